@@ -1,0 +1,1 @@
+"""The course's autograder: a pytest plugin (plugin.py) and one test file per exercise module."""

@@ -1,0 +1,68 @@
+"""Comparisons that fail with a message a student can act on.
+
+Every check raises `WrongAnswer` with what was expected (type, shape, value), where the
+largest difference is, and a short side-by-side of expected and actual values. The plugin
+shows that message alone, without a stack of the grader's own frames.
+"""
+
+import numpy as np
+
+
+class WrongAnswer(AssertionError):
+    """A student's result is not the expected one; str() is the whole message."""
+
+
+def _fmt(x):
+    return np.array2string(np.asarray(x), precision=4, suppress_small=True, threshold=8, edgeitems=2,
+                           max_line_width=60).replace("\n", " ")
+
+
+def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8):
+    """`actual` is an array of `expected`'s shape whose values agree within tolerance."""
+    expected = np.asarray(expected)
+    if actual is None:
+        raise WrongAnswer(f"{what} is None; expected an array of shape {expected.shape}")
+    try:
+        actual_array = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"{what} is a {type(actual).__name__} that is not an array of numbers; "
+                          f"expected an array of shape {expected.shape}") from None
+    if actual_array.shape != expected.shape:
+        hint = ""
+        if actual_array.shape == expected.shape[::-1] and actual_array.ndim == 2:
+            hint = " (the transpose: check the order of the factors in the product)"
+        elif actual_array.size == expected.size:
+            hint = " (the same number of values: check reshape, or a missing or extra axis)"
+        raise WrongAnswer(f"{what} has shape {actual_array.shape}, expected {expected.shape}{hint}")
+    if not np.all(np.isfinite(actual_array)) and np.all(np.isfinite(expected)):
+        bad = np.argwhere(~np.isfinite(actual_array))[0]
+        raise WrongAnswer(f"{what} contains nan or inf (first at index {tuple(int(i) for i in bad)}); "
+                          f"expected finite values")
+    if not np.allclose(actual_array, expected, rtol=rtol, atol=atol):
+        difference = np.abs(actual_array - expected)
+        index = np.unravel_index(np.argmax(difference), difference.shape)
+        at = f" at index {tuple(int(i) for i in index)}" if difference.ndim else ""
+        raise WrongAnswer(
+            f"{what} has the right shape {expected.shape} but wrong values: largest difference "
+            f"{difference[index]:.3g}{at} (got {actual_array[index]:.6g}, expected {expected[index]:.6g}); "
+            f"{np.mean(~np.isclose(actual_array, expected, rtol=rtol, atol=atol)):.0%} of the values differ\n"
+            f"    expected: {_fmt(expected)}\n"
+            f"    got:      {_fmt(actual_array)}"
+        )
+
+
+def expect_scalar(actual, expected, what, rtol=1e-5, atol=1e-8):
+    """`actual` is a single number (Python or NumPy scalar) close to `expected`."""
+    if isinstance(actual, np.ndarray) and actual.ndim == 0:
+        actual = actual[()]
+    if not isinstance(actual, (int, float, np.integer, np.floating)) or isinstance(actual, bool):
+        shape = f" of shape {np.shape(actual)}" if isinstance(actual, np.ndarray) else ""
+        raise WrongAnswer(f"{what} is a {type(actual).__name__}{shape}; expected a single number")
+    if not np.isclose(float(actual), expected, rtol=rtol, atol=atol):
+        raise WrongAnswer(f"{what} is {float(actual):.6g}, expected {expected:.6g}")
+
+
+def expect(condition, message):
+    """A plain check with a message for the student."""
+    if not condition:
+        raise WrongAnswer(message)

@@ -1,0 +1,127 @@
+"""Importing student code so that nothing it does can end or hang the grading run.
+
+A student module is imported from the target folder under its own name (so `import network`
+inside a student's training.py finds the student's network.py), with `input()` disabled, a
+time limit, and `sys.exit` caught. Whatever goes wrong becomes a `StudentCodeError` whose
+message names the file and line; the tests of that module fail with it, and the run goes on.
+"""
+
+import builtins
+import importlib.util
+import signal
+import sys
+import time
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+
+IMPORT_SECONDS = 10
+
+
+class StudentCodeError(Exception):
+    """Student code could not be imported or run; the message is for the student."""
+
+
+class InputCalled(RuntimeError):
+    """Raised in place of input(): the grader has no keyboard to answer it."""
+
+
+def _no_input(prompt=""):
+    raise InputCalled(
+        f"input({prompt!r}) was called, but the grader runs without a keyboard: "
+        "remove the input() call (pass values as arguments instead)"
+    )
+
+
+@contextmanager
+def no_input():
+    saved = builtins.input
+    builtins.input = _no_input
+    try:
+        yield
+    finally:
+        builtins.input = saved
+
+
+class _ImportTimeout(BaseException):
+    """BaseException, so that a student's `except Exception` can't swallow it."""
+
+
+@contextmanager
+def time_limit(seconds):
+    """Interrupt the block after `seconds` (main thread, POSIX): an endless loop at import.
+
+    pytest-timeout may have its own alarm running for the whole test; it is put back,
+    minus the time spent here, when the block ends.
+    """
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise _ImportTimeout()
+
+    start = time.monotonic()
+    previous_handler = signal.signal(signal.SIGALRM, interrupt)
+    previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay:
+            remaining = previous_delay - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+
+
+def where_in(tb, folder):
+    """'file:line in function' of the innermost traceback frame inside `folder`, or None."""
+    folder = Path(folder).resolve()
+    found = None
+    for frame in traceback.extract_tb(tb):
+        path = Path(frame.filename)
+        if path.is_absolute() and folder in path.resolve().parents:
+            found = frame
+    if found is None:
+        return None
+    line = f": {found.line.strip()}" if found.line else ""
+    return f"{found.filename}:{found.lineno} in {found.name}(){line}"
+
+
+def import_student_module(name, folder):
+    """Import `folder/name.py` as module `name`; raise StudentCodeError when that fails."""
+    folder = Path(folder).resolve()
+    path = folder / f"{name}.py"
+    if not path.exists():
+        raise StudentCodeError(f"{path} does not exist: the module {name}.py is missing from {folder}")
+    source = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        compile(source, str(path), "exec")
+    except SyntaxError as error:
+        text = f": {error.text.strip()}" if error.text else ""
+        raise StudentCodeError(f"{path}:{error.lineno}: syntax error, {error.msg}{text}") from None
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))  # sibling imports resolve to the student's own files
+    sys.modules[name] = module
+    try:
+        with no_input(), time_limit(IMPORT_SECONDS):
+            spec.loader.exec_module(module)
+        return module
+    except KeyboardInterrupt:
+        raise
+    except _ImportTimeout:
+        message = (
+            f"importing {path} did not finish in {IMPORT_SECONDS} s: is there an endless loop, "
+            "or long work, at the top level of the file? Put it under `if __name__ == \"__main__\":`"
+        )
+    except SystemExit as error:
+        place = where_in(error.__traceback__, folder) or str(path)
+        message = f"{place}: the module called sys.exit({error.code!r}) while being imported"
+    except BaseException as error:  # anything the student's top level raised
+        place = where_in(error.__traceback__, folder) or str(path)
+        message = f"{place}: importing the module raised {type(error).__name__}: {error}"
+    sys.modules.pop(name, None)
+    raise StudentCodeError(message)

@@ -1,0 +1,197 @@
+"""Grades network.py, lesson 1: the Network class on real MNIST digits.
+
+Every comparison starts the student's network and the reference from the same parameters,
+so a difference can only come from the code being graded.
+"""
+
+import numpy as np
+import pytest
+
+from grader.checks import WrongAnswer, expect, expect_array, expect_scalar
+
+SHAPES = {
+    "784-30-10": (784, 30, 10),
+    "784-16-16-16-10": (784, 16, 16, 16, 10),  # deeper, with square layers: a transpose shows
+    "784-10": (784, 10),  # a single layer: no hidden loop to hide behind
+}
+BATCHES = {"one example": 1, "batch of 32": 32}
+
+
+def twin_networks(student, reference, definition, seed=0):
+    """A student's Network and the reference's, with identical (non-zero) parameters."""
+    ours = reference.Network(definition, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    for k in ours.biases:
+        ours.biases[k] = rng.normal(0, 0.5, size=ours.biases[k].shape)  # zero biases hide mistakes
+    theirs = student.Network(definition, seed=seed)
+    theirs.weights = {k: W.copy() for k, W in ours.weights.items()}
+    theirs.biases = {k: b.copy() for k, b in ours.biases.items()}
+    return theirs, ours
+
+
+def sample(digits, batch, n_out=10):
+    """`batch` real digits: (784,) and (10,) for one example, else (batch, 784) and (batch, 10)."""
+    features, targets = digits
+    if batch == 1:
+        return features[0], targets[0, :n_out]
+    return features[:batch], targets[:batch, :n_out]
+
+
+def expect_layer_dict(actual, expected, what, keys):
+    expect(isinstance(actual, dict), f"{what} is a {type(actual).__name__}; expected a dict keyed by layer")
+    missing = sorted(set(keys) - set(actual))
+    expect(not missing, f"{what} has keys {sorted(actual)}; expected {list(keys)} (missing {missing})")
+    for k in keys:
+        expect_array(actual[k], expected[k], f"{what}[{k}]")
+
+
+@pytest.mark.grade(uses=["Network.forward"], section="the-forward-pass")
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+@pytest.mark.parametrize("definition", SHAPES.values(), ids=SHAPES.keys())
+def test_forward_matches_reference(student, reference, digits, definition, batch):
+    network = reference("network")
+    theirs, ours = twin_networks(student, network, definition)
+    x, t = sample(digits, batch)
+    theirs.forward(x, t)
+    ours.forward(x, t)
+    L = len(definition) - 1
+    expect_layer_dict(theirs.layers, ours.layers, "layers (the pre-activations a(k))", range(1, L + 1))
+    expect_layer_dict(theirs.activations, ours.activations, "activations (h(k))", range(0, L + 1))
+    expect_array(theirs.output, ours.output, "output")
+    expect_scalar(theirs.loss, ours.loss, "loss (sum of squared differences over every element)")
+
+
+@pytest.mark.grade(uses=["Network.forward"], section="checking-the-targets-shape")
+def test_forward_rejects_mismatched_targets(student, reference, digits):
+    theirs, _ = twin_networks(student, reference("network"), SHAPES["784-30-10"])
+    x, t = sample(digits, 8)
+    theirs.forward(x, t)
+    before = theirs.output.copy()
+    for bad in (t[:, :9], t[:4], t[0]):
+        try:
+            theirs.forward(x, bad)
+        except ValueError as error:
+            named = str(tuple(bad.shape)) in str(error) and str((8, 10)) in str(error)
+            expect(named, f"the ValueError says {str(error)!r}; it should name both shapes, "
+                          f"{tuple(bad.shape)} for the targets and (8, 10) for the output")
+        else:
+            raise WrongAnswer(f"forward() accepted targets of shape {bad.shape} for an output of shape "
+                              "(8, 10); it should raise ValueError naming both shapes")
+        expect_array(theirs.output, before, "output after a rejected call (nothing may change)")
+
+
+@pytest.mark.grade(uses=["Network.forward", "Network.compute_loss"], section="the-loss")
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+def test_compute_loss(student, reference, digits, batch):
+    theirs, ours = twin_networks(student, reference("network"), SHAPES["784-30-10"])
+    x, t = sample(digits, batch)
+    theirs.forward(x, t)
+    ours.forward(x, t)
+    expect_scalar(theirs.compute_loss(t), ours.compute_loss(t), "compute_loss(targets)")
+
+
+@pytest.mark.grade(uses=["Network.forward", "Network.backprop"], section="backpropagation")
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+@pytest.mark.parametrize("definition", SHAPES.values(), ids=SHAPES.keys())
+def test_backprop_matches_reference(student, reference, digits, definition, batch):
+    theirs, ours = twin_networks(student, reference("network"), definition)
+    x, t = sample(digits, batch)
+    theirs.forward(x, t)
+    ours.forward(x, t)
+    theirs.backprop(t)
+    ours.backprop(t)
+    L = len(definition) - 1
+    for k in range(L, 0, -1):  # from the output down: the first wrong layer is the one to fix
+        expect_array(theirs.biases_grad.get(k), ours.biases_grad[k], f"biases_grad[{k}] (dJ/db({k}))")
+        expect_array(theirs.weights_grad.get(k), ours.weights_grad[k], f"weights_grad[{k}] (dJ/dW({k}))")
+
+
+@pytest.mark.grade(uses=["Network.forward", "Network.backprop"], section="checking-with-finite-differences")
+def test_backprop_finite_differences(student, reference, digits):
+    """The student's gradients against the slope of the student's own loss."""
+    theirs, _ = twin_networks(student, reference("network"), (784, 12, 10))
+    x, t = sample(digits, 4)
+    theirs.forward(x, t)
+    theirs.backprop(t)
+    rng = np.random.default_rng(7)
+    eps = 1e-6
+    for k in (2, 1):
+        for name, params, grads in (("weights", theirs.weights, theirs.weights_grad),
+                                    ("biases", theirs.biases, theirs.biases_grad)):
+            analytic = np.asarray(grads[k], dtype=float)
+            expect(analytic.shape == params[k].shape,
+                   f"{name}_grad[{k}] has shape {analytic.shape}, expected {params[k].shape}")
+            flat = params[k].reshape(-1)
+            picks = rng.choice(flat.size, size=min(12, flat.size), replace=False)
+            for i in picks:
+                saved = flat[i]
+                flat[i] = saved + eps
+                theirs.forward(x, t)
+                up = float(theirs.loss)
+                flat[i] = saved - eps
+                theirs.forward(x, t)
+                down = float(theirs.loss)
+                flat[i] = saved
+                slope = (up - down) / (2 * eps)
+                got = analytic.reshape(-1)[i]
+                index = np.unravel_index(i, params[k].shape)
+                expect(abs(got - slope) <= 1e-5 * max(1.0, abs(slope)),
+                       f"{name}_grad[{k}]{tuple(int(j) for j in index)} is {got:.6g}, but nudging "
+                       f"{name}[{k}]{tuple(int(j) for j in index)} changes your loss at a rate of "
+                       f"{slope:.6g}: the gradient does not belong to your loss")
+
+
+@pytest.mark.grade(uses=["Network.forward", "Network.backprop"], section="backpropagation")
+def test_backprop_twice_gives_same_gradients(student, reference, digits):
+    theirs, _ = twin_networks(student, reference("network"), SHAPES["784-30-10"])
+    x, t = sample(digits, 16)
+    theirs.forward(x, t)
+    theirs.backprop(t)
+    first = {k: np.array(g, dtype=float) for k, g in theirs.weights_grad.items()}
+    theirs.backprop(t)
+    for k in first:
+        expect_array(theirs.weights_grad[k], first[k],
+                     f"weights_grad[{k}] after a second backprop() (gradients must be overwritten, not added to)")
+
+
+@pytest.mark.grade(uses=["Network.forward", "Network.backprop", "Network.update"],
+                   section="one-step-of-gradient-descent")
+def test_update_steps_against_the_gradient(student, reference, digits):
+    theirs, ours = twin_networks(student, reference("network"), SHAPES["784-16-16-16-10"])
+    x, t = sample(digits, 16)
+    ours.forward(x, t)
+    ours.backprop(t)
+    theirs.forward(x, t)
+    theirs.weights_grad = {k: g.copy() for k, g in ours.weights_grad.items()}
+    theirs.biases_grad = {k: g.copy() for k, g in ours.biases_grad.items()}
+    output = np.array(theirs.output)
+    ours.update(0.25)
+    theirs.update(0.25)
+    for k in ours.weights:
+        expect_array(theirs.weights[k], ours.weights[k], f"weights[{k}] after update(0.25)")
+        expect_array(theirs.biases[k], ours.biases[k], f"biases[{k}] after update(0.25)")
+        expect_array(theirs.weights_grad[k], ours.weights_grad[k],
+                     f"weights_grad[{k}] after update (update changes only the parameters)")
+    expect_array(theirs.output, output, "output after update (update changes only the parameters)")
+
+
+@pytest.mark.grade(uses=["Network.predict"], section="predicting-a-digit")
+def test_predict_one_example(student, reference, digits):
+    theirs, ours = twin_networks(student, reference("network"), SHAPES["784-30-10"])
+    x, _ = sample(digits, 1)
+    got = theirs.predict(x)
+    expect(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
+           f"predict() of one example (shape (784,)) returned {type(got).__name__} "
+           f"{np.shape(got) if isinstance(got, np.ndarray) else ''}; expected a single int")
+    expect(int(got) == int(ours.predict(x)), f"predict() returned {int(got)}, expected {int(ours.predict(x))}")
+
+
+@pytest.mark.grade(uses=["Network.predict"], section="predicting-a-digit")
+def test_predict_batch(student, reference, digits):
+    theirs, ours = twin_networks(student, reference("network"), SHAPES["784-16-16-16-10"])
+    x, _ = sample(digits, 64)
+    got = theirs.predict(x)
+    expect(isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.integer),
+           f"predict() of a batch returned {type(got).__name__} {getattr(got, 'dtype', '')}; "
+           "expected an int array of shape (64,)")
+    expect_array(got, ours.predict(x), "predict() of 64 digits (one class index per row)", rtol=0, atol=0)
