@@ -3,6 +3,7 @@
 Instructors who fork the course edit this file (and the tests' `grade` markers) only.
 """
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +38,14 @@ POINTS = {
 
 
 def site_url():
-    """Where the lessons are read: mkdocs.yml's site_url for a deployed fork, else the local server."""
+    """Where the lessons are read: mkdocs.yml's `site_url` (`!ENV [SITE_URL, "default"]`), else local."""
     config = REPOSITORY / "mkdocs.yml"
-    if config.exists():
-        match = re.search(r"^site_url:\s*['\"]?(\S+?)['\"]?\s*$", config.read_text(encoding="utf-8"), re.M)
-        if match:
-            return match.group(1).rstrip("/") + "/"
-    return LOCAL_SITE
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    match = re.search(r"^site_url:\s*!ENV\s*\[\s*(\w+)\s*,\s*['\"]([^'\"]+)['\"]\s*\]", text, re.M)
+    if match:
+        return os.environ.get(match.group(1), match.group(2)).rstrip("/") + "/"
+    match = re.search(r"^site_url:\s*['\"]?(https?://[^'\"\s]+)", text, re.M)
+    return match.group(1).rstrip("/") + "/" if match else LOCAL_SITE
 
 
 def lesson_url(module, section=None):
