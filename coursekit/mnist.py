@@ -294,8 +294,10 @@ def _from_mirrors() -> tuple[MNIST, str]:
             break
         else:
             raise _SourceFailed(f"download: no mirror served a valid {idx_name}.gz (tried {' '.join(mirrors)})")
-    # Each file was already hashed; this only bundles them the same way as the other sources.
-    return _checked(arrays), f"download ({' '.join(used)})"
+    try:
+        return _checked(arrays), f"download ({' '.join(used)})"
+    except ValueError as error:
+        raise _SourceFailed(f"download: {error}") from None
 
 
 # --- loading --------------------------------------------------------------------------------

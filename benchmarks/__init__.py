@@ -1,0 +1,1 @@
+"""Timing scripts for the course's support code; each runs as ``python -m benchmarks.<name>``."""
