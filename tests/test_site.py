@@ -195,10 +195,9 @@ def test_images_have_text_alternatives(pages: dict[str, str]):
     ids=["snippet", "anchor", "page"],
 )
 def test_broken_reference_fails_strict_build(tmp_path: Path, markdown: str, expected: str):
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path)
-    shutil.copytree(ROOT / "coursekit", tmp_path / "coursekit",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    # The whole repository, since lessons include solutions/ and exercises/ and run the grader.
+    shutil.copytree(ROOT, tmp_path, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "site", "__pycache__"))
     # Appended to a page that is in nav, so that nothing else is wrong with the copy.
     page = tmp_path / "docs" / "instructors.md"
     page.write_text(page.read_text(encoding="utf-8") + f"\n{markdown}\n", encoding="utf-8")
