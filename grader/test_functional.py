@@ -156,7 +156,8 @@ def test_sigma_prime_values(student, reference, shape):
 @pytest.mark.grade(uses=["sigma_prime"], section="a-sigmoid-that-never-overflows")
 def test_sigma_prime_large_inputs(student):
     x = np.array([-1000.0, -710.0, 0.0, 710.0, 1000.0])
-    got = no_floating_point_trouble(student.sigma_prime, x, "sigma_prime(x) for x in [-1000, 1000]")
+    got = no_floating_point_trouble(student.sigma_prime, x, "sigma_prime(x) for x in [-1000, 1000] "
+                                                                 "(if it calls your sigma, fix sigma first)")
     got = np.asarray(got, dtype=float)
     expect(got.shape == x.shape, f"sigma_prime(x) has shape {got.shape}; expected {x.shape}")
     expect(got[0] == 0.0 and got[-1] == 0.0,
