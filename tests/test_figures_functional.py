@@ -1,0 +1,40 @@
+"""The build-time figures of lesson 2 (coursekit/figures.py) run, and show what they claim."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from coursekit import figures
+
+
+def test_naive_sigmas_warn_and_the_robust_one_does_not():
+    x = np.array([-1000.0, 0.0, 1000.0])
+    naive = figures.naive_sigmas()
+    _, warned = figures.count_warnings(naive["1 / (1 + exp(-x))"], x)
+    values, _ = figures.count_warnings(naive["exp(x) / (1 + exp(x))"], x)
+    robust, quiet = figures.count_warnings(figures.functional_solution().sigma, x)
+    assert warned > 0
+    assert np.isnan(values[-1])
+    assert quiet == 0
+    assert robust.tolist() == [0.0, 0.5, 1.0]
+
+
+def test_sigmoid_overflow_figure_has_three_panels():
+    fig = figures.sigmoid_overflow_figure(np.linspace(-1000, 1000, 21))
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 3
+    assert "0 RuntimeWarning(s), 0 nan" in titles[2]
+    assert "0 RuntimeWarning(s), 0 nan" not in titles[1]
+
+
+def test_descent_curves_start_at_epoch_zero_and_go_down():
+    curves = figures.descent_curves(etas=(0.05,), n_epochs=40, every=10)
+    epochs, losses = curves[0.05]
+    assert epochs.tolist() == [0, 10, 20, 30]
+    assert np.all(np.diff(losses) < 0)
+
+
+def test_descent_figure_is_a_log_plot():
+    fig = figures.descent_figure({0.1: (np.array([0, 1, 2]), np.array([3.0, 2.0, 1.0]))})
+    assert isinstance(fig, Figure)
+    assert fig.axes[0].get_yscale() == "log"
