@@ -83,3 +83,65 @@ def saturation_figure(preactivations):
     ax.legend(lines + bars, labels + names, loc="center right", fontsize=8, frameon=True)
     ax.grid(alpha=0.3)
     return fig
+
+
+def load_solution(name="network"):
+    """The reference module solutions/<name>.py, imported from its file (it is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "solutions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"reference_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def one_hot(labels, n_classes=10):
+    return np.eye(n_classes)[labels]
+
+
+def finite_difference_rows(features, targets, definition=(784, 30, 10), seed=0, picks=3, eps=1e-6):
+    """Backprop's gradient beside the central difference (J(θ+ε) - J(θ-ε)) / 2ε, for a few entries.
+
+    Returns a list of (parameter, index, backprop, finite difference) with entries drawn at random
+    from weights[2], biases[2] and weights[1] of a reference Network.
+    """
+    network = load_solution().Network(definition, seed=seed)
+    network.forward(features, targets)
+    network.backprop(targets)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for name, k in (("weights", 2), ("biases", 2), ("weights", 1)):
+        params = getattr(network, name)[k]
+        grads = getattr(network, f"{name}_grad")[k]
+        # Pick among entries whose gradient is not zero (a blank pixel's weights get none).
+        candidates = np.flatnonzero(np.abs(grads) > 1e-3 * np.abs(grads).max())
+        for i in rng.choice(candidates, size=picks, replace=False):
+            index = np.unravel_index(i, params.shape)
+            saved = params[index]
+            params[index] = saved + eps
+            network.forward(features, targets)
+            up = network.loss
+            params[index] = saved - eps
+            network.forward(features, targets)
+            down = network.loss
+            params[index] = saved
+            rows.append((f"{name}[{k}]", tuple(int(j) for j in index), float(grads[index]),
+                         float((up - down) / (2 * eps))))
+    return rows
+
+
+def one_step_losses(features, targets, learning_rate, definition=(784, 30, 10), seed=0):
+    """The loss before one update, after it, and after the same step with the gradient's sign flipped."""
+    Network = load_solution().Network
+    losses = {}
+    for name, sign in (("before", 0), ("after a step against the gradient", 1),
+                       ("after a step along it (sign flipped)", -1)):
+        network = Network(definition, seed=seed)
+        network.forward(features, targets)
+        network.backprop(targets)
+        network.update(sign * learning_rate)
+        network.forward(features, targets)
+        losses[name] = float(network.loss)
+    return losses
