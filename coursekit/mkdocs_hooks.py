@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
+import re
 import shutil
 import sys
 from pathlib import Path
+
+# Build-time figures run small NumPy computations; threads only add noise on 2 shared cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -58,7 +66,26 @@ def copy_mathjax(site_dir: str | Path) -> Path:
     return dest
 
 
+class _DropSolutionMarkers(Preprocessor):
+    """Remove `# BEGIN SOLUTION` / `# END SOLUTION` lines from code the snippets included.
+
+    Registered below pymdownx.snippets (priority 32), so it sees the included solution code:
+    the markers are for the stub generator, not for readers.
+    """
+
+    MARKER = re.compile(r"^\s*# (BEGIN|END) SOLUTION\b")
+
+    def run(self, lines):
+        return [line for line in lines if not self.MARKER.match(line)]
+
+
+class SolutionMarkersExtension(Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.register(_DropSolutionMarkers(md), "drop_solution_markers", 31)
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    config.markdown_extensions.append(SolutionMarkersExtension())
     # markdown-exec runs code blocks in the MkDocs process; make `import coursekit` resolve
     # to this checkout even when the project is not pip-installed (e.g. a bare `mkdocs serve`).
     root = str(Path(config.config_file_path).resolve().parent)
