@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import importlib.util
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
-from coursekit.gradcheck import numerical_gradient, relative_error
+from coursekit.gradcheck import check_layers, numerical_gradient, relative_error
 from coursekit.plots import new_figure
 
 
@@ -170,6 +171,36 @@ def activation_comparison_figure(results):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(frameon=False)
     return fig
+
+
+# A slip lesson 4 debugs: the activation's slope is applied at the last layer only.
+BUG_OLD = "g = g * self.activation.deriv(zs[i])"
+BUG_NEW = "g = g * self.activation.deriv(zs[i]) if i == self.num_layers - 1 else g"
+
+
+def nn_variant(old=BUG_OLD, new=BUG_NEW):
+    """solutions/nn.py with one textual edit (which must apply exactly once)."""
+    path = Path(__file__).resolve().parent.parent / "solutions" / "nn.py"
+    source = path.read_text(encoding="utf-8")
+    if source.count(old) != 1:
+        raise ValueError(f"the edit {old!r} does not apply once to solutions/nn.py")
+    namespace = {"__name__": "_solution_nn_variant"}
+    exec(compile(source.replace(old, new), f"{path} (edited)", "exec"), namespace)
+    return SimpleNamespace(**namespace)
+
+
+def layer_check_table(sizes=(784, 16, 16, 10), n_rows=8, seed=0):
+    """check_layers on the reference NN and on the buggy variant: rows (array, correct, buggy)."""
+    reference, buggy = nn_solution(), nn_variant()
+    x, y, _, _ = nn_digits()
+    x, y = x[:n_rows], y[:n_rows]
+    reports = []
+    for module in (reference, buggy):
+        net = module.NN(sizes, module.Sigmoid(), module.L2(), seed=seed)
+        rng = np.random.default_rng(seed + 1)
+        net.b = [rng.normal(0, 0.5, size=b.shape) for b in net.b]
+        reports.append(check_layers(net, x, y))
+    return [(name, good, bad) for (name, good), (_, bad) in zip(*reports)]
 
 
 def gradient_check_errors(hs=None, layer=1, index=(3, 7), seed=0, n_rows=8):

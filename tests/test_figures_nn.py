@@ -53,3 +53,16 @@ def test_gradient_check_errors_show_the_v():
     assert 1e-6 < single.min() < 1e-2  # float32 cannot get below ~1e-4..1e-3
     assert hs[np.argmin(single)] > hs[np.argmin(central)]  # ... and wants a larger h
     assert isinstance(figures.gradient_check_figure(hs, curves), Figure)
+
+
+def test_layer_check_table_blames_the_lower_layers_only():
+    rows = figures.layer_check_table()
+    assert [name for name, _, _ in rows] == ["w[2]", "b[2]", "w[1]", "b[1]", "w[0]", "b[0]"]
+    assert all(good < 1e-6 for _, good, _ in rows)
+    assert rows[0][2] < 1e-6 and rows[1][2] < 1e-6
+    assert all(bad > 1e-2 for _, _, bad in rows[2:])
+
+
+def test_nn_variant_rejects_an_edit_that_does_not_apply():
+    with pytest.raises(ValueError):
+        figures.nn_variant("no such line", "")
