@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursekit import solutions
+
 
 def sigmoid(x):
     """The logistic function, written so that exp never overflows."""
@@ -85,18 +87,6 @@ def saturation_figure(preactivations):
     return fig
 
 
-def load_solution(name="network"):
-    """The reference module solutions/<name>.py, imported from its file (it is not a package)."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "solutions" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"reference_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def one_hot(labels, n_classes=10):
     return np.eye(n_classes)[labels]
 
@@ -107,7 +97,7 @@ def finite_difference_rows(features, targets, definition=(784, 30, 10), seed=0, 
     Returns a list of (parameter, index, backprop, finite difference) with entries drawn at random
     from weights[2], biases[2] and weights[1] of a reference Network.
     """
-    network = load_solution().Network(definition, seed=seed)
+    network = solutions.load("network").Network(definition, seed=seed)
     network.forward(features, targets)
     network.backprop(targets)
     rng = np.random.default_rng(seed)
@@ -134,7 +124,7 @@ def finite_difference_rows(features, targets, definition=(784, 30, 10), seed=0, 
 
 def one_step_losses(features, targets, learning_rate, definition=(784, 30, 10), seed=0):
     """The loss before one update, after it, and after the same step with the gradient's sign flipped."""
-    Network = load_solution().Network
+    Network = solutions.load("network").Network
     losses = {}
     for name, sign in (("before", 0), ("after a step against the gradient", 1),
                        ("after a step along it (sign flipped)", -1)):

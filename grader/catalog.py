@@ -29,12 +29,18 @@ MODULES = {
     "training": Module(6, "Training on MNIST", "lessons/training"),
 }
 
-# Points per test, by test function name; every test not listed is worth 1.
+# Points per test function, as "module.test_name"; the cases of a parametrized test share its
+# points equally. Every test function not listed is worth 1 point.
 POINTS = {
-    "test_backprop_matches_reference": 3,
-    "test_backprop_finite_differences": 3,
-    "test_forward_matches_reference": 2,
+    "network.test_forward_matches_reference": 3,
+    "network.test_backprop_matches_reference": 4,
+    "network.test_backprop_finite_differences": 2,
 }
+
+
+def points(module, test_name):
+    """The points of one test function of `module`, over all its parametrized cases."""
+    return POINTS.get(f"{module}.{test_name}", 1)
 
 
 def site_url():

@@ -1,7 +1,5 @@
 """Wires the grader's plugin into `pytest grader`, and the fixtures every test file shares."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -17,23 +15,13 @@ from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this m
     pytest_terminal_summary,
     student,
 )
-from grader.catalog import REPOSITORY
+from coursekit import solutions
 
 
 @pytest.fixture(scope="session")
 def reference():
-    """The reference solutions, imported under their own names so they never meet the student's."""
-    modules = {}
-
-    def load(name):
-        if name not in modules:
-            path = REPOSITORY / "solutions" / f"{name}.py"
-            spec = importlib.util.spec_from_file_location(f"reference_{name}", path)
-            modules[name] = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(modules[name])
-        return modules[name]
-
-    return load
+    """`reference("network")` is solutions/network.py, under a name that never meets the student's."""
+    return solutions.load
 
 
 @pytest.fixture(scope="session")

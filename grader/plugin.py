@@ -12,6 +12,7 @@ of a stack of the grader's frames.
 
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,13 +117,14 @@ def pytest_collection_modifyitems(config, items):
 def pytest_collection_finish(session):
     """Every selected test gets an outcome now, so the grade lists the same tests whatever happens."""
     grading = session.config.stash[GRADING]
+    cases = Counter((module_of(item), item.originalname) for item in session.items)
     for item in session.items:
         marker = item.get_closest_marker("grade")
         module = module_of(item)
         grading.outcomes[item.nodeid] = Outcome(
             module=module,
             name=item.name,
-            max_score=float(catalog.POINTS.get(item.originalname, 1)),
+            max_score=round(catalog.points(module, item.originalname) / cases[module, item.originalname], 4),
             section=marker.kwargs.get("section") if marker else None,
         )
 
@@ -253,12 +255,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         points = sum(o.max_score for o in outcomes if o.status == "passed")
         total = sum(o.max_score for o in outcomes)
         write(f"{name + '.py':<{width}} {count['passed']:>6} {count['failed']:>6} {count['not attempted']:>13} "
-              f"{points:>5g}/{total:<4g}")
+              f"{_points(points):>6}/{_points(total):<6}")
     score = sum(o.max_score for o in grading.outcomes.values() if o.status == "passed")
-    write(f"total: {score:g} / {sum(o.max_score for o in grading.outcomes.values()):g} points, "
+    write(f"total: {_points(score)} / {_points(sum(o.max_score for o in grading.outcomes.values()))} points, "
           f"graded {grading.target}")
     write("")
     write(_next_step(grading))
+
+
+def _points(x):
+    """Points for people: shares of a parametrized test add up to round numbers again."""
+    return f"{round(x, 2):g}"
 
 
 def _order(name):
@@ -298,8 +305,8 @@ def pytest_sessionfinish(session, exitstatus):
         for o in grading.outcomes.values()
     ]
     results = {
-        "score": sum(t["score"] for t in tests),
-        "max_score": sum(t["max_score"] for t in tests),
+        "score": round(sum(t["score"] for t in tests), 2),
+        "max_score": round(sum(t["max_score"] for t in tests), 2),
         "execution_time": round(sum(o.seconds for o in grading.outcomes.values()), 3),
         "tests": tests,
     }

@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from coursekit import figures
+from coursekit import figures_functional as figures, solutions
 
 
 def test_naive_sigmas_warn_and_the_robust_one_does_not():
@@ -11,7 +11,7 @@ def test_naive_sigmas_warn_and_the_robust_one_does_not():
     naive = figures.naive_sigmas()
     _, warned = figures.count_warnings(naive["1 / (1 + exp(-x))"], x)
     values, _ = figures.count_warnings(naive["exp(x) / (1 + exp(x))"], x)
-    robust, quiet = figures.count_warnings(figures.functional_solution().sigma, x)
+    robust, quiet = figures.count_warnings(solutions.load("functional").sigma, x)
     assert warned > 0
     assert np.isnan(values[-1])
     assert quiet == 0

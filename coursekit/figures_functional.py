@@ -1,4 +1,4 @@
-"""Build-time figures for the lessons: small functions that compute and draw, each tested.
+"""Build-time figures for lesson 2, the network as a dictionary and functions: each tested.
 
 A lesson calls one of them in a markdown-exec block and passes the figure to
 `coursekit.plots.show`. Each lesson's functions live in their own block below.
@@ -6,27 +6,16 @@ A lesson calls one of them in a markdown-exec block and passes the figure to
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from coursekit.plots import new_figure
+from coursekit import solutions
 
 
 # --- Lesson 2, "The network as a dictionary and functions" (solutions/functional.py) -------
-
-
-def functional_solution():
-    """solutions/functional.py, imported by path: the site is built from the repository root,
-    where `solutions` is a folder, not a package."""
-    path = Path(__file__).resolve().parent.parent / "solutions" / "functional.py"
-    spec = importlib.util.spec_from_file_location("_solution_functional", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def naive_sigmas():
@@ -53,7 +42,7 @@ def sigmoid_overflow_figure(x=None):
     """
     x = np.linspace(-1000, 1000, 2001) if x is None else x
     candidates = dict(naive_sigmas())
-    candidates["robust sigma(x)"] = functional_solution().sigma
+    candidates["robust sigma(x)"] = solutions.load("functional").sigma
     fig, axes = plt.subplots(1, 3, sharey=True, figsize=(7.5, 2.6), layout="constrained")
     for ax, (name, function) in zip(axes, candidates.items()):
         values, n_warnings = count_warnings(function, x)
@@ -80,7 +69,7 @@ def descent_problem(seed=2, dimensions=(784, 15, 10), n_examples=50):
 
 def descent_curves(etas=(0.05, 0.5), n_epochs=1000, every=5, seed=2):
     """{eta: (epochs, losses)} from the solution's gradient_descent on `descent_problem`."""
-    functional = functional_solution()
+    functional = solutions.load("functional")
     X, y = descent_problem(seed)
     curves = {}
     for eta in etas:

@@ -1,0 +1,77 @@
+"""Finite-difference gradient checks, as lesson 4 ("Checking gradients") explains them.
+
+    slope = numerical_gradient(lambda: net.eval_loss(x, y), net.w[1], (3, 7))
+    relative_error(w_grad[1][3, 7], slope)   # ~1e-9 for a correct float64 backprop
+
+`numerical_gradient` nudges one entry of a parameter array in place, calls `loss()` (which
+must read that array) and puts the entry back exactly as it was.
+"""
+
+import numpy as np
+
+
+# --8<-- [start:numerical_gradient]
+def numerical_gradient(loss, param, index, h=1e-6, method="central"):
+    """The slope of `loss()` along `param[index]`, by finite differences.
+
+    method "central": (loss(p + h) - loss(p - h)) / 2h, error O(h**2);
+    method "forward": (loss(p + h) - loss(p)) / h, error O(h).
+    The nudge is taken in `param`'s own dtype, so a float32 array is nudged in float32, and
+    the step actually applied (p + h rounded, minus p) is the one divided by.
+    """
+    if method not in ("central", "forward"):
+        raise ValueError(f"method must be 'central' or 'forward', not {method!r}")
+    index = tuple(np.atleast_1d(index)) if np.ndim(index) else (index,)
+    saved = param.dtype.type(param[index])
+    try:
+        param[index] = saved + param.dtype.type(h)
+        up = float(loss())
+        step_up = float(param[index]) - float(saved)
+        if method == "forward":
+            param[index] = saved
+            return (up - float(loss())) / step_up if step_up else 0.0
+        param[index] = saved - param.dtype.type(h)
+        down = float(loss())
+        step = step_up + (float(saved) - float(param[index]))
+        return (up - down) / step if step else 0.0
+    finally:
+        param[index] = saved
+# --8<-- [end:numerical_gradient]
+
+
+# --8<-- [start:relative_error]
+def relative_error(analytic, numerical):
+    """|a - n| / max(|a|, |n|), element-wise; 0 where both are 0."""
+    a = np.asarray(analytic, dtype=float)
+    n = np.asarray(numerical, dtype=float)
+    scale = np.maximum(np.abs(a), np.abs(n))
+    safe = np.where(scale > 0, scale, 1.0)
+    out = np.where(scale > 0, np.abs(a - n) / safe, 0.0)
+    return float(out) if out.ndim == 0 else out
+# --8<-- [end:relative_error]
+
+
+# --8<-- [start:check_layers]
+def check_layers(net, x, y, picks=5, h=1e-6, seed=0):
+    """Largest relative error of net.backprop(x, y) per parameter array, last layer first.
+
+    `net` is an nn.NN (lists `w`, `b`, methods `backprop` and `eval_loss`). For each array,
+    `picks` entries are checked: half of them where the gradient is largest, the rest at
+    random. Returns a list of (name, largest relative error), e.g. ("w[2]", 3.1e-10).
+    """
+    w_grad, b_grad = net.backprop(x, y)
+    rng = np.random.default_rng(seed)
+    report = []
+    for i in reversed(range(len(net.w))):  # the last layer first: its gradient has the fewest factors
+        for name, params, grads in (("w", net.w, w_grad), ("b", net.b, b_grad)):
+            grad = np.asarray(grads[i])
+            chosen = np.concatenate([np.argsort(-np.abs(grad), axis=None)[: picks - picks // 2],
+                                     rng.choice(grad.size, size=picks // 2, replace=False)])
+            errors = []
+            for flat in chosen:
+                index = np.unravel_index(flat, grad.shape)
+                slope = numerical_gradient(lambda: net.eval_loss(x, y), params[i], index, h=h)
+                errors.append(relative_error(grad[index], slope))
+            report.append((f"{name}[{i}]", max(errors)))
+    return report
+# --8<-- [end:check_layers]

@@ -1,0 +1,211 @@
+"""Grades nn.py, lesson 3: backprop as a computational graph, with pluggable activations.
+
+The activations and the loss are graded on their own, against the reference and against
+finite differences of the student's own `fn`. The network is graded with the REFERENCE's
+activation and loss objects plugged in, so that a mistake in, say, Tanh.deriv fails the Tanh
+tests and not every backprop test as well; and every comparison starts the student's NN and
+the reference's from the same parameters.
+"""
+
+import numpy as np
+import pytest
+
+from coursekit.gradcheck import numerical_gradient, relative_error
+from grader.checks import expect, expect_array, expect_scalar
+
+ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU")
+SHAPES = {
+    "784-32-10": (784, 32, 10),
+    "784-16-16-16-10": (784, 16, 16, 16, 10),  # square layers: a transposed product still fits
+    "784-10": (784, 10),  # a single layer: no hidden loop to hide behind
+}
+BATCHES = {"one row (1-D)": 1, "batch of 32": 32}
+H = 1e-6  # the finite-difference step; float64 throughout
+
+
+def grid():
+    """Points to evaluate activations at: a (5, 6) array from -6 to 6, zero excluded."""
+    x = np.linspace(-6, 6, 31)
+    return np.delete(x, 15).reshape(5, 6)  # x[15] == 0: ReLU's kink is tested on its own
+
+
+def twin_networks(student, reference, sizes, activation, seed=0):
+    """A student's NN and the reference's with identical (non-zero) parameters, both built
+    with the reference's activation and L2 objects."""
+    ours = reference.NN(sizes, getattr(reference, activation)(), reference.L2(), seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    ours.b = [rng.normal(0, 0.5, size=b.shape) for b in ours.b]  # zero biases hide mistakes
+    theirs = student.NN(sizes, getattr(reference, activation)(), reference.L2(), seed=seed)
+    theirs.w = [w.copy() for w in ours.w]
+    theirs.b = [b.copy() for b in ours.b]
+    return theirs, ours
+
+
+def sample(digits, batch):
+    """`batch` real digits: x (784,) and y (10,) for one row, else (batch, 784) and (batch, 10)."""
+    features, targets = digits
+    if batch == 1:
+        return features[0], targets[0]
+    return features[:batch], targets[:batch]
+
+
+def per_activation(uses, section):
+    """One parameter per activation, each with its own grade marker: a Tanh still left as a
+    stub leaves the Sigmoid test graded."""
+    return [pytest.param(name, id=name, marks=pytest.mark.grade(
+        uses=[use.format(name) for use in uses], section=section)) for name in ACTIVATIONS]
+
+
+def expect_gradients(result, expected, n_layers, call):
+    """`result` is (w_grad, b_grad), two lists of n_layers arrays, equal to `expected`."""
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"{call} returned {type(result).__name__}; expected a pair (w_grad, b_grad) of lists")
+    for name, got in zip(("w_grad", "b_grad"), result):
+        expect(isinstance(got, (list, tuple)) and len(got) == n_layers,
+               f"{call}: {name} is {type(got).__name__}"
+               f"{f' of length {len(got)}' if isinstance(got, (list, tuple)) else ''}; "
+               f"expected a list of {n_layers} arrays, one per layer, in layer order (w[0] first)")
+    w_grad, b_grad = result
+    for i in reversed(range(n_layers)):  # from the output down: the first wrong layer is the one to fix
+        expect_array(b_grad[i], expected[1][i], f"{call}: b_grad[{i}] (dloss/db[{i}])")
+        expect_array(w_grad[i], expected[0][i], f"{call}: w_grad[{i}] (dloss/dw[{i}])")
+
+
+# --- activations and the loss ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", per_activation(["{}.fn"], "activations-and-losses-as-objects"))
+def test_activation_fn(student, reference, activation):
+    x = grid()
+    got = getattr(student, activation)().fn(x.copy())
+    expect_array(got, getattr(reference("nn"), activation)().fn(x), f"{activation}().fn(x) on a (5, 6) grid in [-6, 6]")
+
+
+@pytest.mark.parametrize("activation", per_activation(["{}.deriv"], "activations-and-losses-as-objects"))
+def test_activation_deriv(student, reference, activation):
+    x = grid()
+    got = getattr(student, activation)().deriv(x.copy())
+    expect_array(got, getattr(reference("nn"), activation)().deriv(x),
+                 f"{activation}().deriv(x) on a (5, 6) grid in [-6, 6] (x is the pre-activation, "
+                 "not the activation's output)")
+
+
+@pytest.mark.parametrize("activation", per_activation(["{}.fn", "{}.deriv"], "local-derivatives"))
+def test_activation_deriv_finite_differences(student, activation):
+    """deriv against the slope of the student's own fn, away from ReLU's kink."""
+    unit = getattr(student, activation)()
+    x = np.random.default_rng(3).uniform(-4, 4, size=40)
+    x = x[np.abs(x) > 0.01]
+    slope = (np.asarray(unit.fn(x + H), dtype=float) - np.asarray(unit.fn(x - H), dtype=float)) / (2 * H)
+    got = unit.deriv(x.copy())
+    expect_array(got, slope, f"{activation}().deriv(x) against the slope of your own {activation}().fn "
+                             "((fn(x + h) - fn(x - h)) / 2h, h = 1e-6) at 40 points in [-4, 4]",
+                 rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.grade(uses=["ReLU.deriv"], section="activations-and-losses-as-objects")
+def test_relu_deriv_at_and_below_zero(student):
+    x = np.array([-3.0, -1e-12, 0.0, 1e-12, 3.0])
+    expect_array(student.ReLU().deriv(x.copy()), [0.0, 0.0, 0.0, 1.0, 1.0],
+                 "ReLU().deriv([-3, -1e-12, 0, 1e-12, 3]) (the slope is 0 for x <= 0, 0 included, "
+                 "and 1 for x > 0)", rtol=0, atol=0)
+
+
+@pytest.mark.grade(uses=["L2.fn"], section="the-loss")
+def test_l2_fn(student, reference):
+    rng = np.random.default_rng(5)
+    yhat, y = rng.uniform(size=(8, 10)), np.eye(10)[rng.integers(10, size=8)]
+    got = student.L2().fn(yhat.copy(), y.copy())
+    expect_scalar(got, float(reference("nn").L2().fn(yhat, y)),
+                  "L2().fn(yhat, y) for (8, 10) arrays (one number: the sum over every element of (yhat - y)**2)")
+
+
+@pytest.mark.grade(uses=["L2.fn", "L2.deriv"], section="the-loss")
+def test_l2_deriv(student, reference):
+    rng = np.random.default_rng(6)
+    yhat, y = rng.uniform(size=(8, 10)), np.eye(10)[rng.integers(10, size=8)]
+    loss = student.L2()
+    got = loss.deriv(yhat.copy(), y.copy())
+    expect_array(got, reference("nn").L2().deriv(yhat, y), "L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat)")
+    for index in ((0, 0), (3, 7), (7, 2)):
+        slope = numerical_gradient(lambda: loss.fn(yhat, y), yhat, index, h=H)
+        expect(abs(got[index] - slope) <= 1e-5 * max(1.0, abs(slope)),
+               f"L2().deriv(yhat, y){index} is {got[index]:.6g}, but nudging yhat{index} changes your "
+               f"L2().fn at a rate of {slope:.6g}")
+
+
+# --- the network -----------------------------------------------------------------------------
+
+
+@pytest.mark.grade(uses=["NN.forward_pass"], section="the-forward-pass")
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+@pytest.mark.parametrize("sizes", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_forward_pass_matches_reference(student, reference, digits, activation, sizes, batch):
+    theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
+    x, _ = sample(digits, batch)
+    shape = "x of shape (784,), one row" if batch == 1 else f"x of shape {x.shape}"
+    expect_array(theirs.forward_pass(x.copy()), ours.forward_pass(x),
+                 f"forward_pass(x) for {shape}, {activation} after every layer")
+
+
+@pytest.mark.grade(uses=["NN.forward_pass", "NN.eval_loss"], section="the-loss")
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_eval_loss_matches_reference(student, reference, digits, activation, batch):
+    theirs, ours = twin_networks(student, reference("nn"), SHAPES["784-32-10"], activation)
+    x, y = sample(digits, batch)
+    expect_scalar(theirs.eval_loss(x.copy(), y.copy()), ours.eval_loss(x, y),
+                  f"eval_loss(x, y) for x {x.shape} and y {y.shape}, {activation} "
+                  "(loss.fn of the forward pass, as a float)")
+
+
+@pytest.mark.grade(uses=["NN.backprop"], section="backprop-in-code")
+@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
+@pytest.mark.parametrize("sizes", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_backprop_matches_reference(student, reference, digits, activation, sizes, batch):
+    theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
+    x, y = sample(digits, batch)
+    call = f"backprop(x {x.shape}, y {y.shape}) with {activation}"
+    expect_gradients(theirs.backprop(x.copy(), y.copy()), ours.backprop(x, y), len(sizes) - 1, call)
+
+
+@pytest.mark.grade(uses=["NN.backprop"], section="one-row-or-a-batch")
+@pytest.mark.parametrize("y_shape", [(10,), (1, 10)], ids=["y (10,)", "y (1, 10)"])
+def test_backprop_one_row_target_shapes(student, reference, digits, y_shape):
+    theirs, ours = twin_networks(student, reference("nn"), SHAPES["784-16-16-16-10"], "Sigmoid")
+    x, y = sample(digits, 1)
+    expected = ours.backprop(x, y)
+    call = f"backprop(x (784,), y {y_shape})"
+    expect_gradients(theirs.backprop(x.copy(), y.reshape(y_shape)), expected, 4, call)
+
+
+@pytest.mark.grade(uses=["NN.forward_pass", "NN.eval_loss", "NN.backprop"], section="checking-your-gradients")
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_backprop_finite_differences(student, reference, digits, activation):
+    """The student's gradients against the slope of the student's own eval_loss.
+
+    For each parameter array, checks its 4 entries with the largest reference gradient (so a
+    zero gradient, common for ReLU and blank pixels, cannot pass by accident) and 4 at random.
+    """
+    theirs, ours = twin_networks(student, reference("nn"), (784, 12, 12, 10), activation)
+    x, y = sample(digits, 4)
+    w_grad, b_grad = theirs.backprop(x.copy(), y.copy())
+    expected_w, expected_b = ours.backprop(x, y)
+    rng = np.random.default_rng(7)
+    for i in reversed(range(3)):
+        for name, params, grads, guide in (("w", theirs.w, w_grad, expected_w), ("b", theirs.b, b_grad, expected_b)):
+            analytic = np.asarray(grads[i], dtype=float)
+            expect(analytic.shape == params[i].shape,
+                   f"{name}_grad[{i}] has shape {analytic.shape}, expected {params[i].shape} (the shape of {name}[{i}])")
+            largest = np.argsort(-np.abs(guide[i]), axis=None)[:4]
+            picks = np.concatenate([largest, rng.choice(guide[i].size, size=4, replace=False)])
+            for flat in picks:
+                index = tuple(int(j) for j in np.unravel_index(flat, params[i].shape))
+                slope = numerical_gradient(lambda: theirs.eval_loss(x, y), params[i], index, h=H)
+                got = analytic[index]
+                close = relative_error(got, slope) <= 1e-5 or abs(got - slope) <= 1e-7
+                expect(close, f"{name}_grad[{i}]{index} is {got:.6g}, but nudging {name}[{i}]{index} changes "
+                              f"your eval_loss at a rate of {slope:.6g} (relative error "
+                              f"{relative_error(got, slope):.1e}): the gradient does not belong to your loss")
