@@ -147,12 +147,17 @@ def student(request):
     return module
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item):
-    """Run the test with input() disabled and the student's printing capped."""
+    """Run the test with input() disabled and the student's printing capped.
+
+    trylast: inside pytest's own capture wrapper, which sets sys.stdout when it resumes
+    capturing and would otherwise replace the capped stream.
+    """
     from grader.loader import no_input
 
     saved = sys.stdout, sys.stderr
+    _Capped.written = 0  # the limit is per test
     sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
     try:
         with no_input():
