@@ -112,10 +112,11 @@ def import_student_module(name, folder):
         return module
     except KeyboardInterrupt:
         raise
-    except _ImportTimeout:
+    except _ImportTimeout as error:
+        place = where_in(error.__traceback__, folder) or str(path)
         message = (
-            f"importing {path} did not finish in {IMPORT_SECONDS} s: is there an endless loop, "
-            "or long work, at the top level of the file? Put it under `if __name__ == \"__main__\":`"
+            f"{place}: importing the module did not finish in {IMPORT_SECONDS} s: is there an endless "
+            "loop, or long work, at the top level of the file? Put it under `if __name__ == \"__main__\":`"
         )
     except SystemExit as error:
         place = where_in(error.__traceback__, folder) or str(path)

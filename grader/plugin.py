@@ -109,9 +109,13 @@ def module_of(item):
 
 
 def pytest_collection_modifyitems(config, items):
+    # func_only: the limit is on the test itself. The grader's own fixtures (loading MNIST, on a
+    # busy machine, in the first test's setup) must not eat into it; a failed session fixture
+    # would otherwise fail every later test with the same "timeout". The student's import in
+    # setup has the loader's own limit.
     for item in items:
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(TEST_SECONDS, method="signal"))
+            item.add_marker(pytest.mark.timeout(TEST_SECONDS, method="signal", func_only=True))
 
 
 def pytest_collection_finish(session):
@@ -145,12 +149,17 @@ def student(request):
     return module
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item):
-    """Run the test with input() disabled and the student's printing capped."""
+    """Run the test with input() disabled and the student's printing capped.
+
+    trylast: inside pytest's own capture wrapper, which sets sys.stdout when it resumes
+    capturing and would otherwise replace the capped stream.
+    """
     from grader.loader import no_input
 
     saved = sys.stdout, sys.stderr
+    _Capped.written = 0  # the limit is per test
     sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
     try:
         with no_input():

@@ -1,0 +1,106 @@
+"""Running the grader the way a student or an instructor does, for the project's own tests.
+
+    run = start_grader(folder, tmp_path / "results.json")   # a subprocess, running
+    result = run.wait()                                     # -> Graded
+    result.exit_code, result.stdout, result.results["tests"]
+
+The grader is always run from the repository root as `python -m pytest grader --target DIR`,
+without the cache provider, so that nothing is written into the graded folder.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPOSITORY / "solutions"
+EXERCISES = REPOSITORY / "exercises"
+RUN_SECONDS = 180  # no grader run may take longer, whatever the submission does
+
+
+@dataclass
+class Graded:
+    """What one grader run left: exit code, terminal output and the parsed results.json."""
+
+    target: Path
+    exit_code: int
+    stdout: str
+    stderr: str
+    results: dict | None
+    seconds: float
+
+    @property
+    def tests(self):
+        """results.json's tests by name ("network.py: test_x[...]")."""
+        return {test["name"]: test for test in self.results["tests"]}
+
+    @property
+    def failed(self):
+        return {name: test for name, test in self.tests.items() if test["status"] == "failed"}
+
+    def __str__(self):  # shown by pytest when an assertion about a run fails
+        return (f"grader on {self.target}: exit {self.exit_code} in {self.seconds:.1f} s\n"
+                f"--- stdout (end) ---\n{self.stdout[-4000:]}\n--- stderr (end) ---\n{self.stderr[-2000:]}")
+
+
+class Running:
+    """A grader run started with `start_grader`; `wait()` returns its Graded."""
+
+    def __init__(self, target, results_json, args):
+        self.target = Path(target)
+        self.results_json = Path(results_json)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "grader", "--target", str(target), "-p", "no:cacheprovider",
+             "--results-json", str(results_json), *args],
+            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # Bytecode writing stays on: keeping the target folder clean is the grader's own job.
+            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        )
+        self._graded = None
+
+    def wait(self):
+        if self._graded is None:
+            try:
+                stdout, stderr = self.process.communicate(timeout=RUN_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                stdout, stderr = self.process.communicate()
+                stderr += f"\n[the project's tests killed this grader run after {RUN_SECONDS} s]"
+            seconds = time.monotonic() - self.started
+            results = None
+            if self.results_json.exists():
+                results = json.loads(self.results_json.read_text(encoding="utf-8"))
+            self._graded = Graded(self.target, self.process.returncode, stdout, stderr, results, seconds)
+        return self._graded
+
+
+def start_grader(target, results_json, *args):
+    """Start `python -m pytest grader --target TARGET` in the background."""
+    return Running(target, results_json, args)
+
+
+def run_grader(target, results_json, *args):
+    """Run the grader to the end and return its Graded."""
+    return start_grader(target, results_json, *args).wait()
+
+
+def submission(folder, network_source=None):
+    """A copy of solutions/ in `folder` (created), with network.py replaced by `network_source` if given."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in SOLUTIONS.glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    if network_source is not None:
+        (folder / "network.py").write_text(network_source, encoding="utf-8")
+    return folder
+
+
+def files_in(folder):
+    """Every path under `folder`, relative, as a set of strings (to see what a run wrote there)."""
+    return {str(path.relative_to(folder)) for path in Path(folder).rglob("*")}
