@@ -200,6 +200,7 @@ def test_broken_reference_fails_strict_build(tmp_path: Path, markdown: str, expe
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
     shutil.copytree(ROOT / "overrides", tmp_path / "overrides")  # theme.custom_dir
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")  # lessons' snippet includes
     # Appended to a page that is in nav, so that nothing else is wrong with the copy.
     page = tmp_path / "docs" / "instructors.md"
     page.write_text(page.read_text(encoding="utf-8") + f"\n{markdown}\n", encoding="utf-8")
