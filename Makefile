@@ -1,6 +1,7 @@
 # Two entry points, both self-contained on a fresh machine with Python 3.11+:
 #   make serve   build the course site and serve it on http://127.0.0.1:8000
-#   make test    run the project's own tests (references, stubs, grader, loader, site)
+#   make test    run the project's own tests (references, stubs, grader, loader, site, and
+#                the site in Chromium, which `make browser` installs with apt-get when it can)
 # Both create .venv, install the pinned packages and prepare the MNIST cache on first use.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build grade exercises bench clean
+.PHONY: serve test build grade exercises bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +27,24 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest tests
+
+# The browser tests drive Debian's Chromium (never a browser that playwright downloads).
+# Installs it only as root, with apt-get, when /usr/bin/chromium is missing; otherwise, or if
+# apt fails, it says so and carries on: the browser tests are then skipped, with a message.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "browser: installing Chromium for the browser tests:" \
+	    "apt-get update && apt-get install -y --no-install-recommends chromium"; \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q --no-install-recommends chromium; } \
+	  || echo "browser: could not install chromium; the browser tests will be skipped"; \
+	else \
+	  echo "browser: /usr/bin/chromium is missing and cannot be installed here (needs root and" \
+	    "apt-get): the browser tests will be skipped; install it with apt-get install chromium"; \
+	fi
 
 grade: $(STAMP)
 	$(BIN)/python -m pytest grader

@@ -1,0 +1,430 @@
+"""The course site as readers meet it: every built page, loaded in a real Chromium.
+
+The site is built strictly once (with `site_url` set to the test server, as a deployed copy
+would be), served from a thread on a free loopback port, and each page it produces is loaded
+once; the tests then check what was recorded: console errors, requests that left the local
+server, math, images, code blocks, figures' text alternatives, and axe-core's accessibility
+report. Search and the dark-mode toggle are exercised by clicking, as a reader would.
+
+Pages are discovered from the built site, not listed here, so new lessons are covered as
+soon as they are in the nav. The in-page checks are also run on small bad pages, so that
+each of them is known to be able to fail.
+
+Needs Chromium (Debian's `chromium` package; `make test` installs it when it can) and the
+PyPI packages `playwright` and `axe-playwright-python` (for axe-core's `axe.min.js`). Never
+`playwright install`: the tests drive the system Chromium. Without them, the tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTALL_HINT = (
+    "Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu, as root) "
+    "or `make browser`, or point CHROMIUM=/path/to/chromium at one; never `playwright install`."
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # root in a container has no user namespace for the sandbox
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SEARCH_WORD = "backpropagation"
+# axe-core impacts that fail the tests; "minor" and "moderate" ones are not checked.
+FAILING_IMPACTS = ("serious", "critical")
+# A text alternative "says what the figure shows" only if it says more than this many words.
+MIN_ALT_WORDS = 4
+GENERIC_ALT = re.compile(r"^(an? |the )?(image|picture|figure|plot|graph|chart|diagram|screenshot)\b", re.I)
+PAGE_TIMEOUT_MS = 20_000
+
+
+# --- Setup: Chromium, the built site, the server -----------------------------------------
+
+
+def find_chromium() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
+    )
+    if find_chromium() is None:
+        pytest.skip(INSTALL_HINT)
+    return sync_api
+
+
+@pytest.fixture(scope="module")
+def axe_script(playwright_api) -> str:
+    """axe-core, as shipped inside the axe-playwright-python wheel (no CDN, no npm)."""
+    axe_package = pytest.importorskip(
+        "axe_playwright_python", reason="axe-playwright-python is not installed: pip install -e '.[dev]'"
+    )
+    return (Path(axe_package.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(playwright_api, tmp_path_factory):
+    """(origin, site directory): an HTTP server on 127.0.0.1:<free port>, then the site built into it."""
+    site = tmp_path_factory.mktemp("served-site")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": origin + "/"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    if result.returncode != 0:
+        httpd.server_close()
+        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield origin, site
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def discover_pages(site: Path) -> list[str]:
+    """The URL path of every HTML page in the built site, e.g. "/", "/lessons/network/", "/404.html"."""
+    paths = []
+    for html in sorted(site.rglob("*.html")):
+        relative = html.relative_to(site).as_posix()
+        if relative.endswith("index.html"):
+            paths.append("/" + relative[: -len("index.html")])
+        else:
+            paths.append("/" + relative)  # 404.html: served by the host for missing pages
+    return paths
+
+
+@pytest.fixture(scope="module")
+def page_paths(server) -> list[str]:
+    origin, site = server
+    paths = discover_pages(site)
+    # The sitemap lists the nav's pages: each must be one that was found (404.html is not in it).
+    locs = [el.text for el in ElementTree.parse(site / "sitemap.xml").iter() if el.tag.endswith("loc")]
+    assert locs and {loc.removeprefix(origin) for loc in locs} <= set(paths), (locs, paths)
+    assert "/" in paths and "/404.html" in paths
+    return paths
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api):
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- What one visit records ----------------------------------------------------------------
+
+# Runs in the page once it is loaded: waits for images, then reports what a reader would meet.
+INSPECT_JS = r"""
+async () => {
+  const content = document.querySelector(".md-content") || document.body;
+  const imgs = [...document.images];
+  imgs.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  const brokenImages = imgs
+    .filter((img) => !(img.complete && img.naturalWidth > 0))
+    .map((img) => img.getAttribute("src") || img.outerHTML.slice(0, 120));
+  // Build-time figures are inline SVG: "loaded" means drawn with a size.
+  const emptyFigures = [...content.querySelectorAll('figure[role="img"]')]
+    .filter((fig) => {
+      const drawing = fig.querySelector("svg, img");
+      if (!drawing) return true;
+      const box = drawing.getBoundingClientRect();
+      return box.width === 0 || box.height === 0;
+    })
+    .map((fig) => fig.getAttribute("aria-label") || fig.outerHTML.slice(0, 120));
+
+  // Raw TeX delimiters left in the text that readers see (code is allowed to show them).
+  const rawMath = [];
+  const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) =>
+      node.parentElement.closest("pre, code, script, style, mjx-container, textarea")
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const delimiter = /\$\$|\\\(|\\\)|\\\[|\\\]/;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (delimiter.test(node.data)) rawMath.push(node.data.trim().slice(0, 80));
+  }
+  const untypeset = [...content.querySelectorAll(".arithmatex")]
+    .filter((el) => !el.querySelector("mjx-container"))
+    .map((el) => el.textContent.trim().slice(0, 80));
+  const mathErrors = [...content.querySelectorAll("mjx-merror")]
+    .map((el) => el.getAttribute("data-mjx-error") || el.textContent.slice(0, 80));
+
+  const codeProblems = [];
+  const codeBlocks = [...content.querySelectorAll("pre > code")];
+  for (const code of codeBlocks) {
+    const name = code.textContent.trim().split("\n")[0].slice(0, 60);
+    if (!code.closest(".highlight") || !code.querySelector("span[class]")) {
+      codeProblems.push(`not highlighted: ${name}`);
+    }
+    if (!code.parentElement.querySelector('.md-clipboard, button[data-md-type="copy"]')) {
+      codeProblems.push(`no copy button: ${name}`);
+    }
+  }
+
+  // Text alternatives of the figures in the content: <img alt> and role="img" labels.
+  const alternatives = [
+    ...[...content.querySelectorAll("img")].map((img) => ({
+      what: `<img src="${img.getAttribute("src")}">`, text: img.getAttribute("alt") })),
+    ...[...content.querySelectorAll('[role="img"]')].map((el) => ({
+      what: `<${el.tagName.toLowerCase()} role="img">`, text: el.getAttribute("aria-label") })),
+  ];
+
+  const footer = (which) => {
+    const link = document.querySelector(`a.md-footer__link--${which}`);
+    return link ? new URL(link.href).pathname : null;
+  };
+  return {
+    brokenImages, emptyFigures, rawMath, untypeset, mathErrors, codeProblems,
+    codeBlocks: codeBlocks.length, alternatives, prev: footer("prev"), next: footer("next"),
+  };
+}
+"""
+
+AXE_JS = """
+async (impacts) => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                   targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }));
+}
+"""
+
+# True once every arithmatex element holds typeset math, or at once where MathJax is not
+# even configured (the bad sample pages); what is left untypeset is reported by INSPECT_JS.
+MATH_DONE_JS = """
+() => !window.MathJax
+  || [...document.querySelectorAll(".arithmatex")].every((el) => el.querySelector("mjx-container"))
+"""
+
+
+@dataclass
+class Visit:
+    path: str
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    inspection: dict = field(default_factory=dict)
+    axe: list[dict] = field(default_factory=list)
+
+
+def visit(context, url: str, origin: str, axe_script: str, *, content: str | None = None,
+          dark: bool = False) -> Visit:
+    """Load `url` (or `content` served at it) in a new page and record what happened; with
+    `dark`, axe-core also checks the page in the dark scheme."""
+    page = context.new_page()
+    record = Visit(url.removeprefix(origin))
+
+    def route(route_, request):
+        if request.url.startswith(origin + "/"):
+            route_.continue_()
+        else:
+            record.outside_requests.append(request.url)
+            route_.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and record.console_errors.append(m.text))
+    page.on("pageerror", lambda e: record.console_errors.append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: r.url.startswith(origin) and record.failed_requests.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and record.failed_requests.append(f"{r.status} {r.url}"))
+    try:
+        if content is not None:  # a sample page, served at `url` as if it were on the site
+            page.route(url, lambda route_: route_.fulfill(body=content, content_type="text/html"))
+        page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT_MS)
+        try:
+            page.wait_for_function(MATH_DONE_JS, timeout=PAGE_TIMEOUT_MS)
+        except Exception:  # noqa: BLE001 - what is left untypeset is reported by INSPECT_JS
+            pass
+        record.inspection = page.evaluate(INSPECT_JS)
+        page.add_script_tag(content=axe_script)
+        record.axe = page.evaluate(AXE_JS, list(FAILING_IMPACTS))
+        if dark:  # the same page in the dark scheme, as the palette toggle sets it
+            # Without transitions, so that axe measures the final colours, not a fade.
+            page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+            page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+            record.axe += [{**v, "id": f"{v['id']} (dark)"} for v in page.evaluate(AXE_JS, list(FAILING_IMPACTS))]
+    finally:
+        page.close()
+    return record
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    ctx = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def visits(context, server, page_paths, axe_script) -> dict[str, Visit]:
+    origin, _ = server
+    return {path: visit(context, origin + path, origin, axe_script, dark=True) for path in page_paths}
+
+
+def weak_alternative(text: str | None) -> bool:
+    """True if a figure's text alternative is missing or cannot say what the figure shows."""
+    text = (text or "").strip()
+    return (
+        len(text.split()) < MIN_ALT_WORDS
+        or bool(re.search(r"\.(png|jpe?g|gif|svg|webp)$", text, re.I))
+        or bool(GENERIC_ALT.match(text)) and len(text.split()) < MIN_ALT_WORDS + 2
+    )
+
+
+# Each check: Visit -> list of problems (empty when the page is fine).
+CHECKS = {
+    "console": lambda v: v.console_errors,
+    "offline": lambda v: v.outside_requests + v.failed_requests,
+    "math": lambda v: [f"raw: {t}" for t in v.inspection["rawMath"]]
+    + [f"untypeset: {t}" for t in v.inspection["untypeset"]]
+    + [f"TeX error: {t}" for t in v.inspection["mathErrors"]],
+    "images": lambda v: v.inspection["brokenImages"] + v.inspection["emptyFigures"],
+    "code": lambda v: v.inspection["codeProblems"],
+    "alt": lambda v: [f"{a['what']}: {a['text']!r}" for a in v.inspection["alternatives"]
+                      if weak_alternative(a["text"])],
+    "axe": lambda v: [f"{a['impact']} {a['id']} ({a['help']}): {a['targets']}" for a in v.axe],
+}
+
+
+def problems(visits: dict[str, Visit], check: str) -> dict[str, list[str]]:
+    return {path: found for path, v in visits.items() if (found := CHECKS[check](v))}
+
+
+# --- The checks can fail -----------------------------------------------------------------
+
+BAD_PAGES = {
+    "console": "<p>x</p><script>console.error('boom')</script>",
+    "offline": '<img alt="a plot of the loss going down" src="https://example.invalid/a.png">',
+    "math": '<div class="md-content"><p>$$ a = b $$ and <span class="arithmatex">\\(x\\)</span></p></div>',
+    "images": '<div class="md-content"><img alt="a plot of the loss going down" src="/missing.png"></div>',
+    "code": '<div class="md-content"><pre><code>print("hi")</code></pre></div>',
+    "alt": '<div class="md-content"><figure role="img" aria-label="Figure 1"><svg></svg></figure></div>',
+    "axe": '<html lang="en"><title>t</title><main><img src="/favicon.png"></main></html>',
+}
+
+
+@pytest.mark.parametrize("check", sorted(BAD_PAGES))
+def test_check_catches_a_bad_page(check, context, server, axe_script):
+    origin, _ = server
+    record = visit(context, origin + "/bad", origin, axe_script, content=BAD_PAGES[check])
+    assert CHECKS[check](record), f"the {check} check missed a bad page: {record}"
+
+
+@pytest.mark.parametrize(
+    ("text", "weak"),
+    [
+        (None, True), ("", True), ("sigmoid.png", True), ("A plot", True), ("Figure of the loss", True),
+        ("The loss falls from 2.3 to 0.1 over ten epochs.", False),
+        ("A grid of eight handwritten digits, each labelled with the network's guess.", False),
+    ],
+)
+def test_weak_alternatives(text, weak):
+    assert weak_alternative(text) is weak
+
+
+# --- Every page of the built site --------------------------------------------------------
+
+
+def test_pages_are_discovered_from_the_build(visits, server):
+    _, site = server
+    assert set(visits) == set(discover_pages(site))
+    assert len([p for p in visits if p.startswith("/lessons/")]) >= 1
+
+
+@pytest.mark.parametrize("check", ["console", "offline", "math", "images", "code", "alt", "axe"])
+def test_every_page(visits, check):
+    """No console error, nothing from another host, math typeset, images loaded, code
+    highlighted with a copy button, figures described, no serious or critical axe finding."""
+    found = problems(visits, check)
+    assert not found, "\n".join(f"{path}: {problem}" for path, items in found.items() for problem in items)
+
+
+def test_math_and_code_were_really_seen(visits):
+    # Guards against checks that pass because the page was empty: the landing page has math
+    # and a figure, and at least one page has a highlighted code block.
+    home = visits["/"].inspection
+    assert home["alternatives"], "no figure found on the landing page"
+    assert any(v.inspection["codeBlocks"] for v in visits.values()), "no code block anywhere"
+
+
+def test_footer_links_walk_the_whole_course_in_order(visits):
+    """Following "next" from the landing page visits every page once; "previous" mirrors it."""
+    pages = {p for p in visits if p != "/404.html"}
+    order, path = [], "/"
+    while path is not None and path not in order:
+        order.append(path)
+        path = visits[path].inspection["next"] if path in visits else None
+    assert set(order) == pages, f"next links reach {order}, pages are {sorted(pages)}"
+    assert visits["/"].inspection["prev"] is None
+    for before, after in zip(order, order[1:]):
+        assert visits[after].inspection["prev"] == before
+
+
+# --- Interactions -------------------------------------------------------------------------
+
+
+def test_search_finds_backpropagation_in_a_lesson(context, server):
+    origin, _ = server
+    page = context.new_page()
+    try:
+        page.goto(origin + "/", wait_until="load")
+        box = page.locator("input.md-search__input")
+        box.click()  # at desktop width the search box sits in the header
+        box.press_sequentially(SEARCH_WORD)  # Material searches on key events, not on fill()
+        results = page.locator(".md-search-result__item > a.md-search-result__link")
+        results.first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        hrefs = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+        lessons = [i for i, href in enumerate(hrefs) if href.startswith("/lessons/")]
+        assert lessons, f"no result under lessons/: {hrefs}"
+        results.nth(lessons[0]).click()
+        page.wait_for_url(re.compile(r"/lessons/"), timeout=PAGE_TIMEOUT_MS)
+        text = page.locator("article").inner_text()
+        assert SEARCH_WORD in text.lower(), page.url
+    finally:
+        page.close()
+
+
+def test_dark_mode_toggle_switches_and_persists(browser, server, page_paths):
+    origin, _ = server
+    other = next(p for p in page_paths if p not in ("/", "/404.html"))
+    ctx = browser.new_context(color_scheme="light")  # fresh storage: no saved preference
+    page = ctx.new_page()
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    try:
+        page.goto(origin + "/", wait_until="load")
+        assert page.evaluate(scheme) == "default"
+        page.get_by_title("Switch to dark mode").click()
+        page.wait_for_function(f"({scheme})() === 'slate'", timeout=PAGE_TIMEOUT_MS)
+        page.reload(wait_until="load")
+        assert page.evaluate(scheme) == "slate"
+        page.goto(origin + other, wait_until="load")
+        assert page.evaluate(scheme) == "slate"
+        page.get_by_title("Switch to light mode").click()
+        page.wait_for_function(f"({scheme})() === 'default'", timeout=PAGE_TIMEOUT_MS)
+    finally:
+        ctx.close()
