@@ -178,7 +178,11 @@ async () => {
   const codeBlocks = [...content.querySelectorAll("pre > code")];
   for (const code of codeBlocks) {
     const name = code.textContent.trim().split("\n")[0].slice(0, 60);
-    if (!code.closest(".highlight") || !code.querySelector("span[class]")) {
+    // Pseudocode is deliberately plain text: it must go through the highlighter (same
+    // look, copy button) but has no tokens to colour.
+    // pymdownx.highlight gives a `text` fence no language-* class.
+    const plain = !code.closest('[class*="language-"]') || code.closest(".language-text");
+    if (!code.closest(".highlight") || (!plain && !code.querySelector("span[class]"))) {
       codeProblems.push(`not highlighted: ${name}`);
     }
     if (!code.parentElement.querySelector('.md-clipboard, button[data-md-type="copy"]')) {
