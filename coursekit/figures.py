@@ -5,11 +5,21 @@ Each block of this file belongs to a group of lessons; keep yours titled.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 # ---------------------------------------------------------------------------------------------
 # Lessons 5-7: "From pixels to features", "Training on MNIST", "Going further"
 # ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def mnist():
+    """MNIST, loaded once per build: every block of a page (and every page) shares it."""
+    from coursekit.mnist import load_mnist
+
+    return load_mnist()
 
 
 def _grid(tiles, cols):
