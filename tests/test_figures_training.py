@@ -1,0 +1,103 @@
+"""coursekit.figures_training (lessons 5-7) and coursekit.further: small, fast behaviour checks."""
+
+import numpy as np
+import pytest
+
+from coursekit import figures_training as figures, further
+
+
+def test_pixel_stats_shares_add_up():
+    images = np.array([[[0, 255], [128, 0]]], dtype=np.uint8)
+    stats = figures.pixel_stats(images)
+    assert stats["zero"] == 0.5 and stats["full"] == 0.25 and stats["between"] == 0.25
+    assert stats["mean"] == pytest.approx((255 + 128) / 4)
+
+
+def test_one_hot_table_marks_the_label():
+    table = figures.one_hot_table([3, 0], n_classes=4)
+    lines = table.strip().splitlines()
+    assert lines[2] == "| 3 | 0 | 0 | 0 | **1** |" and lines[3] == "| 0 | **1** | 0 | 0 | 0 |"
+
+
+def test_confusion_matrix_counts_pairs():
+    counts = figures.confusion_matrix([1, 1, 2, 0], [1, 2, 2, 0], n_classes=3)
+    assert counts.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+    assert figures.most_confused(counts, k=1) == [(2, 1, 1)]
+
+
+def test_grid_places_tiles_with_gaps():
+    grid = figures._grid(np.arange(3 * 2 * 2).reshape(3, 2, 2), cols=2)
+    assert grid.shape == (5, 5)
+    assert grid[0, 0] == 0 and grid[0, 3] == 4 and grid[3, 0] == 8 and np.isnan(grid[2, 2])
+
+
+def test_first_epoch_reaching():
+    assert figures.first_epoch_reaching([0.9, 0.97, 0.98, 0.99], 0.98) == 3
+    assert figures.first_epoch_reaching([0.9], 0.98) is None
+
+
+def test_markdown_table():
+    assert figures.markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n| --- | ---: |\n| 1 | 2 |\n"
+
+
+@pytest.mark.parametrize("make", [
+    lambda: figures.digit_grid(np.zeros((3, 28, 28), np.uint8), [1, 2, 3], cols=2),
+    lambda: figures.pixel_histogram(np.zeros((2, 28, 28), np.uint8)),
+    lambda: figures.flatten_figure(np.zeros((28, 28), np.uint8)),
+    lambda: figures.confusion_figure(np.eye(10, dtype=int)),
+    lambda: figures.learning_curves([0.5, 0.6], [0.2, 0.1]),
+    lambda: figures.weight_images(np.ones((784, 12))),
+])
+def test_figures_draw(make):
+    from coursekit.plots import figure_html
+
+    assert "<svg" in figure_html(make(), alt="test")
+
+
+def test_softmax_rows_sum_to_one_without_overflow():
+    p = further.softmax(np.array([[1000.0, 0.0], [0.0, 0.0]]))
+    assert np.allclose(p, [[1, 0], [0.5, 0.5]])
+
+
+def test_rate_schedule_is_a_half_cosine_and_stays_a_python_float():
+    recipe = further.Recipe(learning_rate=0.4, epochs=4, schedule=True)
+    rates = [further.rate_at(recipe, e) for e in range(4)]
+    assert rates[0] == pytest.approx(0.4) and rates[2] == pytest.approx(0.2)
+    assert all(type(r) is float for r in rates)  # a NumPy scalar would promote float32 to float64
+
+
+@pytest.mark.parametrize("name, recipe", further.STEPS)
+def test_every_step_of_the_table_learns_a_tiny_problem(name, recipe):
+    """Two separable blobs: each recipe fits them and keeps float32 throughout."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 200)
+    x = (rng.normal(0, 0.3, (200, 4)) + labels[:, None]).astype(np.float32)
+    t = np.eye(2, dtype=np.float32)[labels]
+    small = further.replace(recipe, hidden=(8,), epochs=10, batch_size=10)
+    out = further.fit(small, x, t, x, labels, seed=0)
+    assert out["accuracy"][-1] >= 0.95, (name, out["accuracy"])
+    assert all(W.dtype == np.float32 for W in out["net"].W)
+
+
+def test_softmax_gradient_matches_finite_differences():
+    """Net.step's output gradient y - t is that of the cross-entropy: check one weight's slope."""
+    recipe = further.Recipe(hidden=(3,), softmax=True, relu=True, learning_rate=1.0)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 4)).astype(np.float32)
+    t = np.eye(2, dtype=np.float32)[[0, 1]]
+    net = further.Net((4, 3, 2), recipe, seed=0)
+    net.W = [W.astype(np.float64) for W in net.W]
+    net.b = [b.astype(np.float64) for b in net.b]
+    before = net.W[1].copy()
+    loss = lambda: net.loss(net.forward(x)[-1], t)  # noqa: E731
+    eps, slope = 1e-6, 0.0
+    net.W[1][0, 0] += eps
+    up = loss()
+    net.W[1][0, 0] -= 2 * eps
+    down = loss()
+    net.W[1][0, 0] += eps
+    slope = (up - down) / (2 * eps)
+    net.vW = [np.zeros_like(W) for W in net.W]
+    net.vb = [np.zeros_like(b) for b in net.b]
+    net.step(x, t, rate=len(x) * 1.0)  # step = rate / B = 1: W changes by minus the gradient
+    assert (before - net.W[1])[0, 0] == pytest.approx(slope, rel=1e-4)
