@@ -16,7 +16,7 @@ class WrongAnswer(AssertionError):
     """A student's result is not the expected one; str() is the whole message."""
 
 
-def _wrong(message, diagnose=None):
+def wrong_answer(message, diagnose=None):
     """The WrongAnswer for `message`, with the diagnosis's lines if a `diagnose` is given."""
     if diagnose is not None:
         message += "\n    " + diagnose()
@@ -44,7 +44,7 @@ def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
             hint = " (the transpose: check the order of the factors in the product)"
         elif actual_array.size == expected.size:
             hint = " (the same number of values: check reshape, or a missing or extra axis)"
-        raise _wrong(f"{what} has shape {actual_array.shape}, expected {expected.shape}{hint}", diagnose)
+        raise wrong_answer(f"{what} has shape {actual_array.shape}, expected {expected.shape}{hint}", diagnose)
     if not np.all(np.isfinite(actual_array)) and np.all(np.isfinite(expected)):
         bad = np.argwhere(~np.isfinite(actual_array))[0]
         raise WrongAnswer(f"{what} contains nan or inf (first at index {tuple(int(i) for i in bad)}); "
@@ -53,7 +53,7 @@ def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
         difference = np.abs(actual_array - expected)
         index = np.unravel_index(np.argmax(difference), difference.shape)
         at = f" at index {tuple(int(i) for i in index)}" if difference.ndim else ""
-        raise _wrong(
+        raise wrong_answer(
             f"{what} has the right shape {expected.shape} but wrong values: largest difference "
             f"{difference[index]:.3g}{at} (got {actual_array[index]:.6g}, expected {expected[index]:.6g}); "
             f"{np.mean(~np.isclose(actual_array, expected, rtol=rtol, atol=atol)):.0%} of the values differ\n"
@@ -71,10 +71,10 @@ def expect_scalar(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
         shape = f" of shape {np.shape(actual)}" if isinstance(actual, np.ndarray) else ""
         raise WrongAnswer(f"{what} is a {type(actual).__name__}{shape}; expected a single number")
     if not np.isclose(float(actual), expected, rtol=rtol, atol=atol):
-        raise _wrong(f"{what} is {float(actual):.6g}, expected {expected:.6g}", diagnose)
+        raise wrong_answer(f"{what} is {float(actual):.6g}, expected {expected:.6g}", diagnose)
 
 
 def expect(condition, message, diagnose=None):
     """A plain check with a message for the student."""
     if not condition:
-        raise _wrong(message, diagnose)
+        raise wrong_answer(message, diagnose)

@@ -47,14 +47,20 @@ class Mistake:
     why: str  # one or two sentences: why it gives these numbers, and what is right
     module: str  # the exercise module; its lesson (catalog.MODULES) covers the mistake
     checks: tuple  # the kinds of result it predicts: "backprop", "forward", "loss", ...
-    produce: Callable[[Any], Any]  # case -> {label: array}, a list of them, or None
+    produce: Callable[[Any], Any] = None  # case -> {label: array}, a list of them, or None
     anchor: str = "common-mistakes"  # the heading in the module's lesson
+    # For results that are not numbers to recompute (the order train() visits examples in):
+    # (case, got) -> whether the mistake shows in them. Used instead of `produce`.
+    recognise: Callable[[Any, Any], bool] = None
 
     def explains(self, case, got):
+        if self.recognise is not None:
+            return bool(self.recognise(case, got))
         predicted = self.produce(case)
         if predicted is None:
             return False
         alternatives = predicted if isinstance(predicted, list) else [predicted]
+        got = {label: _as_array(value) for label, value in got.items()}
         return any(_explains(p, got, case.correct, case.rtol, case.atol) for p in alternatives)
 
     def describe(self):
@@ -66,7 +72,7 @@ class Mistake:
 class Case:
     """What a check compared: the right result by label, and anything `produce` needs to redo it."""
 
-    correct: dict  # label -> the reference's array (what the test expects)
+    correct: dict = None  # label -> the reference's array (what the test expects)
     rtol: float = 1e-5  # the test's own tolerance: which of the student's arrays are wrong
     atol: float = 1e-8
     data: dict = None  # reference module, parameters, inputs: whatever the mistakes need
@@ -91,7 +97,7 @@ class Diagnose:
 
     def mistakes(self):
         """The mistakes that explain the student's numbers, without repeating a name."""
-        got = {label: _as_array(value) for label, value in self.got().items()}
+        got = self.got()
         found = {}
         for mistake in self.catalogue:
             if self.check in mistake.checks and mistake.name not in found and mistake.explains(self.case, got):
@@ -104,7 +110,7 @@ class Diagnose:
             return UNRECOGNISED
         if len(found) == 1:
             return "probably: " + found[0].describe()
-        return ("probably one of these mistakes, which give the same numbers here:\n      - "
+        return ("probably one or more of these mistakes, which each explain the numbers:\n      - "
                 + "\n      - ".join(m.describe() for m in found))
 
 
@@ -336,7 +342,6 @@ NETWORK = [
         "network", ("predict",), lambda case: {"predict": np.argmax(_run(case).output, axis=0)}),
 ]
 
-CATALOGUE = list(NETWORK)
 
 
 def _network_data(network, ours, x, t):
@@ -405,3 +410,79 @@ def network_predict(network, ours, x, got):
 def parameters(network):
     """{'weights[k]': W(k), 'biases[k]': b(k)}: a network's parameters by label."""
     return _members(network, "weights", "biases")
+
+
+# ---------------------------------------------------------------------------------------------
+# training.py: mini-batch SGD (lesson 6). The result is the record of train()'s calls on a
+# stand-in network: steps [(indices of the batch's examples, learning rate given to update)].
+# Which examples a shuffle picks cannot be recomputed (any generator is right), so these
+# mistakes are recognised from properties of the record instead of recomputed numbers.
+# ---------------------------------------------------------------------------------------------
+
+def _epoch_orders(case, steps):
+    """The order of the examples in each epoch, if the steps split into `epochs` equal runs."""
+    if not steps or len(steps) % case.epochs:
+        return None
+    per_epoch = len(steps) // case.epochs
+    return [[i for indices, _ in steps[e * per_epoch:(e + 1) * per_epoch] for i in indices]
+            for e in range(case.epochs)]
+
+
+def _unshuffled(case, steps):
+    orders = _epoch_orders(case, steps)
+    return orders is not None and all(order == list(range(len(order))) for order in orders)
+
+
+def _shuffled_once(case, steps):
+    orders = _epoch_orders(case, steps)
+    return (orders is not None and case.epochs > 1 and orders[0] != list(range(len(orders[0])))
+            and all(order == orders[0] for order in orders))
+
+
+def _rate_not_divided(case, steps):
+    full = [rate for indices, rate in steps if len(indices) == case.batch_size]
+    return (case.batch_size > 1 and bool(full)
+            and all(abs(rate - case.learning_rate) <= 1e-9 * case.learning_rate for rate in full))
+
+
+def _last_batch_dropped(case, steps):
+    return (case.n % case.batch_size != 0 and len(steps) == case.epochs * (case.n // case.batch_size)
+            and all(len(indices) == case.batch_size for indices, _ in steps))
+
+
+TRAINING = [
+    Mistake(
+        "the examples are never shuffled",
+        "every epoch visits the examples in their stored order 0, 1, 2, ... Stochastic gradient "
+        "descent draws a random order (rng.permutation(n)) before cutting the batches, so that "
+        "the batches differ from one epoch to the next.",
+        "training", ("train",), recognise=lambda case, got: _unshuffled(case, got["steps"])),
+    Mistake(
+        "the examples are shuffled once, not every epoch",
+        "every epoch visits the examples in the same random order: the permutation is drawn "
+        "once before the loop over epochs, or by a generator re-made from the seed inside it. "
+        "Make the generator once, np.random.default_rng(seed), and draw a fresh permutation at "
+        "the start of every epoch.",
+        "training", ("train",), recognise=lambda case, got: _shuffled_once(case, got["steps"])),
+    Mistake(
+        "the learning rate is not divided by the batch size",
+        "update() received learning_rate itself. backprop() gives the gradient of the batch's "
+        "summed loss, so the step along the mean per-example gradient is "
+        "update(learning_rate / batch_size).",
+        "training", ("train",), recognise=lambda case, got: _rate_not_divided(case, got["steps"])),
+    Mistake(
+        "the last, partial mini-batch is dropped",
+        "every batch holds batch_size examples and the n % batch_size left over are never seen. "
+        "range(0, n, batch_size) and the slice [start:start + batch_size] give the last, shorter "
+        "batch by themselves.",
+        "training", ("train",), recognise=lambda case, got: _last_batch_dropped(case, got["steps"])),
+]
+
+
+def training(steps, n, batch_size, epochs, learning_rate):
+    """Diagnose the steps [(indices, learning rate)] train() made on n examples."""
+    case = Case(data={"n": n, "batch_size": batch_size, "epochs": epochs, "learning_rate": learning_rate})
+    return Diagnose("train", case, lambda: {"steps": steps})
+
+
+CATALOGUE = NETWORK + TRAINING

@@ -109,7 +109,30 @@ VARIANTS = {
     "bias gradient off by a constant": ("network", [
         ("self.biases_grad[k] = g_rows.sum(axis=0)", "self.biases_grad[k] = g_rows.sum(axis=0) + 0.01"),
     ], None),
+    # training.py, run on the grader's recording stand-in network
+    "never shuffled": ("training", [
+        ("order = rng.permutation(n)  # a new order every epoch", "order = np.arange(n)"),
+    ], "the examples are never shuffled"),
+    "shuffled once, before the epochs": ("training", [
+        ("    for epoch in range(epochs):\n        order = rng.permutation(n)  # a new order every epoch\n",
+         "    order = rng.permutation(n)\n    for epoch in range(epochs):\n"),
+    ], "the examples are shuffled once, not every epoch"),
+    "generator re-seeded every epoch": ("training", [
+        ("order = rng.permutation(n)  # a new order every epoch", "order = np.random.default_rng(seed).permutation(n)"),
+    ], "the examples are shuffled once, not every epoch"),
+    "learning rate not divided by the batch size": ("training", [
+        ("step = learning_rate / batch_size", "step = learning_rate"),
+    ], "the learning rate is not divided by the batch size"),
+    "last mini-batch dropped": ("training", [
+        ("for start in range(0, n, batch_size):", "for start in range(0, n - batch_size + 1, batch_size):"),
+    ], "the last, partial mini-batch is dropped"),
+    "learning rate divided by n": ("training", [("step = learning_rate / batch_size", "step = learning_rate / n")],
+                                   None),
+    "first example skipped": ("training", [
+        ("for start in range(0, n, batch_size):", "for start in range(1, n, batch_size):"),
+    ], None),
 }
+GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
 
 NAMES = sorted({m.name for m in diagnoses.CATALOGUE})
 
@@ -123,12 +146,12 @@ def variant_source(module, edits):
     return source
 
 
-def grade(folder, test_file):
-    """Run the grader on `folder`; returns (exit code, results.json as a dict, stdout)."""
+def grade(folder, module):
+    """Run the grader's tests of `module` on `folder`; returns (exit code, results.json, stdout)."""
     results = folder.parent / f"{folder.name}.json"
     process = subprocess.run(
-        [sys.executable, "-m", "pytest", f"grader/{test_file}", "--target", str(folder), "-p", "no:cacheprovider",
-         "--results-json", str(results)],
+        [sys.executable, "-m", "pytest", f"grader/test_{module}.py", "--target", str(folder),
+         "-p", "no:cacheprovider", "--results-json", str(results), *GRADER_ARGS.get(module, [])],
         cwd=ROOT, capture_output=True, text=True, timeout=RUN_SECONDS,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
@@ -140,13 +163,14 @@ def graded(tmp_path_factory):
     """Every variant, and the reference, graded once (two grader runs at a time)."""
     base = tmp_path_factory.mktemp("diagnoses")
     jobs = {}
-    for name, (module, edits, _) in [("reference", ("network", [], None)), *VARIANTS.items()]:
+    references = [("reference", ("network", [], None)), ("training reference", ("training", [], None))]
+    for name, (module, edits, _) in [*references, *VARIANTS.items()]:
         folder = base / name.replace(" ", "_").replace(",", "")
         folder.mkdir()
         for path in SOLUTIONS.glob("*.py"):
             shutil.copy(path, folder / path.name)
         (folder / f"{module}.py").write_text(variant_source(module, edits), encoding="utf-8")
-        jobs[name] = (folder, f"test_{module}.py")
+        jobs[name] = (folder, module)
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {name: pool.submit(grade, *job) for name, job in jobs.items()}
         return {name: future.result() for name, future in futures.items()}
@@ -161,8 +185,9 @@ def named(output):
     return {name for name in NAMES if f"probably: {name}:" in output or f"- {name}:" in output}
 
 
-def test_the_reference_gets_no_diagnosis(graded):
-    code, results, stdout = graded["reference"]
+@pytest.mark.parametrize("reference", ["reference", "training reference"])
+def test_the_reference_gets_no_diagnosis(graded, reference):
+    code, results, stdout = graded[reference]
     assert code == 0, stdout
     assert not failed_outputs(results)
     assert "probably" not in stdout and diagnoses.UNRECOGNISED not in stdout
@@ -179,7 +204,7 @@ def test_each_mistake_gets_its_own_diagnosis(graded, variant):
         others = named(output) - {mistake}
         if others:
             # Allowed only where the numbers cannot tell the mistakes apart, and said so.
-            assert "probably one of these mistakes" in output and mistake in output, f"{test}:\n{output}"
+            assert "probably one or more of these mistakes" in output and mistake in output, f"{test}:\n{output}"
             assert others <= AMBIGUOUS.get(mistake, set()), f"{test}:\n{output}"
 
 
