@@ -16,7 +16,10 @@ The catalogue, `CATALOGUE`, is a list of `Mistake` entries. Each names the kind 
 predicts (`checks`: "backprop", "forward", "loss", ...) and a function `produce(case)` that
 returns what the student would have produced under that mistake, as `{label: array}` (or a list
 of such alternatives, or None when the mistake changes nothing for this case, e.g. a mean over a
-batch of one). Other modules add their own entries and a small builder like `network_backprop`.
+batch of one). Results that are not numbers to recompute (the order train() visits examples in)
+use `recognise(case, got)` instead. Other modules add their own entries and a small builder like
+`network_backprop`. When several mistakes explain the numbers (a one-layer network cannot tell
+"derivative missing" from "missing on the output layer"), all of them are listed.
 
 How a mistake is matched: every array of the student's result that is wrong (it fails the
 test's own tolerance against the reference) must agree with the mistake's prediction to MATCH
