@@ -3,6 +3,10 @@
 Every check raises `WrongAnswer` with what was expected (type, shape, value), where the
 largest difference is, and a short side-by-side of expected and actual values. The plugin
 shows that message alone, without a stack of the grader's own frames.
+
+A check given `diagnose=` (a callable, see grader/diagnoses.py) adds what it returns to the
+message of a wrong answer: the mistake that probably explains the numbers, or a sentence saying
+that none of the known ones does.
 """
 
 import numpy as np
@@ -12,12 +16,22 @@ class WrongAnswer(AssertionError):
     """A student's result is not the expected one; str() is the whole message."""
 
 
+def wrong_answer(message, diagnose=None):
+    """The WrongAnswer for `message`, with the diagnosis's lines if a `diagnose` is given."""
+    if diagnose is not None:
+        try:
+            message += "\n    " + diagnose()
+        except Exception:  # a hint must never hide the answer; tests/test_diagnoses.py finds such bugs
+            pass
+    return WrongAnswer(message)
+
+
 def _fmt(x):
     return np.array2string(np.asarray(x), precision=4, suppress_small=True, threshold=8, edgeitems=2,
                            max_line_width=60).replace("\n", " ")
 
 
-def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8):
+def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
     """`actual` is an array of `expected`'s shape whose values agree within tolerance."""
     expected = np.asarray(expected)
     if actual is None:
@@ -33,7 +47,7 @@ def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8):
             hint = " (the transpose: check the order of the factors in the product)"
         elif actual_array.size == expected.size:
             hint = " (the same number of values: check reshape, or a missing or extra axis)"
-        raise WrongAnswer(f"{what} has shape {actual_array.shape}, expected {expected.shape}{hint}")
+        raise wrong_answer(f"{what} has shape {actual_array.shape}, expected {expected.shape}{hint}", diagnose)
     if not np.all(np.isfinite(actual_array)) and np.all(np.isfinite(expected)):
         bad = np.argwhere(~np.isfinite(actual_array))[0]
         raise WrongAnswer(f"{what} contains nan or inf (first at index {tuple(int(i) for i in bad)}); "
@@ -42,16 +56,17 @@ def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8):
         difference = np.abs(actual_array - expected)
         index = np.unravel_index(np.argmax(difference), difference.shape)
         at = f" at index {tuple(int(i) for i in index)}" if difference.ndim else ""
-        raise WrongAnswer(
+        raise wrong_answer(
             f"{what} has the right shape {expected.shape} but wrong values: largest difference "
             f"{difference[index]:.3g}{at} (got {actual_array[index]:.6g}, expected {expected[index]:.6g}); "
             f"{np.mean(~np.isclose(actual_array, expected, rtol=rtol, atol=atol)):.0%} of the values differ\n"
             f"    expected: {_fmt(expected)}\n"
-            f"    got:      {_fmt(actual_array)}"
+            f"    got:      {_fmt(actual_array)}",
+            diagnose,
         )
 
 
-def expect_scalar(actual, expected, what, rtol=1e-5, atol=1e-8):
+def expect_scalar(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
     """`actual` is a single number (Python or NumPy scalar) close to `expected`."""
     if isinstance(actual, np.ndarray) and actual.ndim == 0:
         actual = actual[()]
@@ -59,10 +74,10 @@ def expect_scalar(actual, expected, what, rtol=1e-5, atol=1e-8):
         shape = f" of shape {np.shape(actual)}" if isinstance(actual, np.ndarray) else ""
         raise WrongAnswer(f"{what} is a {type(actual).__name__}{shape}; expected a single number")
     if not np.isclose(float(actual), expected, rtol=rtol, atol=atol):
-        raise WrongAnswer(f"{what} is {float(actual):.6g}, expected {expected:.6g}")
+        raise wrong_answer(f"{what} is {float(actual):.6g}, expected {expected:.6g}", diagnose)
 
 
-def expect(condition, message):
+def expect(condition, message, diagnose=None):
     """A plain check with a message for the student."""
     if not condition:
-        raise WrongAnswer(message)
+        raise wrong_answer(message, diagnose)

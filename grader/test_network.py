@@ -1,12 +1,14 @@
 """Grades network.py, lesson 1: the Network class on real MNIST digits.
 
 Every comparison starts the student's network and the reference from the same parameters,
-so a difference can only come from the code being graded.
+so a difference can only come from the code being graded; a wrong answer then names the
+common mistake that explains its numbers, if one does (grader/diagnoses.py).
 """
 
 import numpy as np
 import pytest
 
+from grader import diagnoses
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar
 
 SHAPES = {
@@ -37,12 +39,12 @@ def sample(digits, batch, n_out=10):
     return features[:batch], targets[:batch, :n_out]
 
 
-def expect_layer_dict(actual, expected, what, keys):
+def expect_layer_dict(actual, expected, what, keys, diagnose=None):
     expect(isinstance(actual, dict), f"{what} is a {type(actual).__name__}; expected a dict keyed by layer")
     missing = sorted(set(keys) - set(actual))
     expect(not missing, f"{what} has keys {sorted(actual)}; expected {list(keys)} (missing {missing})")
     for k in keys:
-        expect_array(actual[k], expected[k], f"{what}[{k}]")
+        expect_array(actual[k], expected[k], f"{what}[{k}]", diagnose=diagnose)
 
 
 @pytest.mark.grade(uses=["Network.forward"], section="the-forward-pass")
@@ -55,10 +57,12 @@ def test_forward_matches_reference(student, reference, digits, definition, batch
     theirs.forward(x, t)
     ours.forward(x, t)
     L = len(definition) - 1
-    expect_layer_dict(theirs.layers, ours.layers, "layers (the pre-activations a(k))", range(1, L + 1))
-    expect_layer_dict(theirs.activations, ours.activations, "activations (h(k))", range(0, L + 1))
-    expect_array(theirs.output, ours.output, "output")
-    expect_scalar(theirs.loss, ours.loss, "loss (sum of squared differences over every element)")
+    diagnose = diagnoses.network_forward(network, ours, x, t, theirs)
+    expect_layer_dict(theirs.layers, ours.layers, "layers (the pre-activations a(k))", range(1, L + 1), diagnose)
+    expect_layer_dict(theirs.activations, ours.activations, "activations (h(k))", range(0, L + 1), diagnose)
+    expect_array(theirs.output, ours.output, "output", diagnose=diagnose)
+    expect_scalar(theirs.loss, ours.loss, "loss (sum of squared differences over every element)",
+                  diagnose=diagnose)
 
 
 @pytest.mark.grade(uses=["Network.forward"], section="checking-the-targets-shape")
@@ -83,27 +87,34 @@ def test_forward_rejects_mismatched_targets(student, reference, digits):
 @pytest.mark.grade(uses=["Network.forward", "Network.compute_loss"], section="the-loss")
 @pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
 def test_compute_loss(student, reference, digits, batch):
-    theirs, ours = twin_networks(student, reference("network"), SHAPES["784-30-10"])
+    network = reference("network")
+    theirs, ours = twin_networks(student, network, SHAPES["784-30-10"])
     x, t = sample(digits, batch)
     theirs.forward(x, t)
     ours.forward(x, t)
-    expect_scalar(theirs.compute_loss(t), ours.compute_loss(t), "compute_loss(targets)")
+    got = theirs.compute_loss(t)
+    expect_scalar(got, ours.compute_loss(t), "compute_loss(targets)",
+                  diagnose=diagnoses.network_loss(network, ours, x, t, got))
 
 
 @pytest.mark.grade(uses=["Network.forward", "Network.backprop"], section="backpropagation")
 @pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
 @pytest.mark.parametrize("definition", SHAPES.values(), ids=SHAPES.keys())
 def test_backprop_matches_reference(student, reference, digits, definition, batch):
-    theirs, ours = twin_networks(student, reference("network"), definition)
+    network = reference("network")
+    theirs, ours = twin_networks(student, network, definition)
     x, t = sample(digits, batch)
     theirs.forward(x, t)
     ours.forward(x, t)
     theirs.backprop(t)
     ours.backprop(t)
     L = len(definition) - 1
+    diagnose = diagnoses.network_backprop(network, ours, x, t, theirs)
     for k in range(L, 0, -1):  # from the output down: the first wrong layer is the one to fix
-        expect_array(theirs.biases_grad.get(k), ours.biases_grad[k], f"biases_grad[{k}] (dJ/db({k}))")
-        expect_array(theirs.weights_grad.get(k), ours.weights_grad[k], f"weights_grad[{k}] (dJ/dW({k}))")
+        expect_array(theirs.biases_grad.get(k), ours.biases_grad[k], f"biases_grad[{k}] (dJ/db({k}))",
+                     diagnose=diagnose)
+        expect_array(theirs.weights_grad.get(k), ours.weights_grad[k], f"weights_grad[{k}] (dJ/dW({k}))",
+                     diagnose=diagnose)
 
 
 @pytest.mark.grade(uses=["Network.forward", "Network.backprop"], section="checking-with-finite-differences")
@@ -149,9 +160,11 @@ def test_backprop_twice_gives_same_gradients(student, reference, digits):
     theirs.backprop(t)
     first = {k: np.array(g, dtype=float) for k, g in theirs.weights_grad.items()}
     theirs.backprop(t)
+    diagnose = diagnoses.network_backprop_twice(first, theirs)
     for k in first:
         expect_array(theirs.weights_grad[k], first[k],
-                     f"weights_grad[{k}] after a second backprop() (gradients must be overwritten, not added to)")
+                     f"weights_grad[{k}] after a second backprop() (gradients must be overwritten, not added to)",
+                     diagnose=diagnose)
 
 
 @pytest.mark.grade(uses=["Network.forward", "Network.backprop", "Network.update"],
@@ -165,11 +178,13 @@ def test_update_steps_against_the_gradient(student, reference, digits):
     theirs.weights_grad = {k: g.copy() for k, g in ours.weights_grad.items()}
     theirs.biases_grad = {k: g.copy() for k, g in ours.biases_grad.items()}
     output = np.array(theirs.output)
+    before = {label: np.array(p) for label, p in diagnoses.parameters(ours).items()}
     ours.update(0.25)
     theirs.update(0.25)
+    diagnose = diagnoses.network_update(before, ours, theirs)
     for k in ours.weights:
-        expect_array(theirs.weights[k], ours.weights[k], f"weights[{k}] after update(0.25)")
-        expect_array(theirs.biases[k], ours.biases[k], f"biases[{k}] after update(0.25)")
+        expect_array(theirs.weights[k], ours.weights[k], f"weights[{k}] after update(0.25)", diagnose=diagnose)
+        expect_array(theirs.biases[k], ours.biases[k], f"biases[{k}] after update(0.25)", diagnose=diagnose)
         expect_array(theirs.weights_grad[k], ours.weights_grad[k],
                      f"weights_grad[{k}] after update (update changes only the parameters)")
     expect_array(theirs.output, output, "output after update (update changes only the parameters)")
@@ -188,10 +203,12 @@ def test_predict_one_example(student, reference, digits):
 
 @pytest.mark.grade(uses=["Network.predict"], section="predicting-a-digit")
 def test_predict_batch(student, reference, digits):
-    theirs, ours = twin_networks(student, reference("network"), SHAPES["784-16-16-16-10"])
+    network = reference("network")
+    theirs, ours = twin_networks(student, network, SHAPES["784-16-16-16-10"])
     x, _ = sample(digits, 64)
     got = theirs.predict(x)
     expect(isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.integer),
            f"predict() of a batch returned {type(got).__name__} {getattr(got, 'dtype', '')}; "
            "expected an int array of shape (64,)")
-    expect_array(got, ours.predict(x), "predict() of 64 digits (one class index per row)", rtol=0, atol=0)
+    expect_array(got, ours.predict(x), "predict() of 64 digits (one class index per row)", rtol=0, atol=0,
+                 diagnose=diagnoses.network_predict(network, ours, x, got))

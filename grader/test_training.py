@@ -9,7 +9,8 @@ student's own Network on real MNIST digits, which must learn.
 import numpy as np
 import pytest
 
-from grader.checks import WrongAnswer, expect, expect_scalar
+from grader import diagnoses
+from grader.checks import WrongAnswer, expect, expect_scalar, wrong_answer
 
 N, BATCH, EPOCHS, RATE = 23, 5, 3, 0.6  # 23 = 4 full batches of 5 and a last one of 3
 
@@ -88,6 +89,11 @@ def run(student, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE, seed=
     return recorder.steps(), losses
 
 
+def diagnose(steps, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE):
+    """The common mistake the steps show, if any (grader/diagnoses.py), for a failure message."""
+    return diagnoses.training(steps, n, batch_size, epochs, learning_rate)
+
+
 def by_epoch(steps, n=N, batch_size=BATCH, epochs=EPOCHS):
     """The steps cut into epochs, after checking their number."""
     per_epoch = -(-n // batch_size)
@@ -95,7 +101,7 @@ def by_epoch(steps, n=N, batch_size=BATCH, epochs=EPOCHS):
            f"train() on {n} examples with batch_size={batch_size} for {epochs} epochs made "
            f"{len(steps)} steps (forward, backprop, update); expected {epochs} x {per_epoch} = "
            f"{epochs * per_epoch}: {n // batch_size} full batches and a last one of {n % batch_size} "
-           "in every epoch")
+           "in every epoch", diagnose(steps, n, batch_size, epochs))
     return [steps[e * per_epoch:(e + 1) * per_epoch] for e in range(epochs)]
 
 
@@ -132,7 +138,7 @@ def test_train_visits_every_example_once_per_epoch(student):
         repeated = sorted({i for i in order if order.count(i) > 1})
         expect(not missing and not repeated,
                f"epoch {e} of train() saw {len(order)} examples: missing {missing}, more than once "
-               f"{repeated}; every epoch must visit each of the {N} examples exactly once")
+               f"{repeated}; every epoch must visit each of the {N} examples exactly once", diagnose(steps))
 
 
 @pytest.mark.grade(uses=["train"], section="mini-batch-stochastic-gradient-descent")
@@ -143,7 +149,7 @@ def test_train_keeps_the_last_partial_batch(student):
         expect(sizes == [BATCH] * (N // BATCH) + [N % BATCH],
                f"epoch {e} of train() with {N} examples and batch_size={BATCH} used batches of "
                f"{sizes}; expected {[BATCH] * (N // BATCH) + [N % BATCH]}: full batches in "
-               "order, then the remainder (never dropped)")
+               "order, then the remainder (never dropped)", diagnose(steps))
 
 
 @pytest.mark.grade(uses=["train"], section="epochs-and-shuffling")
@@ -153,11 +159,12 @@ def test_train_shuffles_every_epoch(student):
     orders = [order_of(epoch) for epoch in by_epoch(steps, n=n, batch_size=8, epochs=4)]
     expect(orders[0] != list(range(n)),
            "the first epoch of train() visited the examples in their stored order 0, 1, 2, ...: "
-           "shuffle them (rng.permutation) before cutting batches")
+           "shuffle them (rng.permutation) before cutting batches", diagnose(steps, n, 8, 4))
     for e in range(1, len(orders)):
         expect(orders[e] != orders[e - 1],
                f"epochs {e} and {e + 1} of train() visited the examples in the same order: draw a "
-               "fresh permutation every epoch, from one generator made once before the loop")
+               "fresh permutation every epoch, from one generator made once before the loop",
+               diagnose(steps, n, 8, 4))
 
 
 @pytest.mark.grade(uses=["train"], section="epochs-and-shuffling")
@@ -172,7 +179,7 @@ def test_train_same_seed_same_run(student):
     other, _ = run(student, seed=43)
     expect(order_of(other) != order_of(first),
            "train() with seed=42 and seed=43 visited the examples in the same order: the seed "
-           "must choose the order (np.random.default_rng(seed))")
+           "must choose the order (np.random.default_rng(seed))", diagnose(first))
 
 
 @pytest.mark.grade(uses=["train"], section="the-step-size")
@@ -187,12 +194,12 @@ def test_train_step_is_learning_rate_over_batch_size(student):
                 if np.isclose(rate, RATE):
                     hint = (": that is the learning rate itself, but backprop() sums the gradient "
                             "over the batch, so divide by batch_size to step along the mean")
-                raise WrongAnswer(
+                raise wrong_answer(
                     f"step {number} of epoch {e} (a batch of {len(indices)}) called "
                     f"update({rate:.6g}) with learning_rate={RATE} and batch_size={BATCH}; "
                     f"expected update({step:.6g}), learning_rate / batch_size" +
                     (f" (or {RATE / len(indices):.6g} for the last, shorter batch)" if len(indices) != BATCH
-                     else "") + hint)
+                     else "") + hint, diagnose(steps))
 
 
 @pytest.mark.grade(uses=["train"], section="the-loss-of-an-epoch")

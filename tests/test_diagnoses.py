@@ -1,0 +1,304 @@
+"""The grader names the mistake: each known mistake, made on purpose, gets its own diagnosis.
+
+Every variant below is solutions/<module>.py with one textual edit (asserted to apply exactly
+once). The grader is run on it in a subprocess with --results-json, as a student would run it;
+then the failing tests' messages must name the expected mistake ("probably: <name>") and no
+other mistake of the catalogue. The reference gets no diagnosis at all, and mistakes the
+catalogue does not know (a wrong constant, a little noise) get the "does not recognise"
+sentence and no name. The catalogue's own recomputation is checked against the reference too.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from grader import diagnoses  # noqa: E402
+
+SOLUTIONS = ROOT / "solutions"
+RUN_SECONDS = 180
+
+# name -> (module, [(old, new), ...], the mistake's name in the catalogue, or None: no diagnosis)
+VARIANTS = {
+    "sign flipped": ("network", [("g = 2 * (self.output - targets)", "g = 2 * (targets - self.output)")],
+                     "the sign of g is flipped"),
+    "factor 2 missing": ("network", [("g = 2 * (self.output - targets)", "g = self.output - targets")],
+                         "the factor 2 of the square is missing"),
+    "factor 2 too many": ("network", [("g = 2 * (self.output - targets)", "g = 4 * (self.output - targets)")],
+                          "a factor 2 too many"),
+    "mean over the batch": ("network", [
+        ("self.biases_grad[k] = g_rows.sum(axis=0)", "self.biases_grad[k] = g_rows.mean(axis=0)"),
+        ("self.weights_grad[k] = h_rows.T @ g_rows", "self.weights_grad[k] = h_rows.T @ g_rows / len(g_rows)"),
+    ], "the mean over the batch instead of the sum"),
+    "transposed weight gradient": ("network", [
+        ("self.weights_grad[k] = h_rows.T @ g_rows", "self.weights_grad[k] = g_rows.T @ h_rows"),
+    ], "the weight gradient is transposed"),
+    # Transposed where the shape cannot show it: only the values of square gradients are wrong.
+    "transposed, square layers only": ("network", [
+        ("self.weights_grad[k] = h_rows.T @ g_rows",
+         "self.weights_grad[k] = h_rows.T @ g_rows\n"
+         "            if self.weights_grad[k].shape[0] == self.weights_grad[k].shape[1]:\n"
+         "                self.weights_grad[k] = self.weights_grad[k].T"),
+    ], "the weight gradient is transposed"),
+    "derivative missing": ("network", [
+        ("g = g * sigmoid_prime(self.layers[k])", "g = g * 1.0"),
+    ], "the activation derivative is missing"),
+    "derivative at h": ("network", [
+        ("g = g * sigmoid_prime(self.layers[k])", "g = g * sigmoid_prime(self.activations[k])"),
+    ], "the activation derivative is taken at h instead of a"),
+    "derivative missing on the output layer": ("network", [
+        ("g = g * sigmoid_prime(self.layers[k])",
+         "g = g * (sigmoid_prime(self.layers[k]) if k < self.n_layers else 1.0)"),
+    ], "the activation derivative is missing on the output layer"),
+    "last layer linear": ("network", [
+        ("h = sigmoid(a)\n", "h = sigmoid(a) if k < self.n_layers else a\n"),
+    ], "the last layer is left linear"),
+    "bias gradient from the first row": ("network", [
+        ("self.biases_grad[k] = g_rows.sum(axis=0)", "self.biases_grad[k] = g_rows[0]"),
+    ], "the bias gradient comes from one row of the batch"),
+    "bias gradient from the last row": ("network", [
+        ("self.biases_grad[k] = g_rows.sum(axis=0)", "self.biases_grad[k] = g_rows[-1]"),
+    ], "the bias gradient comes from one row of the batch"),
+    "gradients accumulate": ("network", [
+        ("self.weights_grad[k] = h_rows.T @ g_rows", "self.weights_grad[k] += h_rows.T @ g_rows"),
+    ], "the gradients accumulate across calls"),
+    "previous activation off by one": ("network", [
+        ("h_rows = np.atleast_2d(self.activations[k - 1])", "h_rows = np.atleast_2d(self.activations[k])"),
+    ], "the previous layer's activation is off by one"),
+    "update adds": ("network", [
+        ("self.weights[k] -= learning_rate", "self.weights[k] += learning_rate"),
+        ("self.biases[k] -= learning_rate", "self.biases[k] += learning_rate"),
+    ], "update adds the gradient instead of subtracting it"),
+    "update adds, weights only": ("network", [
+        ("self.weights[k] -= learning_rate", "self.weights[k] += learning_rate"),
+    ], "update adds the gradient instead of subtracting it"),
+    "predict over the wrong axis": ("network", [
+        ("return np.argmax(h, axis=-1)", "return np.argmax(h, axis=0)"),
+    ], "predict takes the argmax over the wrong axis"),
+    "loss with a half": ("network", [
+        ("self.loss = np.sum((self.output - targets) ** 2)", "self.loss = 0.5 * np.sum((self.output - targets) ** 2)"),
+    ], "the loss carries a 1/2"),
+    "loss averaged over the batch": ("network", [
+        ("self.loss = np.sum((self.output - targets) ** 2)",
+         "self.loss = np.sum((self.output - targets) ** 2) / len(np.atleast_2d(targets))"),
+    ], "the loss is averaged over the batch"),
+    "loss with np.mean": ("network", [
+        ("return float(np.sum((self.output - targets) ** 2))", "return float(np.mean((self.output - targets) ** 2))"),
+    ], "the loss is averaged over every element (np.mean)"),
+    # Mistakes the catalogue does not know: failures, but no name.
+    "g times 1.37": ("network", [
+        ("g = 2 * (self.output - targets)", "g = 2 * 1.37 * (self.output - targets)"),
+    ], None),
+    "gradient off by noise": ("network", [
+        ("g = 2 * (self.output - targets)",
+         "g = 2 * (self.output - targets) * (1 + 1e-3 * np.random.default_rng(0).standard_normal(np.shape(targets)))"),
+    ], None),
+    "wrong sigmoid derivative": ("network", [("return s * (1 - s)", "return s * (1 + s)")], None),
+    "update with half the step": ("network", [
+        ("self.weights[k] -= learning_rate", "self.weights[k] -= 0.5 * learning_rate"),
+    ], None),
+    "bias gradient off by a constant": ("network", [
+        ("self.biases_grad[k] = g_rows.sum(axis=0)", "self.biases_grad[k] = g_rows.sum(axis=0) + 0.01"),
+    ], None),
+    # training.py, run on the grader's recording stand-in network
+    "never shuffled": ("training", [
+        ("order = rng.permutation(n)  # a new order every epoch", "order = np.arange(n)"),
+    ], "the examples are never shuffled"),
+    "shuffled once, before the epochs": ("training", [
+        ("    for epoch in range(epochs):\n        order = rng.permutation(n)  # a new order every epoch\n",
+         "    order = rng.permutation(n)\n    for epoch in range(epochs):\n"),
+    ], "the examples are shuffled once, not every epoch"),
+    "generator re-seeded every epoch": ("training", [
+        ("order = rng.permutation(n)  # a new order every epoch", "order = np.random.default_rng(seed).permutation(n)"),
+    ], "the examples are shuffled once, not every epoch"),
+    "learning rate not divided by the batch size": ("training", [
+        ("step = learning_rate / batch_size", "step = learning_rate"),
+    ], "the learning rate is not divided by the batch size"),
+    "last mini-batch dropped": ("training", [
+        ("for start in range(0, n, batch_size):", "for start in range(0, n - batch_size + 1, batch_size):"),
+    ], "the last, partial mini-batch is dropped"),
+    "learning rate divided by n": ("training", [("step = learning_rate / batch_size", "step = learning_rate / n")],
+                                   None),
+    "first example skipped": ("training", [
+        ("for start in range(0, n, batch_size):", "for start in range(1, n, batch_size):"),
+    ], None),
+}
+GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
+
+NAMES = sorted({m.name for m in diagnoses.CATALOGUE})
+
+
+def variant_source(module, edits):
+    source = (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+    for old, new in edits:
+        count = source.count(old)
+        assert count == 1, f"{old!r} occurs {count} times in solutions/{module}.py (update the variant)"
+        source = source.replace(old, new)
+    return source
+
+
+def grade(folder, module):
+    """Run the grader's tests of `module` on `folder`; returns (exit code, results.json, stdout)."""
+    results = folder.parent / f"{folder.name}.json"
+    process = subprocess.run(
+        [sys.executable, "-m", "pytest", f"grader/test_{module}.py", "--target", str(folder),
+         "-p", "no:cacheprovider", "--results-json", str(results), *GRADER_ARGS.get(module, [])],
+        cwd=ROOT, capture_output=True, text=True, timeout=RUN_SECONDS,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    return process.returncode, json.loads(results.read_text(encoding="utf-8")), process.stdout
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every variant, and the reference, graded once (two grader runs at a time)."""
+    base = tmp_path_factory.mktemp("diagnoses")
+    jobs = {}
+    references = [("reference", ("network", [], None)), ("training reference", ("training", [], None))]
+    for name, (module, edits, _) in [*references, *VARIANTS.items()]:
+        folder = base / name.replace(" ", "_").replace(",", "")
+        folder.mkdir()
+        for path in SOLUTIONS.glob("*.py"):
+            shutil.copy(path, folder / path.name)
+        (folder / f"{module}.py").write_text(variant_source(module, edits), encoding="utf-8")
+        jobs[name] = (folder, module)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(grade, *job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def failed_outputs(results):
+    return {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
+
+
+def named(output):
+    """The catalogue's mistakes an output names ("probably: <name>: ..." or "- <name>: ...")."""
+    return {name for name in NAMES if f"probably: {name}:" in output or f"- {name}:" in output}
+
+
+@pytest.mark.parametrize("reference", ["reference", "training reference"])
+def test_the_reference_gets_no_diagnosis(graded, reference):
+    code, results, stdout = graded[reference]
+    assert code == 0, stdout
+    assert not failed_outputs(results)
+    assert "probably" not in stdout and diagnoses.UNRECOGNISED not in stdout
+
+
+@pytest.mark.parametrize("variant", [v for v, (_, _, m) in VARIANTS.items() if m is not None])
+def test_each_mistake_gets_its_own_diagnosis(graded, variant):
+    module, _, mistake = VARIANTS[variant]
+    code, results, stdout = graded[variant]
+    failed = failed_outputs(results)
+    assert code == 1 and failed, stdout
+    assert any(f"probably: {mistake}:" in output for output in failed.values()), "\n\n".join(failed.values())
+    for test, output in failed.items():
+        others = named(output) - {mistake}
+        if others:
+            # Allowed only where the numbers cannot tell the mistakes apart, and said so.
+            assert "probably one or more of these mistakes" in output and mistake in output, f"{test}:\n{output}"
+            assert others <= AMBIGUOUS.get(mistake, set()), f"{test}:\n{output}"
+
+
+# Mistakes that give the very same numbers in some graded case, and are then listed together.
+AMBIGUOUS = {
+    # With a single layer (784-10), the output layer is every layer.
+    "the activation derivative is missing": {"the activation derivative is missing on the output layer"},
+    "the activation derivative is missing on the output layer": {"the activation derivative is missing"},
+}
+
+
+@pytest.mark.parametrize("variant", [v for v, (_, _, m) in VARIANTS.items() if m is None])
+def test_unknown_mistakes_are_not_named(graded, variant):
+    code, results, stdout = graded[variant]
+    failed = failed_outputs(results)
+    assert code == 1 and failed, stdout
+    for test, output in failed.items():
+        assert not named(output) and "probably" not in output, f"{test}:\n{output}"
+    assert any(diagnoses.UNRECOGNISED in output for output in failed.values()), "\n\n".join(failed.values())
+
+
+# --- the catalogue itself, without a grader run ---
+
+def reference_network():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reference_network_for_diagnoses", SOLUTIONS / "network.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def twin(network, definition, batch, seed=3):
+    net = network.Network(definition, seed=seed)
+    rng = np.random.default_rng(seed)
+    for k in net.biases:
+        net.biases[k] = rng.normal(0, 0.5, size=net.biases[k].shape)
+    x = rng.random((batch, definition[0]))
+    t = np.eye(definition[-1])[rng.integers(0, definition[-1], batch)]
+    net.forward(x, t)
+    net.backprop(t)
+    return net, x, t
+
+
+@pytest.mark.parametrize("definition", [(20, 6, 6, 4), (12, 4)])
+def test_the_recomputed_reference_is_the_reference(definition):
+    """The catalogue's own forward/backward, without a mistake, gives the reference's numbers."""
+    network = reference_network()
+    net, x, t = twin(network, definition, 7)
+    case = diagnoses.Case({}, data=diagnoses._network_data(network, net, x, t))
+    run = diagnoses._run(case)
+    for label, value in diagnoses._gradients(run).items():
+        np.testing.assert_allclose(value, diagnoses._members(net, "biases_grad", "weights_grad")[label], rtol=1e-12)
+    np.testing.assert_allclose(run.output, net.output, rtol=1e-12)
+    assert run.loss == pytest.approx(net.loss, rel=1e-12)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, 32])
+def test_backprop_mistakes_are_told_apart_with_the_tolerance(batch):
+    """Every two backprop mistakes predict numbers further apart than DISTINCT, in a network with
+    square layers: a result that matches one within MATCH cannot match another. (With a batch
+    of 2, the mean over the batch is the factor 1/2: the grader's batches are 1 and 32.)"""
+    network = reference_network()
+    net, x, t = twin(network, (20, 6, 6, 4), batch)
+    case = diagnoses.Case(diagnoses._members(net, "biases_grad", "weights_grad"),
+                          data=diagnoses._network_data(network, net, x, t))
+    predictions = {}
+    for mistake in diagnoses.CATALOGUE:
+        if "backprop" in mistake.checks:
+            produced = mistake.produce(case)
+            if produced is not None:
+                predictions[mistake.name] = produced if isinstance(produced, list) else [produced]
+    assert len(predictions) >= (11 if batch > 1 else 9)
+    confusable = {frozenset({"the factor 2 of the square is missing", "the mean over the batch instead of the sum"})}
+    for a, pa in predictions.items():
+        for b, pb in predictions.items():
+            if a >= b or (batch == 2 and frozenset({a, b}) in confusable):
+                continue
+            for one in pa:
+                for other in pb:
+                    # the student's result is `one`: the other mistake must not explain it
+                    assert not diagnoses._explains(other, one, case.correct, 1e-5, 1e-8), (a, b)
+                    assert not diagnoses._explains(one, other, case.correct, 1e-5, 1e-8), (a, b)
+            # and each explains its own numbers
+            assert diagnoses._explains(pa[0], pa[0], case.correct, 1e-5, 1e-8), a
+
+
+def test_a_wrong_answer_without_a_known_mistake_says_so():
+    network = reference_network()
+    net, x, t = twin(network, (20, 6, 4), 5)
+    got = {label: 1.37 * value for label, value in diagnoses._members(net, "biases_grad", "weights_grad").items()}
+    diagnose = diagnoses.network_backprop(network, net, x, t, type("Student", (), {})())
+    diagnose.got = lambda: got
+    assert diagnose() == diagnoses.UNRECOGNISED
+    got = {label: -value for label, value in diagnoses._members(net, "biases_grad", "weights_grad").items()}
+    assert diagnose().startswith("probably: the sign of g is flipped:")
+    assert "#common-mistakes" in diagnose()
