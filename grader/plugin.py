@@ -3,6 +3,7 @@
     python -m pytest grader                        # grade exercises/
     python -m pytest grader --target solutions     # or any folder holding the module files
     python -m pytest grader --results-json r.json  # also write Gradescope's results.json
+    python -m pytest grader --lesson 1             # one lesson; or --module network, or -m network
 
 Each test names, in a `grade` marker, the student functions it uses and the lesson section
 that teaches them. A test whose functions are still stubs is "not attempted"; any other
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.stubs import find_stubs
-from grader import catalog
+from grader import catalog, progress
 from grader.checks import WrongAnswer
 from grader.loader import InputCalled, StudentCodeError, import_student_module, where_in
 
@@ -48,6 +49,7 @@ class Outcome:
     output: str = ""
     section: str | None = None
     seconds: float = 0.0
+    visibility: str = "visible"  # Gradescope's; "after_published" for an instructor's hidden test
 
 
 @dataclass
@@ -87,6 +89,10 @@ def pytest_addoption(parser):
                     help="folder holding the module files to grade (default: exercises)")
     group.addoption("--results-json", default=None, metavar="PATH",
                     help="also write the grade in Gradescope's results.json format")
+    group.addoption("--lesson", type=int, default=None, metavar="N",
+                    help="grade only the modules of lesson N (see the table at the end of a run)")
+    group.addoption("--module", dest="module_name", default=None, metavar="NAME",
+                    help="grade only NAME.py (also: -m NAME)")
 
 
 def pytest_configure(config):
@@ -99,6 +105,7 @@ def pytest_configure(config):
     sys.dont_write_bytecode = True
     config.stash[GRADING] = Grading(target=target.resolve())
     config.addinivalue_line("markers", "grade(uses, section): student functions a test uses, lesson anchor")
+    progress.register_markers(config)
     if config.option.verbose == 0:
         config.option.verbose = 1  # one line per test: students want to see names
 
@@ -108,7 +115,9 @@ def module_of(item):
     return Path(item.fspath).stem.removeprefix("test_")
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the module markers added here
 def pytest_collection_modifyitems(config, items):
+    progress.mark_and_select(config, items)
     # func_only: the limit is on the test itself. The grader's own fixtures (loading MNIST, on a
     # busy machine, in the first test's setup) must not eat into it; a failed session fixture
     # would otherwise fail every later test with the same "timeout". The student's import in
@@ -130,6 +139,7 @@ def pytest_collection_finish(session):
             name=item.name,
             max_score=round(catalog.points(module, item.originalname) / cases[module, item.originalname], 4),
             section=marker.kwargs.get("section") if marker else None,
+            visibility=progress.visibility(item),
         )
 
 
@@ -294,48 +304,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     grading = config.stash.get(GRADING, None)
     if grading is None or not grading.outcomes:
         return
-    write = terminalreporter.write_line
-    terminalreporter.section("your grade")
-    modules = {}
-    for outcome in grading.outcomes.values():
-        modules.setdefault(outcome.module, []).append(outcome)
-    width = max(len(name) for name in modules) + 3
-    write(f"{'module':<{width}} {'passed':>6} {'failed':>6} {'not attempted':>13} {'points':>10}")
-    for name, outcomes in sorted(modules.items(), key=lambda kv: _order(kv[0])):
-        count = {status: sum(o.status == status for o in outcomes) for status in ("passed", "failed", "not attempted")}
-        points = sum(o.max_score for o in outcomes if o.status == "passed")
-        total = sum(o.max_score for o in outcomes)
-        write(f"{name + '.py':<{width}} {count['passed']:>6} {count['failed']:>6} {count['not attempted']:>13} "
-              f"{_points(points):>6}/{_points(total):<6}")
-    score = sum(o.max_score for o in grading.outcomes.values() if o.status == "passed")
-    write(f"total: {_points(score)} / {_points(sum(o.max_score for o in grading.outcomes.values()))} points, "
-          f"graded {grading.target}")
-    write("")
-    write(_next_step(grading))
-
-
-def _points(x):
-    """Points for people: shares of a parametrized test add up to round numbers again."""
-    return f"{round(x, 2):g}"
-
-
-def _order(name):
-    module = catalog.MODULES.get(name)
-    return (module.number if module else 99, name)
-
-
-def _next_step(grading):
-    ordered = sorted(grading.outcomes.values(), key=lambda o: _order(o.module))
-    for outcome in ordered:
-        if outcome.status == "failed":
-            first = outcome.output.splitlines()[0] if outcome.output else ""
-            link = catalog.lesson_url(outcome.module, outcome.section) if outcome.module in catalog.MODULES else ""
-            return f"next: fix {outcome.module}.py, {outcome.name}: {first}\n      {link}".rstrip()
-    for outcome in ordered:
-        if outcome.status == "not attempted":
-            link = catalog.lesson_url(outcome.module, outcome.section) if outcome.module in catalog.MODULES else ""
-            return f"next: {outcome.output.removeprefix('not attempted: ')}; start with {outcome.name}\n      {link}".rstrip()
-    return "next: everything selected passes. Well done!"
+    progress.write_summary(terminalreporter, grading.outcomes.values(), grading.target)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -351,7 +320,7 @@ def pytest_sessionfinish(session, exitstatus):
             "status": "passed" if o.status == "passed" else "failed",
             "output": o.output,
             "execution_time": round(o.seconds, 3),
-            "visibility": "visible",
+            "visibility": o.visibility,
         }
         for o in grading.outcomes.values()
     ]

