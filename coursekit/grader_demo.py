@@ -1,6 +1,6 @@
 """Real grader runs, captured at build time for docs/getting-started.md.
 
-The page shows what `python -m pytest grader -k network` prints on the untouched exercise and
+The page shows what `python -m pytest grader --module network` prints on the untouched exercise and
 on a copy of the reference with one sign flipped, so the text on the page is always the text
 of the grader that ships with it. Both runs grade a temporary folder named `exercises`, and
 the machine's paths are shortened in the text so the page reads the same on any machine.
@@ -51,7 +51,7 @@ def run_grader(names=("untouched", "sign error"), select: str = "network") -> di
             folder = Path(tmp) / str(i) / "exercises"
             folder.mkdir(parents=True)
             (folder / "network.py").write_text(variant_source(name), encoding="utf-8")
-            command = [sys.executable, "-m", "pytest", "grader", "-k", select, "--target", str(folder)]
+            command = [sys.executable, "-m", "pytest", "grader", "--module", select, "--target", str(folder)]
             process = subprocess.Popen(command, cwd=ROOT, env=env, text=True,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             runs[name] = (process, folder)
@@ -62,6 +62,6 @@ def run_grader(names=("untouched", "sign error"), select: str = "network") -> di
     return results
 
 
-def as_markdown(output: str, status: int, command: str = "python -m pytest grader -k network") -> str:
+def as_markdown(output: str, status: int, command: str = "python -m pytest grader --module network") -> str:
     """A console block for the page: the command, the output, and the exit status."""
     return f"```console\n$ {command}\n{output}\n$ echo $?\n{status}\n```"

@@ -29,7 +29,7 @@ whenever their predictions differ by more than about a thousandth, and an unrela
 (a wrong constant, a little noise) is named by none.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -488,4 +488,28 @@ def training(steps, n, batch_size, epochs, learning_rate):
     return Diagnose("train", case, lambda: {"steps": steps})
 
 
-CATALOGUE = NETWORK + TRAINING
+# The heading, under "Common mistakes" in the module's lesson, that explains each mistake.
+ANCHORS = {
+    "the sign of g is flipped": "sign-flipped",
+    "the factor 2 of the square is missing": "factor-2",
+    "a factor 2 too many": "factor-2",
+    "the loss carries a 1/2": "factor-2",
+    "the mean over the batch instead of the sum": "mean-instead-of-sum",
+    "the loss is averaged over the batch": "mean-instead-of-sum",
+    "the loss is averaged over every element (np.mean)": "mean-instead-of-sum",
+    "the weight gradient is transposed": "transposed-gradient",
+    "the activation derivative is missing": "activation-derivative",
+    "the activation derivative is taken at h instead of a": "activation-derivative",
+    "the activation derivative is missing on the output layer": "activation-derivative",
+    "the last layer is left linear": "linear-output",
+    "the bias gradient comes from one row of the batch": "bias-from-one-row",
+    "the previous layer's activation is off by one": "activation-off-by-one",
+    "the gradients accumulate across calls": "accumulating-gradients",
+    "update adds the gradient instead of subtracting it": "update-adds",
+    "predict takes the argmax over the wrong axis": "predict-axis",
+    "the examples are never shuffled": "no-shuffle",
+    "the examples are shuffled once, not every epoch": "shuffled-once",
+    "the learning rate is not divided by the batch size": "learning-rate-not-divided",
+    "the last, partial mini-batch is dropped": "last-batch-dropped",
+}
+CATALOGUE = [replace(mistake, anchor=ANCHORS[mistake.name]) for mistake in NETWORK + TRAINING]
