@@ -23,7 +23,7 @@ EXERCISES = REPOSITORY / "exercises"
 RUN_SECONDS = 180  # no grader run may take longer, whatever the submission does
 
 
-@dataclass
+@dataclass(repr=False)
 class Graded:
     """What one grader run left: exit code, terminal output and the parsed results.json."""
 
@@ -43,7 +43,7 @@ class Graded:
     def failed(self):
         return {name: test for name, test in self.tests.items() if test["status"] == "failed"}
 
-    def __str__(self):  # shown by pytest when an assertion about a run fails
+    def __repr__(self):  # shown by pytest when an assertion about a run fails
         return (f"grader on {self.target}: exit {self.exit_code} in {self.seconds:.1f} s\n"
                 f"--- stdout (end) ---\n{self.stdout[-4000:]}\n--- stderr (end) ---\n{self.stderr[-2000:]}")
 
