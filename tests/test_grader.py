@@ -41,7 +41,7 @@ def without_colon():
 HAZARDS = {
     # The two slow ones first, so that the quick runs overlap them.
     # Sleeping rather than spinning keeps the 10 s cheap on a shared machine; the grader stops both alike.
-    "endless loop at import": (at_top("import time\nwhile True:\n    time.sleep(1)"), "while True:",
+    "endless loop at import": (at_top("import time\nwhile True:\n    time.sleep(1)"), "time.sleep(1)",
                                "did not finish in 10 s"),
     "endless loop in backprop": (in_method("backprop", "while True:\n            pass"), "while True:",
                                  "stopped after 10 s"),
