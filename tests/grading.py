@@ -23,7 +23,7 @@ EXERCISES = REPOSITORY / "exercises"
 RUN_SECONDS = 180  # no grader run may take longer, whatever the submission does
 
 
-@dataclass
+@dataclass(repr=False)
 class Graded:
     """What one grader run left: exit code, terminal output and the parsed results.json."""
 
@@ -43,7 +43,7 @@ class Graded:
     def failed(self):
         return {name: test for name, test in self.tests.items() if test["status"] == "failed"}
 
-    def __str__(self):  # shown by pytest when an assertion about a run fails
+    def __repr__(self):  # shown by pytest when an assertion about a run fails
         return (f"grader on {self.target}: exit {self.exit_code} in {self.seconds:.1f} s\n"
                 f"--- stdout (end) ---\n{self.stdout[-4000:]}\n--- stderr (end) ---\n{self.stderr[-2000:]}")
 
@@ -54,29 +54,45 @@ class Running:
     def __init__(self, target, results_json, args):
         self.target = Path(target)
         self.results_json = Path(results_json)
+        # Output goes to files, not pipes: a run that prints a lot must not block on a full pipe.
+        self._stdout = open(self.results_json.with_suffix(".stdout"), "w+", encoding="utf-8")
+        self._stderr = open(self.results_json.with_suffix(".stderr"), "w+", encoding="utf-8")
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "grader", "--target", str(target), "-p", "no:cacheprovider",
              "--results-json", str(results_json), *args],
-            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPOSITORY, stdout=self._stdout, stderr=self._stderr, text=True,
             # Bytecode writing stays on: keeping the target folder clean is the grader's own job.
             env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         )
         self._graded = None
 
+    def done(self):
+        return self.process.poll() is not None
+
+    def seconds_left(self):
+        return RUN_SECONDS - (time.monotonic() - self.started)
+
     def wait(self):
         if self._graded is None:
+            note = ""
             try:
-                stdout, stderr = self.process.communicate(timeout=RUN_SECONDS)
+                self.process.wait(timeout=max(RUN_SECONDS - (time.monotonic() - self.started), 1))
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                stdout, stderr = self.process.communicate()
-                stderr += f"\n[the project's tests killed this grader run after {RUN_SECONDS} s]"
+                self.process.wait()
+                note = f"\n[the project's tests killed this grader run after {RUN_SECONDS} s]"
             seconds = time.monotonic() - self.started
+            outputs = []
+            for stream in (self._stdout, self._stderr):
+                stream.seek(0)
+                outputs.append(stream.read())
+                stream.close()
             results = None
             if self.results_json.exists():
                 results = json.loads(self.results_json.read_text(encoding="utf-8"))
-            self._graded = Graded(self.target, self.process.returncode, stdout, stderr, results, seconds)
+            self._graded = Graded(self.target, self.process.returncode, outputs[0], outputs[1] + note,
+                                  results, seconds)
         return self._graded
 
 
@@ -104,3 +120,21 @@ def submission(folder, network_source=None):
 def files_in(folder):
     """Every path under `folder`, relative, as a set of strings (to see what a run wrote there)."""
     return {str(path.relative_to(folder)) for path in Path(folder).rglob("*")}
+
+
+def run_many(targets, results_dir, parallel=3):
+    """Grade every folder in `targets` ({name: folder}), at most `parallel` runs at once.
+
+    Returns {name: Graded}. Runs overlap on purpose: two runs at once must not disturb each
+    other. `parallel` stays small because the machine running the tests may be small.
+    """
+    results_dir = Path(results_dir)
+    waiting, running, done = list(targets.items()), {}, {}
+    while waiting or running:
+        while waiting and len(running) < parallel:
+            name, folder = waiting.pop(0)
+            running[name] = start_grader(folder, results_dir / f"{len(done) + len(running)}.json")
+        for name in [n for n, run in running.items() if run.done() or run.seconds_left() <= 0]:
+            done[name] = running.pop(name).wait()
+        time.sleep(0.05)
+    return done

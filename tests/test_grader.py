@@ -1,0 +1,243 @@
+"""The grader, run as students and instructors run it, on the reference, the stubs, wrong
+network.py files and network.py files that try to end or hang the run.
+
+Every grader run of this file is made once, by the session fixture `runs`, a few at a time
+(they overlap on purpose: two runs at once on different targets must not disturb each other).
+The two endless loops take the grader's 10 s limits, so the whole file takes some 30-60 s.
+"""
+
+import re
+
+import pytest
+
+from grader import catalog
+from grading import EXERCISES, SOLUTIONS, files_in, run_grader, run_many, submission
+from wrong_network import REFERENCE, WRONG, wrong_source
+
+REFERENCE_SOURCE = REFERENCE.read_text(encoding="utf-8")
+
+
+def at_top(code):
+    """The reference with `code` run at import, right after `import numpy as np`."""
+    anchor = "import numpy as np\n"
+    assert REFERENCE_SOURCE.count(anchor) == 1
+    return REFERENCE_SOURCE.replace(anchor, anchor + code + "\n")
+
+
+def in_method(method, code):
+    """The reference with `code` as the first statement of `Network.<method>`'s solution."""
+    start = REFERENCE_SOURCE.index(f"    def {method}(self")
+    line = REFERENCE_SOURCE.index("\n", REFERENCE_SOURCE.index("# BEGIN SOLUTION", start)) + 1
+    return REFERENCE_SOURCE[:line] + "        " + code + "\n" + REFERENCE_SOURCE[line:]
+
+
+def without_colon():
+    line = "for k in range(1, self.n_layers + 1):\n            a = self.biases[k]"
+    assert REFERENCE_SOURCE.count(line) == 1
+    return REFERENCE_SOURCE.replace(line, line.replace(":\n", "\n", 1))
+
+
+# name: (network.py, the text of the offending line, what the failing tests' output must say).
+HAZARDS = {
+    # The two slow ones first, so that the quick runs overlap them.
+    # Sleeping rather than spinning keeps the 10 s cheap on a shared machine; the grader stops both alike.
+    "endless loop at import": (at_top("import time\nwhile True:\n    time.sleep(1)"), "time.sleep(1)",
+                               "did not finish in 10 s"),
+    "endless loop in backprop": (in_method("backprop", "while True:\n            pass"), "while True:",
+                                 "stopped after 10 s"),
+    "syntax error": (without_colon(), "for k in range(1, self.n_layers + 1)\n", "syntax error"),
+    "import error": (at_top("import nonexistent_module"), "import nonexistent_module", "nonexistent_module"),
+    "sys.exit(3) at import": (at_top("import sys\nsys.exit(3)"), "sys.exit(3)", "sys.exit(3)"),
+    "input() at import": (at_top("input('your name? ')"), "input('your name? ')", "input("),
+    "input() in forward": (in_method("forward", "input('continue? ')"), "input('continue? ')", "input("),
+    "printing megabytes in forward": (in_method("forward", "for _ in range(10_000): print('x' * 1000)"),
+                                      "for _ in range(10_000)", "printed more than"),
+    "sys.exit() in update": (in_method("update", "import sys; sys.exit()"), "sys.exit()", "sys.exit(None)"),
+}
+
+# Each wrong network.py, and a test that must be among those it fails.
+CAUGHT_BY = {
+    "sign flipped": "test_backprop_matches_reference",
+    "weight gradient transposed": "test_backprop_matches_reference",
+    "activation derivative missing": "test_backprop_matches_reference",
+    "derivative at h instead of a": "test_backprop_matches_reference",
+    "mean over the batch": "test_backprop_matches_reference[784-30-10-batch of 32]",
+    "gradients accumulate": "test_backprop_twice_gives_same_gradients",
+    "linear output": "test_forward_matches_reference",
+    "loss without the square": "test_forward_matches_reference",
+    "loss with a half": "test_backprop_finite_differences",
+    "bias gradient from the first row": "test_backprop_matches_reference[784-30-10-batch of 32]",
+    "previous activation off by one": "test_backprop_matches_reference",
+    "update adds": "test_update_steps_against_the_gradient",
+    "predict over the wrong axis": "test_predict_batch",
+    "no shape check in forward": "test_forward_rejects_mismatched_targets",
+    "compute_loss returns an array": "test_compute_loss",
+}
+
+
+def offending_line(source, text):
+    """The 1-based number of the only line of `source` that contains `text` (up to a newline)."""
+    start = source.index(text)
+    assert source.count(text) == 1, text
+    return source.count("\n", 0, start) + 1
+
+
+@pytest.fixture(scope="session")
+def targets(tmp_path_factory):
+    """Every folder graded in this file, by name: ({name: folder}, {name: files before grading})."""
+    root = tmp_path_factory.mktemp("targets")
+    folders = {}
+    for name, (source, _, _) in HAZARDS.items():
+        folders[name] = submission(root / re.sub(r"\W+", "_", name), source)
+    folders["reference"] = SOLUTIONS
+    folders["stubs"] = EXERCISES
+    # Anywhere, by any name, spaces included: a copy of the reference.
+    folders["some where"] = submission(root / "a folder" / "some where")
+    # Printing 100 kB in every test is under the per-test cap, though 2 MB in all.
+    line = "        self.definition = tuple(definition)\n"
+    assert REFERENCE_SOURCE.count(line) == 1
+    folders["printing under the cap"] = submission(
+        root / "printing", REFERENCE_SOURCE.replace(line, line + "        print('y' * 100_000)\n"))
+    for name in WRONG:
+        folders[f"wrong: {name}"] = submission(root / re.sub(r"\W+", "_", name), wrong_source(name))
+    return folders, {name: files_in(folder) for name, folder in folders.items()}
+
+
+@pytest.fixture(scope="session")
+def runs(targets, tmp_path_factory):
+    """Every grader run of this file, by target name."""
+    folders, _ = targets
+    return run_many(folders, tmp_path_factory.mktemp("results"), parallel=2)
+
+
+def all_output(graded):
+    return graded.stdout + graded.stderr
+
+
+def ends_with_a_grade(graded):
+    """The run went to its end: the grade table, the total and results.json are all there."""
+    assert "your grade" in graded.stdout, graded
+    assert re.search(r"^total: [\d.]+ / [\d.]+ points, graded ", graded.stdout, re.M), graded
+    assert "INTERNALERROR" not in all_output(graded), graded
+    assert graded.results is not None and graded.results["tests"], graded
+
+
+# --- the reference and the stubs -----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["reference", "some where", "printing under the cap"])
+def test_reference_passes_everything(runs, targets, name):
+    graded = runs[name]
+    assert graded.exit_code == 0, graded
+    ends_with_a_grade(graded)
+    assert graded.results["score"] == graded.results["max_score"] > 0, graded
+    assert all(test["status"] == "passed" for test in graded.results["tests"])
+    assert f"graded {targets[0][name].resolve()}" in graded.stdout
+
+
+def test_untouched_exercises_are_not_attempted(runs):
+    graded = runs["stubs"]
+    assert graded.exit_code == 1, graded
+    ends_with_a_grade(graded)
+    assert graded.results["score"] == 0
+    for name, test in graded.tests.items():
+        assert test["status"] == "failed", name
+        assert "not attempted" in test["output"], (name, test["output"])
+        assert "Traceback" not in test["output"]
+    assert "NOT ATTEMPTED" in graded.stdout
+    assert "FAILED" not in graded.stdout  # a stub is not a wrong answer
+    next_step = graded.stdout[graded.stdout.index("\nnext: "):]
+    assert catalog.lesson_url("network") in next_step, graded
+
+
+def test_same_tests_and_points_whatever_the_submission(runs):
+    def shape(graded):
+        return {t["name"]: t["max_score"] for t in graded.results["tests"]}, graded.results["max_score"]
+
+    expected = shape(runs["reference"])
+    assert expected[0], "no tests graded"
+    for name in ["stubs", "syntax error", "endless loop at import", "endless loop in backprop",
+                 "wrong: sign flipped"]:
+        assert shape(runs[name]) == expected, name
+
+
+# --- where the grader is pointed ---------------------------------------------------------------
+
+def test_missing_target_is_the_graders_error_with_a_message(tmp_path):
+    graded = run_grader(tmp_path / "no such folder", tmp_path / "results.json")
+    assert graded.exit_code >= 2, graded
+    assert "no such folder" in all_output(graded)
+    assert str(tmp_path / "no such folder") in all_output(graded)
+
+
+def test_nothing_is_written_into_the_graded_folders(runs, targets):
+    folders, before = targets
+    for name in runs:
+        if name in ("reference", "stubs"):  # the repository's own folders may hold caches from elsewhere
+            continue
+        assert files_in(folders[name]) == before[name], name
+        assert not list(folders[name].rglob("__pycache__")), name
+
+
+# --- wrong answers -------------------------------------------------------------------------
+
+def test_every_wrong_variant_names_a_test_that_catches_it():
+    assert set(CAUGHT_BY) == set(WRONG)
+    assert len(WRONG) >= 12
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_wrong_network_fails_with_a_short_message(runs, name):
+    graded = runs[f"wrong: {name}"]
+    assert graded.exit_code == 1, graded
+    ends_with_a_grade(graded)
+    assert graded.results["score"] < graded.results["max_score"]
+    failed = graded.failed
+    assert any(CAUGHT_BY[name] in test for test in failed), (sorted(failed), graded)
+    for test, result in failed.items():
+        output = result["output"]
+        assert "Traceback" not in output and "grader/" not in output, (test, output)
+        assert "reread: " + catalog.lesson_url("network") in output, (test, output)
+        assert len(output) < 1500 and output.count("\n") <= 6, (test, output)
+
+
+# --- hazards: code that would end or hang the run -------------------------------------------
+
+@pytest.mark.parametrize("name", HAZARDS)
+def test_hazard_is_reported_against_its_file_and_line(runs, targets, name):
+    graded = runs[name]
+    source, text, says = HAZARDS[name]
+    assert graded.exit_code == 1, graded
+    ends_with_a_grade(graded)
+    failed = graded.failed
+    assert failed, graded
+    where = f"{(targets[0][name] / 'network.py').resolve()}:{offending_line(source, text)}"
+    # The first failing test names the file and line; later ones may only say "not run".
+    first = next(iter(failed.values()))["output"]
+    assert where in first and says in first, first
+    for test, result in failed.items():
+        assert "Traceback" not in result["output"], (test, result["output"])
+        assert where in result["output"] or result["output"].startswith("not run:"), (test, result["output"])
+    assert re.search(r"^next: fix network\.py", graded.stdout, re.M), graded
+
+
+def test_endless_loop_in_a_call_stops_grading_the_module(runs):
+    graded = runs["endless loop in backprop"]
+    assert graded.seconds < 120, graded  # the contract: about two minutes at most
+    tests = list(graded.results["tests"])
+    hung = [t for t in tests if "stopped after" in t["output"]]
+    assert len(hung) == 1, graded  # only the first call that hangs spends the time limit
+    after = tests[tests.index(hung[0]) + 1:]
+    assert after and all(t["status"] == "failed" and t["output"].startswith("not run:") for t in after)
+    before = tests[:tests.index(hung[0])]
+    assert before and all(t["status"] == "passed" for t in before)  # forward() is fine
+
+
+def test_printing_is_capped_in_the_report(runs):
+    graded = runs["printing megabytes in forward"]
+    assert len(graded.stdout) < 200_000, len(graded.stdout)
+    assert graded.tests["network.py: test_predict_batch"]["status"] == "passed"  # no forward() there
+
+
+def test_sys_exit_in_a_method_fails_only_the_tests_that_call_it(runs):
+    graded = runs["sys.exit() in update"]
+    assert set(graded.failed) == {"network.py: test_update_steps_against_the_gradient"}, graded
