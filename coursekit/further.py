@@ -49,6 +49,7 @@ def softmax(a):
 class Net:
     """A fully connected network for a `Recipe`, float32 throughout."""
 
+    # --8<-- [start:init]
     def __init__(self, sizes, recipe, seed=None):
         rng = np.random.default_rng(seed)
         self.recipe = recipe
@@ -59,6 +60,7 @@ class Net:
             self.b.append(np.zeros(n_out, dtype=np.float32))
             self.vW.append(np.zeros((n_in, n_out), dtype=np.float32))
             self.vb.append(np.zeros(n_out, dtype=np.float32))
+    # --8<-- [end:init]
 
     def forward(self, x):
         """The output, and every layer's activation h(0) = x ... h(L) for backward()."""

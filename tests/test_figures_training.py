@@ -47,6 +47,7 @@ def test_markdown_table():
     lambda: figures.confusion_figure(np.eye(10, dtype=int)),
     lambda: figures.learning_curves([0.5, 0.6], [0.2, 0.1]),
     lambda: figures.weight_images(np.ones((784, 12))),
+    lambda: figures.recipe_curves([{"name": "a", "accuracy": [0.1, 0.9]}, {"name": "b", "accuracy": [0.96, 0.98]}]),
 ])
 def test_figures_draw(make):
     from coursekit.plots import figure_html
@@ -101,3 +102,16 @@ def test_softmax_gradient_matches_finite_differences():
     net.vb = [np.zeros_like(b) for b in net.b]
     net.step(x, t, rate=len(x) * 1.0)  # step = rate / B = 1: W changes by minus the gradient
     assert (before - net.W[1])[0, 0] == pytest.approx(slope, rel=1e-4)
+
+
+def test_recipe_curves_draw_every_row_in_both_panels():
+    rows = [{"name": f"row {i}", "accuracy": [0.5 + 0.01 * i, 0.97 + 0.001 * i]} for i in range(8)]
+    fig = figures.recipe_curves(rows)
+    full, close = fig.axes
+    assert [line.get_label() for line in full.lines] == [r["name"] for r in rows]
+    assert len(close.lines) == len(rows)
+    assert np.allclose(full.lines[3].get_ydata(), [53, 97.3])
+    assert close.get_ylim() == (95, 98.5)
+    # No two rows drawn alike: each differs from every other in colour, marker or dash.
+    looks = {(line.get_color(), line.get_marker(), line.get_linestyle()) for line in full.lines}
+    assert len(looks) == len(rows)
