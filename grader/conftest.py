@@ -16,6 +16,7 @@ from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this m
     pytest_sessionfinish,
     pytest_terminal_summary,
     student,
+    student_module,
 )
 from grader.catalog import REPOSITORY
 

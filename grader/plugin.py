@@ -137,10 +137,50 @@ def student(request):
                                f"{name}.py is not graded in this run (fix the endless loop first)")
     module = grading.module(name)
     marker = request.node.get_closest_marker("grade")
-    stubs = sorted(set(marker.kwargs.get("uses", ())) & grading.stubs_in(name)) if marker else []
+    stubs = stubs_used(grading, name, marker.kwargs.get("uses", ())) if marker else {}
     if stubs:
-        raise NotAttempted(f"not attempted: {', '.join(stubs)} in {name}.py is still a stub")
+        listed = " and ".join(f"{', '.join(functions)} in {module}.py" for module, functions in stubs.items())
+        raise NotAttempted(f"not attempted: {listed} {'is' if len(stubs) == 1 else 'are'} still a stub")
     return module
+
+
+def stubs_used(grading, name, uses):
+    """The stubs among `uses`, as {module name: [function, ...]}, the test's own module first.
+
+    A use names a function of the test's own module ("train"), or of another module with
+    its name in front ("network:Network.forward"), for a test that runs both.
+    """
+    found = {}
+    for use in uses:
+        module, _, function = use.rpartition(":")
+        module = module or name
+        if not (grading.target / f"{module}.py").exists():
+            continue  # importing it will fail the test with the loader's message
+        try:
+            stubs = grading.stubs_in(module)
+        except SyntaxError:
+            continue  # likewise
+        if function in stubs:
+            found.setdefault(module, []).append(function)
+    return dict(sorted(found.items(), key=lambda item: item[0] != name))
+
+
+@pytest.fixture
+def student_module(request):
+    """Another of the student's modules: `student_module("network")` in test_training.py.
+
+    Checked for stubs by the `student` fixture when the test's `uses` names them
+    ("network:Network.forward"); a missing or broken module fails the test with its message.
+    """
+    grading = request.config.stash[GRADING]
+
+    def load(name):
+        if name in grading.hung:
+            raise StudentCodeError(f"not run: {grading.hung[name]} ran out of time, so {name}.py "
+                                   "is not used again in this run (fix the endless loop first)")
+        return grading.module(name)
+
+    return load
 
 
 @pytest.hookimpl(wrapper=True)
@@ -187,7 +227,9 @@ def describe(excinfo, item, grading):
         return str(error) + (at if isinstance(error, OutputFlood) else "")
     if isinstance(error, pytest.fail.Exception) and str(error).startswith("Timeout"):
         grading.hung[name] = item.name
-        return (f"stopped after {TEST_SECONDS} s: probably an endless loop, or far more work than "
+        limit = item.get_closest_marker("timeout")
+        seconds = limit.args[0] if limit and limit.args else TEST_SECONDS
+        return (f"stopped after {seconds:g} s: probably an endless loop, or far more work than "
                 f"needed{at}")
     if isinstance(error, InputCalled):
         return f"{error}{at}"

@@ -1,0 +1,111 @@
+"""Grades data.py, lesson 5: real MNIST images and labels into features and one-hot targets."""
+
+import numpy as np
+import pytest
+
+from grader.checks import WrongAnswer, expect, expect_array
+
+N_IMAGES = 500  # real training images: enough to hit every label and both ends of the pixel range
+
+
+@pytest.fixture(scope="module")
+def images(mnist):
+    return mnist.train_images[:N_IMAGES]
+
+
+@pytest.fixture(scope="module")
+def labels(mnist):
+    return mnist.train_labels[:N_IMAGES]
+
+
+def features_of(student, images):
+    """The student's features, with the input checked to be left as it was."""
+    before = images.copy()
+    features = student.to_features(images)
+    expect(np.array_equal(images, before), "to_features() changed the images it was given; "
+                                           "work on a converted copy instead")
+    return features
+
+
+@pytest.mark.grade(uses=["to_features"], section="flattening-row-by-row")
+def test_to_features_shape_and_dtype(student, images):
+    features = features_of(student, images)
+    expect(isinstance(features, np.ndarray),
+           f"to_features() returned a {type(features).__name__}; expected a NumPy array")
+    expect(features.shape == (N_IMAGES, 784),
+           f"to_features() of {N_IMAGES} images of shape (28, 28) returned shape {features.shape}; "
+           f"expected ({N_IMAGES}, 784): one row of 28 x 28 = 784 pixels per image")
+    expect(np.issubdtype(features.dtype, np.floating),
+           f"to_features() returned dtype {features.dtype}; expected floats (float32 or float64): "
+           "convert with .astype(np.float32)")
+
+
+@pytest.mark.grade(uses=["to_features"], section="scaling-the-pixels")
+def test_to_features_range(student, images):
+    features = np.asarray(features_of(student, images), dtype=float)
+    low, high = features.min(), features.max()
+    expect(low >= 0 and high <= 1,
+           f"the features go from {low:.6g} to {high:.6g}; expected every value in [0, 1]: divide "
+           "the pixels (0 ... 255) by 255")
+    expect(high >= 255 / 256,
+           f"the largest feature is {high:.6g}, but these images have pixels of 255 (full ink), "
+           "which should become 1 (dividing by 255) or 255/256 (dividing by 256)")
+
+
+@pytest.mark.grade(uses=["to_features"], section="flattening-row-by-row")
+def test_to_features_values_in_row_major_order(student, images):
+    features = features_of(student, images)
+    flat = images.reshape(len(images), 784).astype(float)
+    expect(np.shape(features) == flat.shape, f"to_features() returned shape {np.shape(features)}; "
+                                             f"expected {flat.shape}")
+    got = np.asarray(features, dtype=float)
+    for divisor in (255, 256):
+        if np.allclose(got, flat / divisor, atol=1e-6):
+            return
+    column_major = images.transpose(0, 2, 1).reshape(len(images), 784) / 255
+    if np.allclose(got, column_major, atol=1e-6) or np.allclose(got, column_major * 255 / 256, atol=1e-6):
+        raise WrongAnswer("your features hold the right pixels in column-major order (column 0 "
+                          "top to bottom, then column 1, ...): feature 28 * r + c must be the "
+                          "pixel in row r, column c; use images.reshape(len(images), 784)")
+    wrapped = (images == 255) & (np.isclose(got.reshape(images.shape), 0, atol=1e-6) |
+                                 (got.reshape(images.shape) < 0.5))
+    if wrapped.any():
+        raise WrongAnswer("pixels of 255 (full ink) came out near 0: uint8 arithmetic wrapped "
+                          "around at 256. Convert to floats first (.astype(np.float32)), then divide")
+    expect_array(got, flat / 255, "to_features(images) (each pixel divided by 255; 256 is also "
+                                  "accepted)", rtol=0, atol=1e-6)
+
+
+@pytest.mark.grade(uses=["to_features"], section="flattening-row-by-row")
+def test_to_features_one_image_round_trip(student, images):
+    """Feature 28 * r + c is pixel (r, c): reshaping one row back to (28, 28) gives the image."""
+    features = np.asarray(features_of(student, images[:3]), dtype=float)
+    expect(features.shape == (3, 784), f"to_features() of 3 images returned shape {features.shape}; "
+                                       "expected (3, 784)")
+    back = np.rint(features[1].reshape(28, 28) * 255)
+    back256 = np.rint(features[1].reshape(28, 28) * 256)
+    expect(np.array_equal(back, images[1]) or np.array_equal(back256, images[1]),
+           "features[1].reshape(28, 28), scaled back to 0 ... 255, is not images[1]: pixel (r, c) "
+           "must be feature 28 * r + c of the image's own row")
+
+
+@pytest.mark.grade(uses=["one_hot"], section="one-hot-targets")
+def test_one_hot_on_mnist_labels(student, labels):
+    targets = student.one_hot(labels)
+    expected = np.eye(10)[labels]
+    expect(isinstance(targets, np.ndarray),
+           f"one_hot() returned a {type(targets).__name__}; expected a NumPy array")
+    expect(np.issubdtype(targets.dtype, np.floating),
+           f"one_hot() returned dtype {targets.dtype}; expected floats, the network's output type "
+           "(np.zeros(..., dtype=np.float32))")
+    expect_array(targets, expected, f"one_hot(labels) for {N_IMAGES} MNIST labels (row i has its 1 in "
+                                    "column labels[i])", rtol=0, atol=0)
+
+
+@pytest.mark.grade(uses=["one_hot"], section="one-hot-targets")
+@pytest.mark.parametrize("n_classes", [3, 12])
+def test_one_hot_n_classes(student, n_classes):
+    labels = np.array([0, 2, 1, 2, 0, n_classes - 1])
+    targets = student.one_hot(labels, n_classes=n_classes)
+    expect_array(targets, np.eye(n_classes)[labels],
+                 f"one_hot({labels.tolist()}, n_classes={n_classes})", rtol=0, atol=0)

@@ -1,0 +1,251 @@
+"""Grades training.py, lesson 6: accuracy, and mini-batch SGD on any object shaped like a Network.
+
+`train` is first run on a `Recorder`, a stand-in network that learns nothing but writes down
+every call: which examples each forward() saw, every learning rate given to update(). The
+exact rules of the contract are checked on that record. Then the student's train() drives the
+student's own Network on real MNIST digits, which must learn.
+"""
+
+import numpy as np
+import pytest
+
+from grader.checks import WrongAnswer, expect, expect_scalar
+
+N, BATCH, EPOCHS, RATE = 23, 5, 3, 0.6  # 23 = 4 full batches of 5 and a last one of 3
+
+
+def examples(n=N):
+    """Features (n, 3) and targets (n, 2) whose column 0 is the example's index.
+
+    Column 1 of the features is the example's loss in the Recorder: 1, 2, ..., 7, 1, ...
+    """
+    index = np.arange(n, dtype=float)
+    features = np.column_stack([index, index % 7 + 1, np.ones(n)])
+    targets = np.column_stack([index, -index])
+    return features, targets
+
+
+class Recorder:
+    """A network stand-in for train(): the same methods, and a log of every call."""
+
+    def __init__(self):
+        self.calls = []  # ("forward", indices), ("backprop", indices), ("update", learning_rate)
+        self.loss = None
+        self.output = None
+
+    def forward(self, features, targets):
+        rows = np.atleast_2d(np.asarray(features, dtype=float))
+        target_rows = np.atleast_2d(np.asarray(targets, dtype=float))
+        indices = [int(i) for i in rows[:, 0]]
+        if [int(i) for i in target_rows[:, 0]] != indices:
+            raise WrongAnswer(f"forward() received features of examples {indices} but targets of "
+                              f"examples {[int(i) for i in target_rows[:, 0]]}: shuffle features "
+                              "and targets with the same order")
+        self.calls.append(("forward", indices))
+        self.output = target_rows.copy()
+        self.loss = float(np.sum(rows[:, 1]))  # the batch's summed loss
+
+    def backprop(self, targets):
+        rows = np.atleast_2d(np.asarray(targets, dtype=float))
+        self.calls.append(("backprop", [int(i) for i in rows[:, 0]]))
+
+    def update(self, learning_rate):
+        self.calls.append(("update", float(learning_rate)))
+
+    def compute_loss(self, targets):
+        return self.loss
+
+    def predict(self, features):
+        return np.zeros(len(np.atleast_2d(features)), dtype=int)
+
+    def steps(self):
+        """[(indices, learning rate)] for every forward, backprop, update, in that order."""
+        steps, pending = [], None
+        for kind, value in self.calls:
+            if kind == "forward":
+                pending = [value, False]
+            elif kind == "backprop":
+                expect(pending is not None, "backprop() was called before any forward()")
+                expect(value == pending[0], "backprop() was given other targets than the "
+                                            "forward() just before it")
+                pending[1] = True
+            else:
+                expect(pending is not None and pending[1],
+                       "update() was called without forward() then backprop() just before it: "
+                       "each step is forward, backprop, update")
+                steps.append((pending[0], value))
+                pending = None
+        expect(pending is None, "the last forward() was not followed by backprop() and update()")
+        return steps
+
+
+def run(student, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE, seed=0):
+    """(steps, returned losses) of the student's train() on the Recorder."""
+    recorder = Recorder()
+    features, targets = examples(n)
+    losses = student.train(recorder, features, targets, epochs=epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, seed=seed)
+    return recorder.steps(), losses
+
+
+def by_epoch(steps, n=N, batch_size=BATCH, epochs=EPOCHS):
+    """The steps cut into epochs, after checking their number."""
+    per_epoch = -(-n // batch_size)
+    expect(len(steps) == epochs * per_epoch,
+           f"train() on {n} examples with batch_size={batch_size} for {epochs} epochs made "
+           f"{len(steps)} steps (forward, backprop, update); expected {epochs} x {per_epoch} = "
+           f"{epochs * per_epoch}: {n // batch_size} full batches and a last one of {n % batch_size} "
+           "in every epoch")
+    return [steps[e * per_epoch:(e + 1) * per_epoch] for e in range(epochs)]
+
+
+def order_of(epoch):
+    return [i for indices, _ in epoch for i in indices]
+
+
+@pytest.mark.grade(uses=["accuracy"], section="measuring-accuracy")
+def test_accuracy(student):
+    cases = [
+        (np.array([3, 1, 4, 1]), np.array([3, 1, 4, 1]), 1.0),
+        (np.array([3, 1, 4, 1]), np.array([0, 0, 0, 0]), 0.0),
+        (np.array([7, 2, 1, 0, 4, 1, 4, 9]), np.array([7, 2, 1, 0, 4, 1, 9, 5]), 0.75),
+        (np.array([5]), np.array([3]), 0.0),
+    ]
+    for predictions, labels, expected in cases:
+        got = student.accuracy(predictions, labels)
+        hint = ""
+        if isinstance(got, (int, float, np.number)) and not isinstance(got, bool) and \
+                float(got) == expected * len(labels) != expected:
+            hint = " (that is the count of correct predictions: divide by how many there are)"
+        try:
+            expect_scalar(got, expected, f"accuracy({predictions.tolist()}, {labels.tolist()})")
+        except WrongAnswer as error:
+            raise WrongAnswer(f"{error}{hint}") from None
+
+
+@pytest.mark.grade(uses=["train"], section="epochs-and-shuffling")
+def test_train_visits_every_example_once_per_epoch(student):
+    steps, _ = run(student)
+    for e, epoch in enumerate(by_epoch(steps), start=1):
+        order = order_of(epoch)
+        missing = sorted(set(range(N)) - set(order))
+        repeated = sorted({i for i in order if order.count(i) > 1})
+        expect(not missing and not repeated,
+               f"epoch {e} of train() saw {len(order)} examples: missing {missing}, more than once "
+               f"{repeated}; every epoch must visit each of the {N} examples exactly once")
+
+
+@pytest.mark.grade(uses=["train"], section="mini-batch-stochastic-gradient-descent")
+def test_train_keeps_the_last_partial_batch(student):
+    steps, _ = run(student)
+    for e, epoch in enumerate(by_epoch(steps), start=1):
+        sizes = [len(indices) for indices, _ in epoch]
+        expect(sizes == [BATCH] * (N // BATCH) + [N % BATCH],
+               f"epoch {e} of train() with {N} examples and batch_size={BATCH} used batches of "
+               f"{sizes}; expected {[BATCH] * (N // BATCH) + [N % BATCH]}: full batches in "
+               "order, then the remainder (never dropped)")
+
+
+@pytest.mark.grade(uses=["train"], section="epochs-and-shuffling")
+def test_train_shuffles_every_epoch(student):
+    n = 40
+    steps, _ = run(student, n=n, batch_size=8, epochs=4)
+    orders = [order_of(epoch) for epoch in by_epoch(steps, n=n, batch_size=8, epochs=4)]
+    expect(orders[0] != list(range(n)),
+           "the first epoch of train() visited the examples in their stored order 0, 1, 2, ...: "
+           "shuffle them (rng.permutation) before cutting batches")
+    for e in range(1, len(orders)):
+        expect(orders[e] != orders[e - 1],
+               f"epochs {e} and {e + 1} of train() visited the examples in the same order: draw a "
+               "fresh permutation every epoch, from one generator made once before the loop")
+
+
+@pytest.mark.grade(uses=["train"], section="epochs-and-shuffling")
+def test_train_same_seed_same_run(student):
+    first, first_losses = run(student, seed=42)
+    second, second_losses = run(student, seed=42)
+    expect(first == second, "two calls of train() with seed=42 visited the examples in different "
+                            "orders: make the generator with np.random.default_rng(seed)")
+    expect(list(map(float, first_losses)) == list(map(float, second_losses)),
+           f"two calls of train() with seed=42 returned different losses: {first_losses} and "
+           f"{second_losses}")
+    other, _ = run(student, seed=43)
+    expect(order_of(other) != order_of(first),
+           "train() with seed=42 and seed=43 visited the examples in the same order: the seed "
+           "must choose the order (np.random.default_rng(seed))")
+
+
+@pytest.mark.grade(uses=["train"], section="the-step-size")
+def test_train_step_is_learning_rate_over_batch_size(student):
+    steps, _ = run(student)
+    step = RATE / BATCH
+    for e, epoch in enumerate(by_epoch(steps), start=1):
+        for number, (indices, rate) in enumerate(epoch, start=1):
+            allowed = [step] if len(indices) == BATCH else [step, RATE / len(indices)]
+            if not any(np.isclose(rate, a, rtol=1e-9) for a in allowed):
+                hint = ""
+                if np.isclose(rate, RATE):
+                    hint = (": that is the learning rate itself, but backprop() sums the gradient "
+                            "over the batch, so divide by batch_size to step along the mean")
+                raise WrongAnswer(
+                    f"step {number} of epoch {e} (a batch of {len(indices)}) called "
+                    f"update({rate:.6g}) with learning_rate={RATE} and batch_size={BATCH}; "
+                    f"expected update({step:.6g}), learning_rate / batch_size" +
+                    (f" (or {RATE / len(indices):.6g} for the last, shorter batch)" if len(indices) != BATCH
+                     else "") + hint)
+
+
+@pytest.mark.grade(uses=["train"], section="the-loss-of-an-epoch")
+@pytest.mark.parametrize("n, batch_size", [(23, 5), (20, 5)], ids=["last batch shorter", "equal batches"])
+def test_train_returns_mean_loss_per_example(student, n, batch_size):
+    epochs = 2
+    steps, losses = run(student, n=n, batch_size=batch_size, epochs=epochs)
+    expect(isinstance(losses, (list, tuple, np.ndarray)) and len(losses) == epochs,
+           f"train() for {epochs} epochs returned {losses!r}; expected a list of {epochs} floats, "
+           "one per epoch")
+    features, _ = examples(n)
+    expected = float(np.sum(features[:, 1])) / n  # every example once, each with its own loss
+    for e, loss in enumerate(losses, start=1):
+        hint = ""
+        if isinstance(loss, (int, float, np.number)) and np.isclose(float(loss), expected * n):
+            hint = " (that is the sum of the batch losses: divide by the number of examples)"
+        elif isinstance(loss, (int, float, np.number)) and np.isclose(float(loss), expected * n / -(-n // batch_size)):
+            hint = " (that is the mean loss per batch: divide the sum by the number of examples)"
+        try:
+            expect_scalar(loss, expected, f"the loss train() returned for epoch {e} ({n} examples, "
+                                          f"batch_size={batch_size}), the mean per-example loss")
+        except WrongAnswer as error:
+            raise WrongAnswer(f"{error}{hint}") from None
+
+
+# Large enough that a correct solution is well above the bar (about 92 %), small enough for the
+# time limit: 20,000 images, 3 epochs of batches of 10, learning_rate 1.5 (Nielsen's eta = 3.0).
+E2E_TRAIN, E2E_TEST, E2E_EPOCHS, E2E_BATCH, E2E_RATE, E2E_BAR = 20_000, 5_000, 3, 10, 1.5, 0.90
+
+
+@pytest.mark.grade(uses=["train", "network:Network.forward", "network:Network.backprop",
+                         "network:Network.update", "network:Network.predict"],
+                   section="your-network-on-mnist")
+@pytest.mark.timeout(60, method="signal")
+def test_train_your_network_on_mnist(student, student_module, mnist):
+    network_module = student_module("network")
+    network = network_module.Network((784, 30, 10), seed=0)
+    features = mnist.train_images[:E2E_TRAIN].reshape(-1, 784).astype(np.float32) / 255
+    targets = np.eye(10, dtype=np.float32)[mnist.train_labels[:E2E_TRAIN]]
+    losses = student.train(network, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH,
+                           learning_rate=E2E_RATE, seed=0)
+    test_features = mnist.test_images[:E2E_TEST].reshape(-1, 784).astype(np.float32) / 255
+    predictions = np.asarray(network.predict(test_features))
+    reached = float(np.mean(predictions == mnist.test_labels[:E2E_TEST]))
+    expect(reached >= E2E_BAR,
+           f"your train() with your Network((784, 30, 10)) on {E2E_TRAIN:,} MNIST images "
+           f"({E2E_EPOCHS} epochs, batch_size={E2E_BATCH}, learning_rate={E2E_RATE}) reached "
+           f"{reached:.1%} on {E2E_TEST:,} test digits; expected at least {E2E_BAR:.0%} (the "
+           f"reference reaches about 92%). Losses per epoch: {rounded(losses)}")
+
+
+def rounded(losses):
+    try:
+        return "[" + ", ".join(f"{float(loss):.4g}" for loss in losses) + "]"
+    except (TypeError, ValueError):
+        return repr(losses)

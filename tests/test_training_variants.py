@@ -1,0 +1,132 @@
+"""The grader on training.py: the reference passes, right variants pass, every wrong variant fails.
+
+Each variant is the reference with one edit, written into its own folder (with the reference
+network.py beside it, or a broken one) and graded in a subprocess, as a student's folder would be.
+The end-to-end MNIST test is run only where it is the point (it takes a few seconds).
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = (ROOT / "solutions" / "training.py").read_text(encoding="utf-8")
+NETWORK = (ROOT / "solutions" / "network.py").read_text(encoding="utf-8")
+NETWORK_STUB = (ROOT / "exercises" / "network.py").read_text(encoding="utf-8")
+E2E = "test_train_your_network_on_mnist"
+
+PERMUTATION = "        order = rng.permutation(n)  # a new order every epoch\n"
+LOOP = "    for epoch in range(epochs):\n"
+BATCHES = "        for start in range(0, n, batch_size):\n"
+APPEND = "        losses.append(total / n)  # mean per example\n"
+STEP = "    step = learning_rate / batch_size"
+MEAN = "    return float(np.mean(np.asarray(predictions) == np.asarray(labels)))\n"
+TAKE_TARGETS = "        np.take(targets, order, axis=0, out=shuffled_targets)\n"
+BACKPROP_UPDATE = "            network.backprop(t)\n            network.update(step)\n"
+
+# name: (edits (old, new) applied to the reference, a test expected to fail)
+WRONG = {
+    "no shuffle": ([(PERMUTATION, "        order = np.arange(n)\n")], "test_train_shuffles_every_epoch"),
+    "shuffle once": ([(LOOP + PERMUTATION, "    order = rng.permutation(n)\n" + LOOP)],
+                     "test_train_shuffles_every_epoch"),
+    "same order every epoch with seed": (
+        [(PERMUTATION, "        order = np.random.default_rng(seed).permutation(n)\n")],
+        "test_train_shuffles_every_epoch"),
+    "seed ignored": ([("    rng = np.random.default_rng(seed)\n", "    rng = np.random.default_rng()\n")],
+                     "test_train_same_seed_same_run"),
+    "lr not divided by batch size": ([(STEP, "    step = learning_rate")],
+                                     "test_train_step_is_learning_rate_over_batch_size"),
+    "lr times batch size": ([(STEP, "    step = learning_rate * batch_size")],
+                            "test_train_step_is_learning_rate_over_batch_size"),
+    "last batch dropped": ([(BATCHES, "        for start in range(0, n - batch_size + 1, batch_size):\n")],
+                           "test_train_keeps_the_last_partial_batch"),
+    "loss summed not averaged": ([(APPEND, "        losses.append(total)\n")],
+                                 "test_train_returns_mean_loss_per_example"),
+    "mean loss per batch": ([(APPEND, "        losses.append(total / -(-n // batch_size))\n")],
+                            "test_train_returns_mean_loss_per_example"),
+    "targets shuffled apart": ([(TAKE_TARGETS, TAKE_TARGETS.replace("order", "rng.permutation(n)"))],
+                               "test_train_visits_every_example_once_per_epoch"),
+    "update before backprop": ([(BACKPROP_UPDATE, "            network.update(step)\n            network.backprop(t)\n")],
+                               "test_train_step_is_learning_rate_over_batch_size"),
+    "accuracy as count": ([(MEAN, MEAN.replace("np.mean", "np.sum"))], "test_accuracy"),
+    "accuracy of mistakes": ([(MEAN, MEAN.replace("==", "!="))], "test_accuracy"),
+}
+RIGHT = {
+    "last batch divided by its size": [(STEP, "    step = learning_rate / batch_size\n    rate = learning_rate"),
+                                       ("            network.update(step)\n",
+                                        "            network.update(rate / len(x))\n")],
+    "fancy indexing per epoch": [("        np.take(features, order, axis=0, out=shuffled_features)\n"
+                                  + TAKE_TARGETS,
+                                  "        shuffled_features, shuffled_targets = features[order], targets[order]\n")],
+    "compute_loss": [("            total += float(network.loss)", "            total += network.compute_loss(t)")],
+}
+
+
+def variant(folder, edits, network=NETWORK):
+    folder.mkdir()
+    source = REFERENCE
+    for old, new in edits:
+        assert source.count(old) == 1, f"the edit no longer applies to solutions/training.py: {old!r}"
+        source = source.replace(old, new)
+    (folder / "training.py").write_text(source, encoding="utf-8")
+    (folder / "network.py").write_text(network, encoding="utf-8")
+    return folder
+
+
+def grade(target, tmp_path, end_to_end=False):
+    results = tmp_path / "results.json"
+    command = [sys.executable, "-m", "pytest", "grader/test_training.py", "--target", str(target),
+               "-p", "no:cacheprovider", "--results-json", str(results)]
+    if not end_to_end:
+        command += ["-k", f"not {E2E}"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert results.exists(), done.stdout + done.stderr
+    return done.returncode, {t["name"].split(": ", 1)[1].split("[")[0]: t for t in json.loads(results.read_text())["tests"]}
+
+
+def failures(tests):
+    failed = {name: t["output"] for name, t in tests.items() if t["status"] == "failed"}
+    for name, output in failed.items():  # a message for the student, not a crash of the grader
+        assert output and "Traceback" not in output and "grader/test_" not in output, (name, output)
+    return failed
+
+
+def test_reference_passes_end_to_end(tmp_path):
+    code, tests = grade(ROOT / "solutions", tmp_path, end_to_end=True)
+    assert code == 0, failures(tests)
+    assert E2E in tests
+
+
+@pytest.mark.parametrize("name", RIGHT)
+def test_right_variants_pass(name, tmp_path):
+    code, tests = grade(variant(tmp_path / "v", RIGHT[name]), tmp_path)
+    assert code == 0, failures(tests)
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_wrong_variants_fail(name, tmp_path):
+    edits, expected = WRONG[name]
+    code, tests = grade(variant(tmp_path / "v", edits), tmp_path)
+    assert code == 1, f"exit status {code}: 1 expected for a wrong answer"
+    failed = failures(tests)
+    assert expected in failed, f"{name}: {expected} passed; failed: {sorted(failed)}"
+
+
+def test_a_wrong_network_fails_end_to_end(tmp_path):
+    """A right train() with a Network that climbs the gradient does not learn: only that test fails."""
+    ascent = NETWORK.replace("self.weights[k] -= learning_rate", "self.weights[k] += learning_rate")
+    assert ascent != NETWORK
+    code, tests = grade(variant(tmp_path / "v", [], network=ascent), tmp_path, end_to_end=True)
+    assert code == 1
+    failed = failures(tests)
+    assert list(failed) == [E2E] and "reached" in failed[E2E], failed
+
+
+def test_a_stub_network_is_not_attempted(tmp_path):
+    code, tests = grade(variant(tmp_path / "v", [], network=NETWORK_STUB), tmp_path, end_to_end=True)
+    assert code == 1
+    assert "not attempted" in tests[E2E]["output"] and "network.py" in tests[E2E]["output"]
+    assert all(t["status"] == "passed" for name, t in tests.items() if name != E2E)
