@@ -1,0 +1,132 @@
+"""What the benchmarks share: the machine's description, tables, and the record of the last run.
+
+Every benchmark prints its table and also stores it, with the machine and the date, under its
+own name in docs/generated/benchmarks.json. That file is committed: it is the record of the last
+run, and docs/performance.md renders it when the site is built (no number is typed by hand).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime
+import json
+import os
+import platform
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "docs" / "generated" / "benchmarks.json"
+
+
+def numpy_threads() -> int | None:
+    """How many threads NumPy's BLAS (OpenBLAS, as NumPy's wheels ship it) may use."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return None
+    for path in sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps))):
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+                     "openblas_get_num_threads64_", "openblas_get_num_threads"):
+            if hasattr(lib, name):
+                return int(getattr(lib, name)())
+    return None
+
+
+def blas_name() -> str:
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas['name']} {blas['version']}"
+    except Exception:  # the layout of show_config is NumPy's, not ours
+        return "unknown"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load() -> str:
+    """The 1-minute load average against the core count: other work on a shared machine."""
+    try:
+        return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    except OSError:
+        return "unknown"
+
+
+def machine() -> dict:
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "blas": blas_name(),
+        "numpy_threads": numpy_threads(),
+        "os": platform.platform(terse=True),
+    }
+
+
+def print_table(header: list[str], rows: list[list]) -> None:
+    """A Markdown table: what the terminal shows is what the page shows."""
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+    print(line(cells[0]))
+    print("| " + " | ".join("-" * w for w in widths) + " |")
+    for r in cells[1:]:
+        print(line(r))
+
+
+def record(name: str, title: str, header: list[str], rows: list[list], notes: list[str] = (),
+           load_before: str | None = None) -> None:
+    """Print the table and store it as the last run of benchmark `name`."""
+    print_table(header, rows)
+    for note in notes:
+        print(note)
+    RECORD.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(RECORD.read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[name] = {
+        "title": title,
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
+        "machine": machine(),
+        "load": {"before": load_before, "after": load()} if load_before else {"after": load()},
+        "header": header,
+        "rows": [[str(c) for c in row] for row in rows],
+        "notes": list(notes),
+    }
+    RECORD.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
+
+
+def met(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+
+def mnist_arrays():
+    """Training and test features and targets, as the lessons build them (float32)."""
+    from coursekit.mnist import load_mnist
+    from solutions.data import one_hot, to_features
+
+    data = load_mnist()
+    return (to_features(data.train_images), one_hot(data.train_labels),
+            to_features(data.test_images), data.test_labels)
