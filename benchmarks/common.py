@@ -22,19 +22,34 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "docs" / "generated" / "benchmarks.json"
 
 
-def numpy_threads() -> int | None:
-    """How many threads NumPy's BLAS (OpenBLAS, as NumPy's wheels ship it) may use."""
+def _openblas(action: str):
+    """OpenBLAS's `get_num_threads` or `set_num_threads`, as loaded by NumPy, or None."""
     try:
         maps = Path("/proc/self/maps").read_text()
     except OSError:
         return None
     for path in sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps))):
         lib = ctypes.CDLL(path)
-        for name in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
-                     "openblas_get_num_threads64_", "openblas_get_num_threads"):
-            if hasattr(lib, name):
-                return int(getattr(lib, name)())
+        for prefix in ("scipy_openblas_", "openblas_"):
+            for suffix in ("64_", ""):
+                if hasattr(lib, f"{prefix}{action}_num_threads{suffix}"):
+                    return getattr(lib, f"{prefix}{action}_num_threads{suffix}")
     return None
+
+
+def numpy_threads() -> int | None:
+    """How many threads NumPy's BLAS (OpenBLAS, as NumPy's wheels ship it) may use."""
+    get = _openblas("get")
+    return int(get()) if get else None
+
+
+def set_numpy_threads(n: int) -> bool:
+    """Let NumPy's BLAS use n threads from now on; False if that cannot be done here."""
+    set_ = _openblas("set")
+    if set_ is None:
+        return False
+    set_(ctypes.c_int(n))
+    return numpy_threads() == n
 
 
 def blas_name() -> str:
@@ -130,3 +145,16 @@ def mnist_arrays():
     data = load_mnist()
     return (to_features(data.train_images), one_hot(data.train_labels),
             to_features(data.test_images), data.test_labels)
+
+
+def as_dtype(network, dtype):
+    """The same network with its parameters and gradients converted to `dtype` (in place).
+
+    Every operation of Network keeps the dtype of its inputs, so a float32 network on float32
+    features computes in float32 throughout; float32 features with float64 weights compute
+    in float64 (NumPy promotes to the wider type).
+    """
+    for store in (network.weights, network.biases, network.weights_grad, network.biases_grad):
+        for k in store:
+            store[k] = store[k].astype(dtype)
+    return network
