@@ -1,6 +1,8 @@
 """Time the strict site build and measure what it produces.
 
     python -m benchmarks.bench_site [--runs N]
+
+Goal: the median build, interpreter start included, within 30 s.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import load, met, record
+
 ROOT = Path(__file__).resolve().parents[1]
+GOAL = 30.0  # seconds
 
 
 def size_mb(path: Path) -> float:
@@ -30,18 +35,23 @@ def build_once(site_dir: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="builds to time (default: 3)")
-    args = parser.parse_args()
+    args = parser.parse_args([] if argv is None else argv)
+    load_before = load()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         times = sorted(build_once(site) for _ in range(args.runs))
-        print(f"strict build (incl. interpreter start): best {times[0]:.2f} s, "
-              f"median {times[len(times) // 2]:.2f} s over {args.runs} runs")
-        print(f"site size:        {size_mb(site):.2f} MB")
-        print(f"MathJax assets:   {size_mb(site / 'assets' / 'mathjax'):.2f} MB")
+        median = times[len(times) // 2]
+        ok = median <= GOAL
+        rows = [["strict build, incl. interpreter start (best)", f"{times[0]:.2f} s", ""],
+                [f"strict build (median of {args.runs})", f"{median:.2f} s", f"<= {GOAL:.0f} s: {met(ok)}"],
+                ["site size", f"{size_mb(site):.2f} MB", ""],
+                ["MathJax assets", f"{size_mb(site / 'assets' / 'mathjax'):.2f} MB", ""]]
+    record("site", "Strict site build", ["site", "measured", "goal"], rows, load_before=load_before)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

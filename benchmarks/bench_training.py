@@ -1,0 +1,65 @@
+"""Training times and accuracies the lessons quote (lessons 6 and 7).
+
+    python -m benchmarks.bench_training [--seeds 3] [--skip-nielsen]
+
+Runs with one BLAS thread (set before NumPy is imported): on a small machine shared with other
+work, OpenBLAS's threads spend more time waiting for each other than computing.
+"""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from coursekit import further, runs  # noqa: E402
+
+
+def epoch_times(x, t, repeats=3):
+    """Best time of one epoch of [784, 30, 10], batches of 10, for float32 and float64 features."""
+    network, training = runs.solution("network"), runs.solution("training")
+    for dtype in (np.float32, np.float64):
+        xs, ts = x.astype(dtype), t.astype(dtype)
+        net = network.Network((784, 30, 10), seed=0)
+        best = min(_timed(lambda: training.train(net, xs, ts, 1, 10, 1.5, seed=0)) for _ in range(repeats))
+        print(f"  one epoch, {len(x):,} images, {np.dtype(dtype).name} features: {best:.2f} s")
+
+
+def _timed(f):
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3, help="seeds for the full recipe of lesson 7")
+    parser.add_argument("--skip-nielsen", action="store_true")
+    args = parser.parse_args()
+    x, t, test_x, test_labels = runs.mnist_arrays()
+    print("lesson 6, train() with the reference Network:")
+    epoch_times(x, t)
+    if not args.skip_nielsen:
+        for rate in (1.5, 3.0):
+            start = time.perf_counter()
+            run = runs.run_nielsen({**runs.NIELSEN, "learning_rate": rate})
+            acc = run["accuracy"]
+            print(f"  Nielsen [784, 30, 10], learning_rate {rate} (his eta {2 * rate:g}), 30 epochs: "
+                  f"epoch 1 {acc[0]:.2%}, best {acc.max():.2%} (epoch {acc.argmax() + 1}), "
+                  f"last {acc[-1]:.2%}, {time.perf_counter() - start:.1f} s")
+    print("lesson 7, coursekit.further, [784, 100, 10], 17 epochs:")
+    name, recipe = further.STEPS[-1]
+    for seed in range(args.seeds):
+        out = further.fit(recipe, x, t, test_x, test_labels, seed=seed)
+        acc = out["accuracy"]
+        reach = next((i + 1 for i, a in enumerate(acc) if a >= 0.98), None)
+        print(f"  full recipe, seed {seed}: last {acc[-1]:.2%}, best {max(acc):.2%}, 98 % at epoch {reach}, "
+              f"{out['seconds']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
