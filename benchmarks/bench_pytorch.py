@@ -47,6 +47,7 @@ def torch_model(network, dtype):
     return torch.nn.Sequential(*layers)
 
 
+# --8<-- [start:torch_train]
 def torch_train(model, features, targets, epochs, batch_size, learning_rate, seed=None):
     """solutions/training.py's `train`, written for PyTorch: same orders, same steps."""
     import torch
@@ -74,6 +75,7 @@ def torch_train(model, features, targets, epochs, batch_size, learning_rate, see
             total += loss.item()
         losses.append(total / n)
     return losses
+# --8<-- [end:torch_train]
 
 
 def max_difference(network, model) -> float:

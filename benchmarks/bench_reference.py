@@ -31,6 +31,7 @@ SEED = 1
 GOAL = 10.0
 
 
+# --8<-- [start:per_example]
 def per_example_train(network, features, targets, epochs, batch_size, learning_rate, seed=None):
     """Mini-batch SGD as in Nielsen's network.py: one backprop per example, summed per batch.
 
@@ -58,6 +59,7 @@ def per_example_train(network, features, targets, epochs, batch_size, learning_r
             network.update(learning_rate / batch_size)
         losses.append(total / n)
     return losses
+# --8<-- [end:per_example]
 
 
 def max_difference(a: Network, b: Network) -> float:
