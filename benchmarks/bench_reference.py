@@ -69,14 +69,15 @@ def max_difference(a: Network, b: Network) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=1, help="epochs per side (default: 1)")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs per run (default: 1)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each batched side (default: 3)")
+    parser.add_argument("--loop-rounds", type=int, default=2, help="runs of the loop (default: 2)")
     args = parser.parse_args([] if argv is None else argv)
     load_before = load()
     x, t, x_test, labels_test = mnist_arrays()
 
-    # Interleaved in one process after a short warm-up: batched, per-example, batched again,
-    # then the float32 variant twice. Each batched time is the better of its runs, so that a
-    # burst of other work on the shared machine cannot make batching look better than it is.
+    # Interleaved in one process, after a short warm-up, so that a burst of other work on the
+    # shared machine slows both sides alike.
     train(Network(SIZES, seed=SEED), x[:2000], t[:2000], 1, BATCH, LEARNING_RATE, seed=SEED)
     batched, looped = Network(SIZES, seed=SEED), Network(SIZES, seed=SEED)
     times = {"batched": [], "looped": [], "float32": []}  # (CPU, wall) seconds per epoch
@@ -88,12 +89,17 @@ def main(argv: list[str] | None = None) -> int:
         times[kind].append((timer.cpu / args.epochs, timer.seconds / args.epochs))
         return losses
 
+    # Round after round: batched, per-example, float32. The first round keeps its networks
+    # for the comparison of weights; every time reported is the best of its rounds.
     loss_batched = run("batched", batched)
     loss_looped = run("looped", looped)
-    run("batched", Network(SIZES, seed=SEED))
     single = as_dtype(Network(SIZES, seed=SEED), np.float32)
     run("float32", single)
-    run("float32", as_dtype(Network(SIZES, seed=SEED), np.float32))
+    for round_ in range(1, args.rounds):
+        run("batched", Network(SIZES, seed=SEED))
+        if round_ < args.loop_rounds:
+            run("looped", Network(SIZES, seed=SEED))
+        run("float32", as_dtype(Network(SIZES, seed=SEED), np.float32))
     # The reference again with NumPy's BLAS on every core (benchmarks/__init__.py sets one).
     threads, cores = numpy_threads(), os.cpu_count()
     if threads is not None and cores > threads and set_numpy_threads(cores):
@@ -126,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     notes = [
         f"MNIST, {SIZES}, batch {BATCH}, learning_rate {LEARNING_RATE} (Nielsen's eta 3.0), "
         f"seed {SEED}, {args.epochs} epoch(s) of 60,000 examples per side; BLAS threads: "
-        f"{numpy_threads()}; each batched time is the best of its runs, interleaved with the loop. "
+        f"{numpy_threads()}; each time is the best of {args.rounds} runs ({args.loop_rounds} for the loop), "
+        "interleaved. "
         "Speed-ups compare CPU times (time.process_time), which other programs on the machine "
         "do not inflate; with several threads, CPU time adds up every thread's time.",
         f"Same weights after training: largest difference {diff:.1e} ({met(same)}); "
