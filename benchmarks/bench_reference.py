@@ -29,6 +29,7 @@ BATCH = 10
 LEARNING_RATE = 1.5
 SEED = 1
 GOAL = 10.0
+LARGER = (32, 128)  # batch sizes timed beside batch 10, to show how the gain grows
 
 
 # --8<-- [start:per_example]
@@ -82,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     batched, looped = Network(SIZES, seed=SEED), Network(SIZES, seed=SEED)
     times = {"batched": [], "looped": [], "float32": []}  # (CPU, wall) seconds per epoch
 
-    def run(kind, network):
+    def run(kind, network, batch=BATCH):
         with Timer() as timer:
             trainer = per_example_train if kind == "looped" else train
-            losses = trainer(network, x, t, args.epochs, BATCH, LEARNING_RATE, seed=SEED)
+            losses = trainer(network, x, t, args.epochs, batch, LEARNING_RATE, seed=SEED)
         times[kind].append((timer.cpu / args.epochs, timer.seconds / args.epochs))
         return losses
 
@@ -100,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         if round_ < args.loop_rounds:
             run("looped", Network(SIZES, seed=SEED))
         run("float32", as_dtype(Network(SIZES, seed=SEED), np.float32))
+    for round_ in range(args.rounds):  # larger batches: other steps, so only the time compares
+        for batch in LARGER:
+            times.setdefault(batch, [])
+            run(batch, Network(SIZES, seed=SEED), batch)
     # The reference again with NumPy's BLAS on every core (benchmarks/__init__.py sets one).
     threads, cores = numpy_threads(), os.cpu_count()
     if threads is not None and cores > threads and set_numpy_threads(cores):
@@ -125,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         ["the same with float32 weights (not the reference)", f"{single_s:.2f}", f"{single_w:.2f}",
          f"{acc_single:.4f}", f"{looped_s / single_s:.1f}", ""],
     ]
+    for batch in LARGER:
+        cpu, wall = min(times[batch])
+        rows.append([f"reference `train`, batch {batch} (other steps: time only)", f"{cpu:.2f}",
+                     f"{wall:.2f}", "", f"{looped_s / cpu:.1f}", ""])
     if "threaded" in times:
         (cpu, wall), = times["threaded"]
         rows.append([f"the reference with BLAS on {cores} threads instead of {threads}",
