@@ -23,7 +23,8 @@ def sigmoid(x):
     exp is only ever taken of a non-positive number, so it cannot overflow for large |x|.
     """
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    d = 1 + e
+    return np.where(x >= 0, 1 / d, e / d)
 
 
 def sigmoid_prime(x):

@@ -23,7 +23,8 @@ def sigmoid(x):
     exp is only ever taken of a non-positive number, so it cannot overflow for large |x|.
     """
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    d = 1 + e
+    return np.where(x >= 0, 1 / d, e / d)
 
 
 def sigmoid_prime(x):
@@ -103,7 +104,8 @@ class Network:
             h_rows = np.atleast_2d(self.activations[k - 1])
             self.biases_grad[k] = g_rows.sum(axis=0)
             self.weights_grad[k] = h_rows.T @ g_rows  # the outer product h(k-1) ⊗ g, summed
-            g = g @ self.weights[k].T  # dJ/dh(k-1): the book's W g, transposed
+            if k > 1:  # below layer 1 is the input x: nothing needs dJ/dx, so skip that product
+                g = g @ self.weights[k].T  # dJ/dh(k-1): the book's W g, transposed
         # END SOLUTION
     # --8<-- [end:backprop]
 

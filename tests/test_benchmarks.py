@@ -1,0 +1,85 @@
+"""The benchmarks' own logic: the per-example loop and the PyTorch twin train exactly as the
+reference does, and the page renders the recorded tables. No timing is asserted here."""
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.bench_reference import max_difference, per_example_train
+from benchmarks.common import as_dtype
+from coursekit import benchtables
+from solutions.network import Network
+from solutions.training import train
+
+
+def small_data(n=95, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 12), dtype=np.float32)
+    t = np.eye(4, dtype=np.float32)[rng.integers(0, 4, n)]
+    return x, t
+
+
+def test_per_example_loop_takes_the_same_steps_as_train():
+    x, t = small_data()  # 95 examples: the last batch of 10 holds 5
+    batched, looped = Network((12, 6, 4), seed=3), Network((12, 6, 4), seed=3)
+    a = train(batched, x, t, 2, 10, 1.5, seed=4)
+    b = per_example_train(looped, x, t, 2, 10, 1.5, seed=4)
+    assert np.allclose(a, b, rtol=1e-12)
+    assert max_difference(batched, looped) < 1e-12
+    # ... and the comparison can fail: another seed gives another order, other weights.
+    other = Network((12, 6, 4), seed=3)
+    per_example_train(other, x, t, 2, 10, 1.5, seed=5)
+    assert max_difference(batched, other) > 1e-6
+
+
+def test_as_dtype_gives_a_float32_network_that_stays_float32():
+    x, t = small_data()
+    network = as_dtype(Network((12, 6, 4), seed=0), np.float32)
+    train(network, x, t, 1, 10, 1.5, seed=0)
+    assert all(w.dtype == np.float32 for w in network.weights.values())
+    assert network.output.dtype == np.float32
+
+
+def test_pytorch_twin_takes_the_same_steps_as_train():
+    torch = pytest.importorskip("torch")
+    from benchmarks.bench_pytorch import max_difference as torch_difference, torch_model, torch_train
+
+    x, t = small_data()
+    network = Network((12, 6, 4), seed=3)
+    model = torch_model(Network((12, 6, 4), seed=3), torch.float64)
+    a = train(network, x, t, 2, 10, 1.5, seed=4)
+    b = torch_train(model, x, t, 2, 10, 1.5, seed=4)
+    assert np.allclose(a, b, rtol=1e-12)
+    assert torch_difference(network, model) < 1e-12
+
+
+SAMPLE = {
+    "reference": {
+        "title": "t", "date": "2026-11-23T12:30+00:00",
+        "machine": {"cpu": "Some CPU", "cores": 2, "python": "3.11.7", "numpy": "2.3.0",
+                    "blas": "scipy-openblas 0.3", "numpy_threads": 1, "os": "Linux"},
+        "load": {"before": "1.0 on 2 cores", "after": "1.5 on 2 cores"},
+        "header": ["training", "seconds"],
+        "rows": [["loop | slow", "5.00"], ["batched", "0.50"]],
+        "notes": ["A note."],
+    }
+}
+
+
+def test_render_shows_the_recorded_table_machine_and_date(tmp_path):
+    path = tmp_path / "benchmarks.json"
+    path.write_text(json.dumps(SAMPLE))
+    text = benchtables.render("reference", path)
+    assert "| training | seconds |" in text
+    assert "| loop \\| slow | 5.00 |" in text  # a | inside a cell must not split it
+    assert "A note." in text
+    assert "23 November 2026" in text and "Some CPU" in text and "2 cores" in text
+    assert "scipy-openblas 0.3 on 1 thread(s)" in text and "1.5 on 2 cores" in text
+    assert benchtables.cell("reference", 1, 1, path) == "0.50"
+
+
+def test_render_says_when_a_benchmark_was_never_run(tmp_path):
+    path = tmp_path / "absent.json"
+    assert "has not been run" in benchtables.render("reference", path)
+    assert benchtables.cell("reference", 0, 0, path) == "?"
