@@ -301,4 +301,13 @@ def test_a_wrong_answer_without_a_known_mistake_says_so():
     assert diagnose() == diagnoses.UNRECOGNISED
     got = {label: -value for label, value in diagnoses._members(net, "biases_grad", "weights_grad").items()}
     assert diagnose().startswith("probably: the sign of g is flipped:")
-    assert "#common-mistakes" in diagnose()
+    assert "/lessons/network/#sign-flipped" in diagnose()
+
+
+def test_every_diagnosis_links_to_a_heading_of_its_lesson():
+    """A diagnosis's 'about this mistake' link lands on a heading with that id (attr_list `{#id}`)."""
+    from grader import catalog
+
+    for mistake in diagnoses.CATALOGUE:
+        page = ROOT / "docs" / f"{catalog.MODULES[mistake.module].page}.md"
+        assert f"{{#{mistake.anchor}}}" in page.read_text(encoding="utf-8"), (mistake.name, mistake.anchor)
