@@ -40,7 +40,9 @@ class Network:
     `weights[k]` is W(k), shape (n(k-1), nk), and `biases[k]` is b(k), shape (nk,).
     """
 
-    def __init__(self, definition, seed=None):
+    def __init__(self, definition, seed=None, dtype=np.float64):
+        # dtype: float64 by default, what the grader compares with; float32 trains about
+        # twice as fast for the same accuracy (lesson 6, "Making an epoch fast").
         self.definition = tuple(definition)
         self.n_layers = len(self.definition) - 1
         rng = np.random.default_rng(seed)
@@ -49,10 +51,10 @@ class Network:
         for k, (n_in, n_out) in enumerate(pairwise(self.definition), start=1):
             # Variance 1/n_in keeps every a(k) of order one, where the sigmoid still has a
             # slope; uniform weights in [0, 1) would saturate it from the first layer.
-            self.weights[k] = rng.normal(0.0, 1 / np.sqrt(n_in), size=(n_in, n_out))
-            self.biases[k] = np.zeros(n_out)
-            self.weights_grad[k] = np.zeros((n_in, n_out))
-            self.biases_grad[k] = np.zeros(n_out)
+            self.weights[k] = rng.normal(0.0, 1 / np.sqrt(n_in), size=(n_in, n_out)).astype(dtype)
+            self.biases[k] = np.zeros(n_out, dtype=dtype)
+            self.weights_grad[k] = np.zeros((n_in, n_out), dtype=dtype)
+            self.biases_grad[k] = np.zeros(n_out, dtype=dtype)
         # Filled in by forward(): a(k) in layers, h(k) in activations.
         self.layers = {}
         self.activations = {}

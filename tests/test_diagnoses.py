@@ -50,14 +50,14 @@ VARIANTS = {
          "                self.weights_grad[k] = self.weights_grad[k].T"),
     ], "the weight gradient is transposed"),
     "derivative missing": ("network", [
-        ("g = g * sigmoid_prime(self.layers[k])", "g = g * 1.0"),
+        ("g = g * (h * (1 - h))", "g = g * 1.0"),
     ], "the activation derivative is missing"),
     "derivative at h": ("network", [
-        ("g = g * sigmoid_prime(self.layers[k])", "g = g * sigmoid_prime(self.activations[k])"),
+        ("g = g * (h * (1 - h))", "g = g * sigmoid_prime(h)"),
     ], "the activation derivative is taken at h instead of a"),
     "derivative missing on the output layer": ("network", [
-        ("g = g * sigmoid_prime(self.layers[k])",
-         "g = g * (sigmoid_prime(self.layers[k]) if k < self.n_layers else 1.0)"),
+        ("g = g * (h * (1 - h))",
+         "g = g * (h * (1 - h) if k < self.n_layers else 1.0)"),
     ], "the activation derivative is missing on the output layer"),
     "last layer linear": ("network", [
         ("h = sigmoid(a)\n", "h = sigmoid(a) if k < self.n_layers else a\n"),

@@ -24,13 +24,13 @@ WRONG = {
     ),
     # The chain rule forgets f'(a(k)).
     "activation derivative missing": (
-        "g = g * sigmoid_prime(self.layers[k])",
+        "g = g * (h * (1 - h))",
         "g = g * 1.0",
     ),
     # f' evaluated at h(k) = f(a(k)) instead of at a(k).
     "derivative at h instead of a": (
-        "g = g * sigmoid_prime(self.layers[k])",
-        "g = g * sigmoid_prime(self.activations[k])",
+        "g = g * (h * (1 - h))",
+        "g = g * sigmoid_prime(h)",
     ),
     # Averaged over the batch instead of summed: right for one example only.
     "mean over the batch": (
