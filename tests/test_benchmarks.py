@@ -1,5 +1,5 @@
-"""The benchmarks' own logic: the per-example loop and the PyTorch twin train exactly as the
-reference does, and the page renders the recorded tables. No timing is asserted here."""
+"""The benchmarks' own logic: the two per-example loops and the PyTorch twin train exactly as
+the reference does, and the page renders the recorded tables. No timing is asserted here."""
 
 import json
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from benchmarks.bench_reference import max_difference, per_example_train
-from benchmarks.common import as_dtype
+from benchmarks.common import as_dtype, mnist_arrays
+from benchmarks.nielsen_style import NielsenStyleNetwork, column_data
 from coursekit import benchtables
 from solutions.network import Network
 from solutions.training import train
@@ -31,6 +32,23 @@ def test_per_example_loop_takes_the_same_steps_as_train():
     other = Network((12, 6, 4), seed=3)
     per_example_train(other, x, t, 2, 10, 1.5, seed=5)
     assert max_difference(batched, other) > 1e-6
+
+
+def test_nielsen_style_loop_ends_with_the_weights_of_train():
+    x, t, x_test, labels_test = mnist_arrays()
+    x, t = x[:200], t[:200]  # 200 MNIST examples, a [784, 8, 10] network, two epochs
+    batched = Network((784, 8, 10), seed=2)
+    nielsen = NielsenStyleNetwork.from_network(Network((784, 8, 10), seed=2))
+    assert nielsen.weights[0].shape == (8, 784) and nielsen.biases[0].shape == (8, 1)
+    train(batched, x, t, 2, 10, 1.5, seed=3)
+    nielsen.sgd(column_data(x, t), 2, 10, 3.0, seed=3)  # eta 3.0 for his cost with its 1/2
+    assert max_difference(batched, nielsen.to_network(Network)) < 1e-12
+    right = nielsen.evaluate(zip(x_test[:300].reshape(300, -1, 1), labels_test[:300]))
+    assert right == int(np.sum(batched.predict(x_test[:300]) == labels_test[:300]))
+    # ... and the comparison can fail: eta 1.5 would take half our steps.
+    halved = NielsenStyleNetwork.from_network(Network((784, 8, 10), seed=2))
+    halved.sgd(column_data(x, t), 2, 10, 1.5, seed=3)
+    assert max_difference(batched, halved.to_network(Network)) > 1e-4
 
 
 def test_as_dtype_gives_a_float32_network_that_stays_float32():
