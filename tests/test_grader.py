@@ -117,7 +117,7 @@ def all_output(graded):
 def ends_with_a_grade(graded):
     """The run went to its end: the grade table, the total and results.json are all there."""
     assert "your grade" in graded.stdout, graded
-    assert re.search(r"^total: [\d.]+ / [\d.]+ points, graded ", graded.stdout, re.M), graded
+    assert re.search(r"^progress: \d+/\d+ modules done, [\d.]+/[\d.]+ points \(", graded.stdout, re.M), graded
     assert "INTERNALERROR" not in all_output(graded), graded
     assert graded.results is not None and graded.results["tests"], graded
 
@@ -131,7 +131,7 @@ def test_reference_passes_everything(runs, targets, name):
     ends_with_a_grade(graded)
     assert graded.results["score"] == graded.results["max_score"] > 0, graded
     assert all(test["status"] == "passed" for test in graded.results["tests"])
-    assert f"graded {targets[0][name].resolve()}" in graded.stdout
+    assert f"points ({targets[0][name].resolve()})" in graded.stdout
 
 
 def test_untouched_exercises_are_not_attempted(runs):
