@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import diagnoses  # noqa: E402
+from grader import catalog, diagnoses  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
 RUN_SECONDS = 180
@@ -301,4 +301,4 @@ def test_a_wrong_answer_without_a_known_mistake_says_so():
     assert diagnose() == diagnoses.UNRECOGNISED
     got = {label: -value for label, value in diagnoses._members(net, "biases_grad", "weights_grad").items()}
     assert diagnose().startswith("probably: the sign of g is flipped:")
-    assert "#common-mistakes" in diagnose()
+    assert "about this mistake: " + catalog.lesson_url("network", "sign-flipped") in diagnose()
