@@ -165,3 +165,87 @@ def test_training_end_to_end_names_a_wrong_predict_shape(tmp_path):
     assert code == 1
     output = failed(tests)["test_train_your_network_on_mnist"][0]
     assert "predict()" in output and "(5000,)" in output, output
+
+
+# --- the grader's interface ------------------------------------------------------------------
+
+def full_run(folder, tmp_path):
+    """(exit status, results.json) of the grader on every module of `folder`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    results = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "grader", "--target", str(folder), "-p", "no:cacheprovider",
+         "--results-json", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert results.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+    return done.returncode, json.loads(results.read_text(encoding="utf-8"))
+
+
+def shape_of(results):
+    return {t["name"]: t["max_score"] for t in results["tests"]}, results["max_score"]
+
+
+def test_a_loop_that_swallows_the_time_limit_still_ends_the_run(tmp_path):
+    """A bare `except:` in an endless loop catches the grader's interruption; the run must still
+    end (within about two minutes), exit 1, and write the same tests and max_score."""
+    hang = "        import time\n        while True:\n            try:\n                time.sleep(0.5)\n            except:\n                pass\n"
+    folder = variant(tmp_path / "v", "nn", [(
+        "        e = np.exp(-np.abs(x))\n        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n", hang)])
+    _, reference = full_run(SOLUTIONS, tmp_path / "ref")
+    code, results = full_run(folder, tmp_path)
+    assert code == 1
+    assert shape_of(results) == shape_of(reference)
+    outputs = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
+    assert "went on after the grader interrupted it" in outputs["nn.py: test_activation_fn[Sigmoid]"]
+    assert all(t["status"] == "passed" for t in results["tests"] if t["name"].startswith(("data", "functional", "network")))
+
+
+def test_printing_forever_at_import_is_reported_against_the_module(tmp_path):
+    folder = variant(tmp_path / "v", "nn", [("import numpy as np\n", "import numpy as np\nwhile True: print('x' * 1000)\n")])
+    code, results = full_run(folder, tmp_path)
+    assert code == 1
+    failed = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
+    assert failed and all(name.startswith("nn.py") for name in failed), sorted(failed)
+    assert all(f"{(folder / 'nn.py').resolve()}:17" in output and "printed more than" in output
+               for output in failed.values())
+
+
+def test_extra_definitions_and_a_broken_import_leave_the_tests_and_points_alone(tmp_path):
+    extra = ("import numpy as np\n", "import numpy as np\n\n\ndef test_extra():\n    assert False\n\n\n"
+             "class TestExtra:\n    def test_x(self):\n        assert False\n\n\ndef helper():\n    return 1\n")
+    _, reference = full_run(SOLUTIONS, tmp_path / "ref")
+    code, results = full_run(variant(tmp_path / "extra", "network", [extra]), tmp_path / "a")
+    assert code == 0 and shape_of(results) == shape_of(reference)
+    broken = variant(tmp_path / "broken", "nn", [("import numpy as np\n", "import numpy as np\nraise RuntimeError('boom')\n")])
+    code, results = full_run(broken, tmp_path / "b")
+    assert code == 1 and shape_of(results) == shape_of(reference)
+    failed = [t["name"] for t in results["tests"] if t["status"] == "failed"]
+    assert failed and all(name.startswith("nn.py") for name in failed)
+
+
+def test_a_nul_byte_is_reported_at_its_line(tmp_path):
+    folder = variant(tmp_path / "v", "data", [("import numpy as np\n", "import numpy as np\n# \x00\n")])
+    code, tests = grade(folder, "data", tmp_path)
+    assert code == 1
+    assert all(f"{(folder / 'data.py').resolve()}:15: syntax error" in outputs[0] for outputs in failed(tests).values())
+
+
+def test_solutions_work_copied_elsewhere(tmp_path):
+    """"solutions/ keeps working when copied elsewhere": import every module from a copy, with
+    the working directory somewhere else, and run a little of each."""
+    copy = tmp_path / "copy"
+    shutil.copytree(SOLUTIONS, copy)
+    script = (
+        "import importlib.util, numpy as np\n"
+        "mods = {}\n"
+        "for name in ['network', 'functional', 'nn', 'data', 'training']:\n"
+        f"    spec = importlib.util.spec_from_file_location(name, r'{copy}/' + name + '.py')\n"
+        "    mods[name] = importlib.util.module_from_spec(spec); spec.loader.exec_module(mods[name])\n"
+        "net = mods['network'].Network((4, 3, 2), seed=0)\n"
+        "x, t = np.ones((5, 4)), np.zeros((5, 2))\n"
+        "print(len(mods['training'].train(net, x, t, 2, 2, 0.1, seed=0)))\n"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run([sys.executable, "-c", script], cwd=elsewhere, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr
