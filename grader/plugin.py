@@ -85,7 +85,7 @@ class Grading:
     def stubs_in(self, name):
         if name not in self.stubs:
             path = self.target / f"{name}.py"
-            self.stubs[name] = find_stubs(path.read_text(encoding="utf-8"))
+            self.stubs[name] = find_stubs(path.read_bytes())  # bytes: ast honours a coding line
         return self.stubs[name]
 
 
@@ -183,8 +183,8 @@ def stubs_used(grading, name, uses):
             continue  # importing it will fail the test with the loader's message
         try:
             stubs = grading.stubs_in(module)
-        except SyntaxError:
-            continue  # likewise
+        except (SyntaxError, ValueError):
+            continue  # likewise (ValueError: a file Python can't decode)
         if function in stubs:
             found.setdefault(module, []).append(function)
     return dict(sorted(found.items(), key=lambda item: item[0] != name))

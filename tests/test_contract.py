@@ -249,3 +249,12 @@ def test_solutions_work_copied_elsewhere(tmp_path):
     elsewhere.mkdir()
     done = subprocess.run([sys.executable, "-c", script], cwd=elsewhere, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr
+
+
+def test_a_module_with_a_coding_line_is_graded(tmp_path):
+    """A valid Python file in Latin-1 (declared on its first line) is graded like any other."""
+    folder = variant(tmp_path / "v", "data", [])
+    source = (folder / "data.py").read_text(encoding="utf-8")
+    (folder / "data.py").write_bytes(("# -*- coding: latin-1 -*-\n# café\n" + source).encode("latin-1"))
+    code, tests = grade(folder, "data", tmp_path)
+    assert code == 0, failed(tests)
