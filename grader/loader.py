@@ -99,7 +99,10 @@ def import_student_module(name, folder):
         compile(source, str(path), "exec")
     except SyntaxError as error:
         text = f": {error.text.strip()}" if error.text else ""
-        raise StudentCodeError(f"{path}:{error.lineno}: syntax error, {error.msg}{text}") from None
+        line = error.lineno
+        if line is None and "\0" in source:  # Python names no line for a NUL byte
+            line = source.count("\n", 0, source.index("\0")) + 1
+        raise StudentCodeError(f"{path}:{line or 1}: syntax error, {error.msg}{text}") from None
 
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

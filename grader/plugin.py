@@ -12,7 +12,9 @@ of a stack of the grader's frames.
 """
 
 import json
+import os
 import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ DEFAULT_TARGET = "exercises"
 TEST_SECONDS = 10
 OUTPUT_LIMIT = 1_000_000  # characters a test may print before it is stopped
 SECTION_LIMIT = 2_000  # characters of captured output shown in a report
+HARD_STOP_SECONDS = 15  # past a test's limit: its code swallowed the interruption, end the run
 
 
 class NotAttempted(Exception):
@@ -61,13 +64,19 @@ class Grading:
     stubs: dict = field(default_factory=dict)  # name -> set of stub names
     hung: dict = field(default_factory=dict)  # name -> the test that timed out
     outcomes: dict = field(default_factory=dict)  # nodeid -> Outcome
+    finished: set = field(default_factory=set)  # nodeids of the tests that have run
 
     def module(self, name):
         if name not in self.modules:
+            saved = sys.stdout, sys.stderr
+            _Capped.written = 0  # printing at import is capped like printing in a test
+            sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
             try:
                 self.modules[name] = import_student_module(name, self.target)
             except StudentCodeError as error:
                 self.modules[name] = error
+            finally:
+                sys.stdout, sys.stderr = saved
         found = self.modules[name]
         if isinstance(found, StudentCodeError):
             raise found
@@ -76,7 +85,7 @@ class Grading:
     def stubs_in(self, name):
         if name not in self.stubs:
             path = self.target / f"{name}.py"
-            self.stubs[name] = find_stubs(path.read_text(encoding="utf-8"))
+            self.stubs[name] = find_stubs(path.read_bytes())  # bytes: ast honours a coding line
         return self.stubs[name]
 
 
@@ -174,8 +183,8 @@ def stubs_used(grading, name, uses):
             continue  # importing it will fail the test with the loader's message
         try:
             stubs = grading.stubs_in(module)
-        except SyntaxError:
-            continue  # likewise
+        except (SyntaxError, ValueError):
+            continue  # likewise (ValueError: a file Python can't decode)
         if function in stubs:
             found.setdefault(module, []).append(function)
     return dict(sorted(found.items(), key=lambda item: item[0] != name))
@@ -201,21 +210,57 @@ def student_module(request):
 
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item):
-    """Run the test with input() disabled and the student's printing capped.
+    """Run the test with input() disabled, the student's printing capped, and a last resort.
 
     trylast: inside pytest's own capture wrapper, which sets sys.stdout when it resumes
     capturing and would otherwise replace the capped stream.
+
+    The time limit interrupts the test with an exception, which student code can catch (a bare
+    `except:` in a loop) and go on; if the test is still running HARD_STOP_SECONDS later, the run
+    is ended from a watchdog thread, with this test and every one not yet run failed.
     """
     from grader.loader import no_input
 
+    limit = item.get_closest_marker("timeout")
+    seconds = limit.args[0] if limit and limit.args else TEST_SECONDS
+    watchdog = threading.Timer(seconds + HARD_STOP_SECONDS, hard_stop, args=(item, seconds))
+    watchdog.daemon = True
     saved = sys.stdout, sys.stderr
     _Capped.written = 0  # the limit is per test
     sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
+    watchdog.start()
     try:
         with no_input():
             return (yield)
     finally:
+        watchdog.cancel()
         sys.stdout, sys.stderr = saved
+
+
+def hard_stop(item, seconds):
+    """End the run now: `item` ran on past its limit. The grade is still written, exit status 1."""
+    config = item.config
+    grading = config.stash[GRADING]
+    module = module_of(item)
+    grading.hung.setdefault(module, item.name)
+    for nodeid, outcome in grading.outcomes.items():
+        if nodeid == item.nodeid:
+            outcome.status = "failed"
+            outcome.output = (f"stopped after {seconds:g} s, and your code went on after the grader "
+                              "interrupted it (a bare `except:` or `except BaseException:` inside a loop?): "
+                              "the grading run was ended here")
+        elif nodeid not in grading.finished:
+            outcome.status = "failed"
+            outcome.output = f"not run: {item.name} in {module}.py ran out of time and the grading run was ended"
+    try:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"\n{item.nodeid}: {grading.outcomes[item.nodeid].output}", red=True)
+            progress.write_summary(reporter, grading.outcomes.values(), grading.target)
+        write_results(config, grading)
+    finally:
+        sys.__stdout__.flush()
+        os._exit(1)
 
 
 class _Capped:
@@ -269,6 +314,8 @@ def pytest_runtest_makereport(item, call):
     if outcome is None:
         return report
     outcome.seconds += call.duration
+    if call.when == "call" or report.failed:
+        grading.finished.add(item.nodeid)
     report.sections = [(title, _shorten(text)) for title, text in report.sections]
     if call.excinfo is None or not report.failed:
         return report
@@ -309,8 +356,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 def pytest_sessionfinish(session, exitstatus):
     grading = session.config.stash.get(GRADING, None)
-    path = session.config.getoption("results_json", None)
-    if grading is None or not path:
+    if grading is not None:
+        write_results(session.config, grading)
+
+
+def write_results(config, grading):
+    """results.json, in Gradescope's format, if --results-json was given."""
+    path = config.getoption("results_json", None)
+    if not path:
         return
     tests = [
         {

@@ -65,23 +65,51 @@ def test_forward_matches_reference(student, reference, digits, definition, batch
                   diagnose=diagnose)
 
 
+def stored_members(network):
+    """Copies of what forward() stores: layers, activations, output and loss."""
+    def copied(value):
+        if isinstance(value, dict):
+            return {k: np.array(v, dtype=float) for k, v in value.items()}
+        return None if value is None else np.array(value, dtype=float)
+    return {name: copied(getattr(network, name, None)) for name in ("layers", "activations", "output", "loss")}
+
+
+def expect_unchanged(network, before, when):
+    after = stored_members(network)
+    for name, value in before.items():
+        if isinstance(value, dict):
+            expect(isinstance(after[name], dict) and set(after[name]) == set(value),
+                   f"{name} {when} has other keys than before")
+            for k in value:
+                expect_array(after[name][k], value[k], f"{name}[{k}] {when}")
+        else:
+            expect_array(after[name], value, f"{name} {when}")
+
+
 @pytest.mark.grade(uses=["Network.forward"], section="checking-the-targets-shape")
 def test_forward_rejects_mismatched_targets(student, reference, digits):
     theirs, _ = twin_networks(student, reference("network"), SHAPES["784-30-10"])
     x, t = sample(digits, 8)
-    theirs.forward(x, t)
-    before = theirs.output.copy()
-    for bad in (t[:, :9], t[:4], t[0]):
+    x1, t1 = sample(digits, 1)
+    # (features, targets of a wrong shape, the output's shape). Some have the output's number
+    # of values, or broadcast against it, so that only a comparison of shapes rejects them.
+    cases = [(x, t[:, :9], (8, 10)), (x, t[:4], (8, 10)), (x, t[0], (8, 10)), (x, t.T, (8, 10)),
+             (x, t.reshape(-1), (8, 10)), (x1, t1.reshape(1, 10), (10,)), (x1, t[:2], (10,))]
+    for features, bad, shape in cases:
+        theirs.forward(x, t)
+        before = stored_members(theirs)
+        other = 1.0 - features  # other features: storing anything before raising shows
         try:
-            theirs.forward(x, bad)
+            theirs.forward(other, bad)
         except ValueError as error:
-            named = str(tuple(bad.shape)) in str(error) and str((8, 10)) in str(error)
+            named = str(tuple(bad.shape)) in str(error) and str(shape) in str(error)
             expect(named, f"the ValueError says {str(error)!r}; it should name both shapes, "
-                          f"{tuple(bad.shape)} for the targets and (8, 10) for the output")
+                          f"{tuple(bad.shape)} for the targets and {shape} for the output")
         else:
             raise WrongAnswer(f"forward() accepted targets of shape {bad.shape} for an output of shape "
-                              "(8, 10); it should raise ValueError naming both shapes")
-        expect_array(theirs.output, before, "output after a rejected call (nothing may change)")
+                              f"{shape}; it should raise ValueError naming both shapes")
+        expect_unchanged(theirs, before, f"after forward() rejected targets of shape {bad.shape} (check the "
+                                         "shapes before storing anything: nothing may change)")
 
 
 @pytest.mark.grade(uses=["Network.forward", "Network.compute_loss"], section="the-loss")
@@ -177,7 +205,7 @@ def test_update_steps_against_the_gradient(student, reference, digits):
     theirs.forward(x, t)
     theirs.weights_grad = {k: g.copy() for k, g in ours.weights_grad.items()}
     theirs.biases_grad = {k: g.copy() for k, g in ours.biases_grad.items()}
-    output = np.array(theirs.output)
+    stored = stored_members(theirs)
     before = {label: np.array(p) for label, p in diagnoses.parameters(ours).items()}
     ours.update(0.25)
     theirs.update(0.25)
@@ -187,7 +215,9 @@ def test_update_steps_against_the_gradient(student, reference, digits):
         expect_array(theirs.biases[k], ours.biases[k], f"biases[{k}] after update(0.25)", diagnose=diagnose)
         expect_array(theirs.weights_grad[k], ours.weights_grad[k],
                      f"weights_grad[{k}] after update (update changes only the parameters)")
-    expect_array(theirs.output, output, "output after update (update changes only the parameters)")
+        expect_array(theirs.biases_grad[k], ours.biases_grad[k],
+                     f"biases_grad[{k}] after update (update changes only the parameters)")
+    expect_unchanged(theirs, stored, "after update (update changes only the parameters)")
 
 
 @pytest.mark.grade(uses=["Network.predict"], section="predicting-a-digit")

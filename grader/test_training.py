@@ -33,8 +33,31 @@ class Recorder:
         self.calls = []  # ("forward", indices), ("backprop", indices), ("update", learning_rate)
         self.loss = None
         self.output = None
+        # The Network's parameter dicts, for a train() that steps them itself instead of calling
+        # update(): backprop() sets every gradient to 1, so a step by hand shows as a change of
+        # the parameters by minus the learning rate it used (see _stepped_by_hand).
+        self.definition, self.n_layers = (3, 2), 1
+        self.weights, self.biases = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
+        self.weights_grad, self.biases_grad = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
+        self._parameters = self._current()
+
+    def _current(self):
+        return (np.array(self.weights[1], dtype=float), np.array(self.biases[1], dtype=float))
+
+    def _stepped_by_hand(self):
+        """Record a step made on the parameters directly since the last look, if any."""
+        weights, biases = self._current()
+        if np.array_equal(weights, self._parameters[0]) and np.array_equal(biases, self._parameters[1]):
+            return
+        rates = np.concatenate([(self._parameters[0] - weights).ravel(), (self._parameters[1] - biases).ravel()])
+        self._parameters = (weights, biases)
+        expect(np.allclose(rates, rates[0], rtol=1e-9, atol=0),
+               "train() changed the weights and biases by different amounts in one step: every W(k) "
+               "and b(k) takes the step -(learning_rate / batch_size) * its gradient (or call update())")
+        self.calls.append(("update", float(rates[0])))
 
     def forward(self, features, targets):
+        self._stepped_by_hand()
         rows = np.atleast_2d(np.asarray(features, dtype=float))
         target_rows = np.atleast_2d(np.asarray(targets, dtype=float))
         indices = [int(i) for i in rows[:, 0]]
@@ -48,9 +71,13 @@ class Recorder:
 
     def backprop(self, targets):
         rows = np.atleast_2d(np.asarray(targets, dtype=float))
+        self._stepped_by_hand()
         self.calls.append(("backprop", [int(i) for i in rows[:, 0]]))
+        for grads in (self.weights_grad, self.biases_grad):
+            grads[1] = np.ones_like(grads[1])
 
     def update(self, learning_rate):
+        self._stepped_by_hand()
         self.calls.append(("update", float(learning_rate)))
 
     def compute_loss(self, targets):
@@ -61,6 +88,7 @@ class Recorder:
 
     def steps(self):
         """[(indices, learning rate)] for every forward, backprop, update, in that order."""
+        self._stepped_by_hand()
         steps, pending = [], None
         for kind, value in self.calls:
             if kind == "forward":
@@ -243,6 +271,9 @@ def test_train_your_network_on_mnist(student, student_module, mnist):
                            learning_rate=E2E_RATE, seed=0)
     test_features = mnist.test_images[:E2E_TEST].reshape(-1, 784).astype(np.float32) / 255
     predictions = np.asarray(network.predict(test_features))
+    expect(predictions.shape == (E2E_TEST,),
+           f"your Network's predict() of {E2E_TEST:,} test digits, shape {test_features.shape}, returned "
+           f"shape {predictions.shape}; expected ({E2E_TEST},), one class index per row (see network.py)")
     reached = float(np.mean(predictions == mnist.test_labels[:E2E_TEST]))
     expect(reached >= E2E_BAR,
            f"your train() with your Network((784, 30, 10)) on {E2E_TRAIN:,} MNIST images "

@@ -26,7 +26,8 @@ FORWARD = "    def forward(self, features, targets):\n"
 
 # Code put at the start of Network.forward: each breaks the grading process its own way.
 BREAKERS = {
-    # SIGALRM blocked: pytest-timeout can't interrupt the loop, only the classroom's limit can.
+    # SIGALRM blocked in the main thread: the alarm may still reach the grader's watchdog thread,
+    # which hands it on; if not, the watchdog ends the run (earlier modules keep their points).
     "hang": "import signal; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n        while True: pass",
     "crash": "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
     # Straight to file descriptor 1, past the plugin's cap on print().
@@ -36,7 +37,7 @@ BREAKERS = {
     # 8 GB: a MemoryError under the 1 GB limit, which fails the tests that call forward.
     "memory hog": "import numpy; numpy.ones(1 << 30)",
 }
-EXPECTED_STATUS = {"hang": "timeout", "crash": "crashed", "flood": "output-flood",
+EXPECTED_STATUS = {"hang": "ok", "crash": "crashed", "flood": "output-flood",
                    "endless loop": "ok", "memory hog": "memory"}
 
 
@@ -64,6 +65,8 @@ def make_class(folder):
         submission(folder / f"breaks-{slug(name)}", broken(name))
         kind = {"timeout": "nothing", "crashed": "nothing", "output-flood": "less"}.get(EXPECTED_STATUS[name],
                                                                                       "network wrong")
+        if name == "hang":
+            kind = "less"
         expected[f"breaks-{slug(name)}"] = (EXPECTED_STATUS[name], kind)
     for module in ("network", "functional"):  # one module done, the others untouched
         student = folder / f"only-{module}"
@@ -154,7 +157,7 @@ def test_scores_are_the_expected_ones(graded):
                     skip = (USES_STUDENT_NETWORK,)
                     assert module_points(row, module, skip) == pytest.approx(module_points(reference, module, skip)), \
                         (student, module)
-        elif kind == "less":  # a flood fills the capture file: later tests fail too; graded, and flagged
+        elif kind == "less":  # a flood fills the capture file, a hang ends the run: later tests fail too
             assert 0 < total < full, student
         elif kind.startswith("only "):
             done = kind.removeprefix("only ")

@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import diagnoses  # noqa: E402
+from grader import catalog, diagnoses  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
 RUN_SECONDS = 180
