@@ -102,7 +102,7 @@ VARIANTS = {
         ("g = 2 * (self.output - targets)",
          "g = 2 * (self.output - targets) * (1 + 1e-3 * np.random.default_rng(0).standard_normal(np.shape(targets)))"),
     ], None),
-    "wrong sigmoid derivative": ("network", [("return s * (1 - s)", "return s * (1 + s)")], None),
+    "wrong sigmoid derivative": ("network", [("g = g * (h * (1 - h))", "g = g * (h * (1 + h))")], None),
     "update with half the step": ("network", [
         ("self.weights[k] -= learning_rate", "self.weights[k] -= 0.5 * learning_rate"),
     ], None),
@@ -306,7 +306,6 @@ def test_a_wrong_answer_without_a_known_mistake_says_so():
 
 def test_every_diagnosis_links_to_a_heading_of_its_lesson():
     """A diagnosis's 'about this mistake' link lands on a heading with that id (attr_list `{#id}`)."""
-    from grader import catalog
 
     for mistake in diagnoses.CATALOGUE:
         page = ROOT / "docs" / f"{catalog.MODULES[mistake.module].page}.md"
