@@ -75,8 +75,8 @@ class Network:
         """Back-propagation (Goodfellow et al., Algorithm 6.4), after forward().
 
         Stores weights_grad[k] = dJ/dW(k) and biases_grad[k] = dJ/db(k) for every layer,
-        summed over the rows of a batch. g always holds the gradient of J with respect to
-        the quantity the comment beside it names.
+        summed over the rows of a batch, overwriting what a previous call stored. One array g
+        carries the gradient down: dJ/dy, then dJ/da(k), then dJ/dh(k-1) for the layer below.
         """
         # TODO: start from g = dJ/dy, then for k = L..1 apply f'(a(k)), store both gradients and pass g down through W(k)
         ...
