@@ -131,6 +131,26 @@ VARIANTS = {
     "first example skipped": ("training", [
         ("for start in range(0, n, batch_size):", "for start in range(1, n, batch_size):"),
     ], None),
+    # functional.py: lesson 2's backward, one example per column, for a loss with a 0.5
+    "functional: sign flipped": ("functional", [("return yhat - y\n", "return y - yhat\n")],
+                                 "the sign of delta is flipped"),
+    "functional: the 0.5 not cancelled": ("functional", [("return yhat - y\n", "return 2 * (yhat - y)\n")],
+                                          "the gradient of a loss without the 0.5"),
+    "functional: mean over the columns": ("functional", [
+        ("grad_biases[l - 1] = delta.sum(axis=1, keepdims=True)", "grad_biases[l - 1] = delta.mean(axis=1, keepdims=True)"),
+        ("grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = delta @ activations[l - 1].T / delta.shape[1]"),
+    ], "the mean over the columns instead of the sum"),
+    "functional: transposed weight gradient": ("functional", [
+        ("grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = activations[l - 1] @ delta.T"),
+    ], "grad_weights is transposed"),
+    "functional: derivative missing": ("functional", [
+        (" * sigma_prime(z_inputs[L - 1])", ""), (" * sigma_prime(z_inputs[l - 2])", ""),
+    ], "sigma_prime is missing"),
+    "functional: derivative at the activation": ("functional", [
+        ("sigma_prime(z_inputs[L - 1])", "sigma_prime(activations[L])"),
+        ("sigma_prime(z_inputs[l - 2])", "sigma_prime(activations[l - 1])"),
+    ], "sigma_prime is taken at the activation a(l) instead of z(l)"),
+    "functional: delta times 1.37": ("functional", [("return yhat - y\n", "return 1.37 * (yhat - y)\n")], None),
 }
 GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
 
@@ -163,9 +183,10 @@ def graded(tmp_path_factory):
     """Every variant, and the reference, graded once (two grader runs at a time)."""
     base = tmp_path_factory.mktemp("diagnoses")
     jobs = {}
-    references = [("reference", ("network", [], None)), ("training reference", ("training", [], None))]
+    references = [("reference", ("network", [], None)), ("training reference", ("training", [], None)),
+                  ("functional reference", ("functional", [], None))]
     for name, (module, edits, _) in [*references, *VARIANTS.items()]:
-        folder = base / name.replace(" ", "_").replace(",", "")
+        folder = base / name.replace(" ", "_").replace(",", "").replace(":", "")
         folder.mkdir()
         for path in SOLUTIONS.glob("*.py"):
             shutil.copy(path, folder / path.name)
@@ -185,7 +206,7 @@ def named(output):
     return {name for name in NAMES if f"probably: {name}:" in output or f"- {name}:" in output}
 
 
-@pytest.mark.parametrize("reference", ["reference", "training reference"])
+@pytest.mark.parametrize("reference", ["reference", "training reference", "functional reference"])
 def test_the_reference_gets_no_diagnosis(graded, reference):
     code, results, stdout = graded[reference]
     assert code == 0, stdout
