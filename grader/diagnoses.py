@@ -573,6 +573,83 @@ def functional_backward(functional, ours, x, y, theirs):
     return Diagnose("backward", Case(correct, data=data), got)
 
 
+# ---------------------------------------------------------------------------------------------
+# nn.py: backprop as a computational graph (lesson 3). Rows as in lesson 1, any activation
+# object, the L2 loss: `_run` recomputes the mistakes with the activation's fn and deriv.
+# ---------------------------------------------------------------------------------------------
+
+def _nn_gradients(case, **mistake):
+    """backprop()'s {'w_grad[i]', 'b_grad[i]'} for the case, with `_run`'s `mistake`."""
+    rows = _gradients(_run(case, **mistake))
+    result = {}
+    for k in range(1, len(case.weights) + 1):
+        result[f"w_grad[{k - 1}]"] = rows[f"weights_grad[{k}]"]
+        result[f"b_grad[{k - 1}]"] = rows[f"biases_grad[{k}]"].reshape(1, -1)
+    return result
+
+
+def _transposed_w_grad(case):
+    return {label: (np.asarray(v).T if label.startswith("w_grad") else v) for label, v in case.correct.items()}
+
+
+NN = [
+    Mistake(
+        "the sign of g is flipped in backprop",
+        "every gradient is exactly minus the right one: g starts as minus loss.deriv (or "
+        "2 (y - yhat)), and a step along it climbs the loss instead of descending it.",
+        "nn", ("nn backprop",), lambda case: _scaled(case, -1)),
+    Mistake(
+        "the 2 of L2's derivative is missing",
+        "every gradient is half the right one: g starts as yhat - y, the derivative of lesson 2's "
+        "loss with a 1/2. L2 has none: d/dyhat (yhat - y)**2 = 2 (yhat - y), which is loss.deriv.",
+        "nn", ("nn backprop",), lambda case: _scaled(case, 0.5)),
+    Mistake(
+        "the mean over the rows instead of the sum",
+        "every gradient is the right one divided by the number of rows. The loss sums over the "
+        "rows, so the gradients are sums too: g.sum(axis=0, keepdims=True), not .mean.",
+        "nn", ("nn backprop",), lambda case: _scaled(case, 1 / _batch(case)) if _batch(case) > 1 else None),
+    Mistake(
+        "w_grad is transposed",
+        "your w_grad[i] holds the right values transposed: g.T @ h instead of h.T @ g, which has "
+        "the shape of w[i], (n_i, n_(i+1)).",
+        "nn", ("nn backprop",), _transposed_w_grad),
+    Mistake(
+        "the activation's deriv is missing",
+        "the gradients are those of a chain rule that skips the activation node: going back "
+        "through it multiplies g by activation.deriv(z) before w_grad and b_grad use it.",
+        "nn", ("nn backprop",), lambda case: _nn_gradients(case, derivative="none")),
+    Mistake(
+        "deriv is taken at the activation's output h instead of z",
+        "the gradients are those of activation.deriv(h(i+1)), the node's output, in place of "
+        "activation.deriv(z(i)), its input: keep every z(i) of the forward pass and pass it.",
+        "nn", ("nn backprop",), lambda case: _nn_gradients(case, derivative="h")),
+]
+
+
+def nn_backprop(ours, x, y, expected, result):
+    """Diagnose the student's backprop(x, y) `result`, (w_grad, b_grad), against the reference
+    network `ours`'s `expected`, both from the same parameters and activation."""
+    labelled = lambda pair: {f"{name}[{i}]": g for name, grads in zip(("w_grad", "b_grad"), pair)
+                             for i, g in enumerate(grads)}
+    reference = type("Activation", (), {"sigmoid": staticmethod(ours.activation.fn),
+                                        "sigmoid_prime": staticmethod(ours.activation.deriv)})
+    data = {
+        "reference": reference,
+        "weights": {i + 1: np.array(w, dtype=float) for i, w in enumerate(ours.w)},
+        "biases": {i + 1: np.array(b, dtype=float) for i, b in enumerate(ours.b)},
+        "x": np.asarray(x, dtype=float),
+        "t": np.asarray(y, dtype=float),
+    }
+
+    def got():
+        try:
+            return labelled(result)
+        except TypeError:
+            return {}
+
+    return Diagnose("nn backprop", Case(labelled(expected), data=data), got)
+
+
 # The heading, under "Common mistakes" in the module's lesson, that explains each mistake.
 ANCHORS = {
     "the sign of g is flipped": "sign-flipped",
@@ -602,5 +679,11 @@ ANCHORS = {
     "grad_weights is transposed": "transposed-gradient",
     "sigma_prime is missing": "sigma-prime-missing",
     "sigma_prime is taken at the activation a(l) instead of z(l)": "sigma-prime-of-the-activation",
+    "the sign of g is flipped in backprop": "sign-flipped",
+    "the 2 of L2's derivative is missing": "factor-2",
+    "the mean over the rows instead of the sum": "mean-instead-of-sum",
+    "w_grad is transposed": "transposed-gradient",
+    "the activation's deriv is missing": "deriv-missing",
+    "deriv is taken at the activation's output h instead of z": "deriv-of-the-output",
 }
-CATALOGUE = [replace(mistake, anchor=ANCHORS[mistake.name]) for mistake in NETWORK + TRAINING + FUNCTIONAL]
+CATALOGUE = [replace(mistake, anchor=ANCHORS[mistake.name]) for mistake in NETWORK + TRAINING + FUNCTIONAL + NN]

@@ -151,6 +151,23 @@ VARIANTS = {
         ("sigma_prime(z_inputs[l - 2])", "sigma_prime(activations[l - 1])"),
     ], "sigma_prime is taken at the activation a(l) instead of z(l)"),
     "functional: delta times 1.37": ("functional", [("return yhat - y\n", "return 1.37 * (yhat - y)\n")], None),
+    # nn.py: lesson 3's backprop, one example per row, with the reference's activations and L2
+    "nn: sign flipped": ("nn", [("g = self.loss.deriv(h, y)  #", "g = -self.loss.deriv(h, y)  #")],
+                         "the sign of g is flipped in backprop"),
+    "nn: the 2 missing": ("nn", [("g = self.loss.deriv(h, y)  #", "g = h - y  #")],
+                          "the 2 of L2's derivative is missing"),
+    "nn: mean over the rows": ("nn", [
+        ("b_grad[i] = g.sum(axis=0, keepdims=True)", "b_grad[i] = g.mean(axis=0, keepdims=True)"),
+        ("w_grad[i] = hs[i].T @ g", "w_grad[i] = hs[i].T @ g / len(g)"),
+    ], "the mean over the rows instead of the sum"),
+    "nn: transposed weight gradient": ("nn", [("w_grad[i] = hs[i].T @ g", "w_grad[i] = g.T @ hs[i]")],
+                                       "w_grad is transposed"),
+    "nn: derivative missing": ("nn", [("g = g * self.activation.deriv(zs[i])", "g = g * 1.0")],
+                               "the activation's deriv is missing"),
+    "nn: derivative at the activation": ("nn", [
+        ("g = g * self.activation.deriv(zs[i])", "g = g * self.activation.deriv(hs[i + 1])"),
+    ], "deriv is taken at the activation's output h instead of z"),
+    "nn: g times 1.37": ("nn", [("g = self.loss.deriv(h, y)  #", "g = 1.37 * self.loss.deriv(h, y)  #")], None),
 }
 GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
 
@@ -184,7 +201,7 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("diagnoses")
     jobs = {}
     references = [("reference", ("network", [], None)), ("training reference", ("training", [], None)),
-                  ("functional reference", ("functional", [], None))]
+                  ("functional reference", ("functional", [], None)), ("nn reference", ("nn", [], None))]
     for name, (module, edits, _) in [*references, *VARIANTS.items()]:
         folder = base / name.replace(" ", "_").replace(",", "").replace(":", "")
         folder.mkdir()
@@ -206,7 +223,7 @@ def named(output):
     return {name for name in NAMES if f"probably: {name}:" in output or f"- {name}:" in output}
 
 
-@pytest.mark.parametrize("reference", ["reference", "training reference", "functional reference"])
+@pytest.mark.parametrize("reference", ["reference", "training reference", "functional reference", "nn reference"])
 def test_the_reference_gets_no_diagnosis(graded, reference):
     code, results, stdout = graded[reference]
     assert code == 0, stdout
