@@ -348,3 +348,57 @@ def test_every_diagnosis_links_to_a_heading_of_its_lesson():
     for mistake in diagnoses.CATALOGUE:
         page = ROOT / "docs" / f"{catalog.MODULES[mistake.module].page}.md"
         assert f"{{#{mistake.anchor}}}" in page.read_text(encoding="utf-8"), (mistake.name, mistake.anchor)
+
+
+def reference_module(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"reference_{name}_for_diagnoses", SOLUTIONS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def functional_case(batch):
+    functional = reference_module("functional")
+    model = functional.initialize_model([20, 6, 6, 4], seed=3)
+    rng = np.random.default_rng(3)
+    model["biases"] = [rng.normal(0, 0.5, size=b.shape) for b in model["biases"]]
+    x = rng.random((20, batch))
+    y = np.eye(4)[:, rng.integers(0, 4, batch)]
+    functional.forward(x, model)
+    functional.backward(y, model)
+    return "backward", diagnoses.functional_backward(functional, model, x, y, {}).case
+
+
+def nn_case(batch, activation):
+    nn = reference_module("nn")
+    net = nn.NN([20, 6, 6, 4], getattr(nn, activation)(), nn.L2(), seed=3)
+    rng = np.random.default_rng(3)
+    net.b = [rng.normal(0, 0.5, size=b.shape) for b in net.b]
+    x = rng.random((batch, 20)) if batch > 1 else rng.random(20)
+    y = np.eye(4)[rng.integers(0, 4, batch)] if batch > 1 else np.eye(4)[1]
+    expected = net.backprop(x, y)
+    return "nn backprop", diagnoses.nn_backprop(net, x, y, expected, expected).case
+
+
+@pytest.mark.parametrize("batch", [1, 32])
+@pytest.mark.parametrize("make", [functional_case, lambda batch: nn_case(batch, "Sigmoid"),
+                                  lambda batch: nn_case(batch, "Tanh")], ids=["functional", "nn Sigmoid", "nn Tanh"])
+def test_functional_and_nn_mistakes_are_told_apart(make, batch):
+    """Without the mistake, the recomputation gives the reference's gradients; with it, every two
+    mistakes predict numbers further apart than DISTINCT, each explaining only its own."""
+    check, case = make(batch)
+    mistakes = [m for m in diagnoses.CATALOGUE if check in m.checks]
+    assert len(mistakes) == 6
+    recompute = diagnoses._functional_gradients if check == "backward" else diagnoses._nn_gradients
+    for label, value in recompute(case).items():
+        np.testing.assert_allclose(value, case.correct[label], rtol=1e-10, atol=1e-12)
+    predictions = {m.name: m.produce(case) for m in mistakes}
+    predictions = {name: p for name, p in predictions.items() if p is not None}
+    assert len(predictions) == (6 if batch > 1 else 5)
+    for a, pa in predictions.items():
+        assert diagnoses._explains(pa, pa, case.correct, 1e-5, 1e-8), a
+        for b, pb in predictions.items():
+            if a != b:
+                assert not diagnoses._explains(pb, pa, case.correct, 1e-5, 1e-8), (a, b)
