@@ -488,6 +488,168 @@ def training(steps, n, batch_size, epochs, learning_rate):
     return Diagnose("train", case, lambda: {"steps": steps})
 
 
+# ---------------------------------------------------------------------------------------------
+# functional.py: the network as a dict and functions, one example per column (lesson 2). Its
+# backward() is lesson 1's backprop transposed, for a loss with a 1/2: the mistakes are
+# recomputed by `_run` on the transposed parameters, and the gradients transposed back and halved.
+# ---------------------------------------------------------------------------------------------
+
+def _functional_gradients(case, **mistake):
+    """backward()'s {'grad_weights[i]', 'grad_biases[i]'} for the case, with `_run`'s `mistake`."""
+    rows = _gradients(_run(case, **mistake))
+    result = {}
+    for k in range(1, len(case.weights) + 1):
+        result[f"grad_weights[{k - 1}]"] = 0.5 * rows[f"weights_grad[{k}]"].T
+        result[f"grad_biases[{k - 1}]"] = 0.5 * rows[f"biases_grad[{k}]"].reshape(-1, 1)
+    return result
+
+
+def _columns(case):
+    return np.shape(case.x)[0]  # the rows of case.x are functional's columns
+
+
+def _transposed_grad_weights(case):
+    return {label: (np.asarray(v).T if label.startswith("grad_weights") else v) for label, v in case.correct.items()}
+
+
+FUNCTIONAL = [
+    Mistake(
+        "the sign of delta is flipped",
+        "every gradient is exactly minus the right one: loss_prime returns y - yhat instead of "
+        "yhat - y, and update() then climbs the loss instead of descending it.",
+        "functional", ("backward",), lambda case: _scaled(case, -1)),
+    Mistake(
+        "the gradient of a loss without the 0.5",
+        "every gradient is twice the right one: loss_prime (or delta) carries 2 (yhat - y), the "
+        "derivative of sum((yhat - y)**2). Our loss has the 0.5, which cancels the 2: "
+        "loss_prime is yhat - y.",
+        "functional", ("backward",), lambda case: _scaled(case, 2)),
+    Mistake(
+        "the mean over the columns instead of the sum",
+        "every gradient is the right one divided by N, the number of columns. The loss sums over "
+        "the examples, so the gradients are sums too: delta.sum(axis=1, keepdims=True), not .mean.",
+        "functional", ("backward",),
+        lambda case: _scaled(case, 1 / _columns(case)) if _columns(case) > 1 else None),
+    Mistake(
+        "grad_weights is transposed",
+        "your grad_weights[l - 1] holds the right values transposed: a(l-1) delta^T instead of "
+        "delta a(l-1)^T, which has the shape of W(l), (nl, n(l-1)).",
+        "functional", ("backward",), _transposed_grad_weights),
+    Mistake(
+        "sigma_prime is missing",
+        "the gradients are those of BP1 and BP2 without the factor sigma_prime(z(l)): a(l) = "
+        "sigma(z(l)), so every delta(l) is multiplied by sigma_prime(z_inputs[l - 1]).",
+        "functional", ("backward",), lambda case: _functional_gradients(case, derivative="none")),
+    Mistake(
+        "sigma_prime is taken at the activation a(l) instead of z(l)",
+        "the gradients are those of sigma_prime(activations[l]) = sigma'(sigma(z(l))) in place of "
+        "sigma'(z(l)): use sigma_prime(z_inputs[l - 1]), or a (1 - a) with a the activation.",
+        "functional", ("backward",), lambda case: _functional_gradients(case, derivative="h")),
+]
+
+
+def functional_backward(functional, ours, x, y, theirs):
+    """Diagnose `theirs`'s gradients (the student's model after backward(y, model)) against
+    `ours`'s (the reference's), both after the reference's forward(x, model)."""
+    correct = {f"{key}[{i}]": g for key in ("grad_weights", "grad_biases") for i, g in enumerate(ours[key])}
+    reference = type("Sigmoid", (), {"sigmoid": staticmethod(functional.sigma),
+                                     "sigmoid_prime": staticmethod(functional.sigma_prime)})
+    data = {
+        "reference": reference,
+        "weights": {i + 1: np.array(W, dtype=float).T for i, W in enumerate(ours["weights"])},
+        "biases": {i + 1: np.array(b, dtype=float).T for i, b in enumerate(ours["biases"])},
+        "x": np.asarray(x, dtype=float).T,
+        "t": np.asarray(y, dtype=float).T,
+    }
+
+    def got():
+        result = {}
+        for key in ("grad_weights", "grad_biases"):
+            grads = theirs.get(key) if isinstance(theirs, dict) else None
+            if isinstance(grads, (list, tuple)):
+                result.update({f"{key}[{i}]": g for i, g in enumerate(grads)})
+        return result
+
+    return Diagnose("backward", Case(correct, data=data), got)
+
+
+# ---------------------------------------------------------------------------------------------
+# nn.py: backprop as a computational graph (lesson 3). Rows as in lesson 1, any activation
+# object, the L2 loss: `_run` recomputes the mistakes with the activation's fn and deriv.
+# ---------------------------------------------------------------------------------------------
+
+def _nn_gradients(case, **mistake):
+    """backprop()'s {'w_grad[i]', 'b_grad[i]'} for the case, with `_run`'s `mistake`."""
+    rows = _gradients(_run(case, **mistake))
+    result = {}
+    for k in range(1, len(case.weights) + 1):
+        result[f"w_grad[{k - 1}]"] = rows[f"weights_grad[{k}]"]
+        result[f"b_grad[{k - 1}]"] = rows[f"biases_grad[{k}]"].reshape(1, -1)
+    return result
+
+
+def _transposed_w_grad(case):
+    return {label: (np.asarray(v).T if label.startswith("w_grad") else v) for label, v in case.correct.items()}
+
+
+NN = [
+    Mistake(
+        "the sign of g is flipped in backprop",
+        "every gradient is exactly minus the right one: g starts as minus loss.deriv (or "
+        "2 (y - yhat)), and a step along it climbs the loss instead of descending it.",
+        "nn", ("nn backprop",), lambda case: _scaled(case, -1)),
+    Mistake(
+        "the 2 of L2's derivative is missing",
+        "every gradient is half the right one: g starts as yhat - y, the derivative of lesson 2's "
+        "loss with a 1/2. L2 has none: d/dyhat (yhat - y)**2 = 2 (yhat - y), which is loss.deriv.",
+        "nn", ("nn backprop",), lambda case: _scaled(case, 0.5)),
+    Mistake(
+        "the mean over the rows instead of the sum",
+        "every gradient is the right one divided by the number of rows. The loss sums over the "
+        "rows, so the gradients are sums too: g.sum(axis=0, keepdims=True), not .mean.",
+        "nn", ("nn backprop",), lambda case: _scaled(case, 1 / _batch(case)) if _batch(case) > 1 else None),
+    Mistake(
+        "w_grad is transposed",
+        "your w_grad[i] holds the right values transposed: g.T @ h instead of h.T @ g, which has "
+        "the shape of w[i], (n_i, n_(i+1)).",
+        "nn", ("nn backprop",), _transposed_w_grad),
+    Mistake(
+        "the activation's deriv is missing",
+        "the gradients are those of a chain rule that skips the activation node: going back "
+        "through it multiplies g by activation.deriv(z) before w_grad and b_grad use it.",
+        "nn", ("nn backprop",), lambda case: _nn_gradients(case, derivative="none")),
+    Mistake(
+        "deriv is taken at the activation's output h instead of z",
+        "the gradients are those of activation.deriv(h(i+1)), the node's output, in place of "
+        "activation.deriv(z(i)), its input: keep every z(i) of the forward pass and pass it.",
+        "nn", ("nn backprop",), lambda case: _nn_gradients(case, derivative="h")),
+]
+
+
+def nn_backprop(ours, x, y, expected, result):
+    """Diagnose the student's backprop(x, y) `result`, (w_grad, b_grad), against the reference
+    network `ours`'s `expected`, both from the same parameters and activation."""
+    labelled = lambda pair: {f"{name}[{i}]": g for name, grads in zip(("w_grad", "b_grad"), pair)
+                             for i, g in enumerate(grads)}
+    reference = type("Activation", (), {"sigmoid": staticmethod(ours.activation.fn),
+                                        "sigmoid_prime": staticmethod(ours.activation.deriv)})
+    data = {
+        "reference": reference,
+        "weights": {i + 1: np.array(w, dtype=float) for i, w in enumerate(ours.w)},
+        "biases": {i + 1: np.array(b, dtype=float) for i, b in enumerate(ours.b)},
+        "x": np.asarray(x, dtype=float),
+        "t": np.asarray(y, dtype=float),
+    }
+
+    def got():
+        try:
+            return labelled(result)
+        except TypeError:
+            return {}
+
+    return Diagnose("nn backprop", Case(labelled(expected), data=data), got)
+
+
 # The heading, under "Common mistakes" in the module's lesson, that explains each mistake.
 ANCHORS = {
     "the sign of g is flipped": "sign-flipped",
@@ -511,5 +673,17 @@ ANCHORS = {
     "the examples are shuffled once, not every epoch": "shuffled-once",
     "the learning rate is not divided by the batch size": "learning-rate-not-divided",
     "the last, partial mini-batch is dropped": "last-batch-dropped",
+    "the sign of delta is flipped": "sign-flipped",
+    "the gradient of a loss without the 0.5": "factor-2",
+    "the mean over the columns instead of the sum": "mean-instead-of-sum",
+    "grad_weights is transposed": "transposed-gradient",
+    "sigma_prime is missing": "sigma-prime-missing",
+    "sigma_prime is taken at the activation a(l) instead of z(l)": "sigma-prime-of-the-activation",
+    "the sign of g is flipped in backprop": "sign-flipped",
+    "the 2 of L2's derivative is missing": "factor-2",
+    "the mean over the rows instead of the sum": "mean-instead-of-sum",
+    "w_grad is transposed": "transposed-gradient",
+    "the activation's deriv is missing": "deriv-missing",
+    "deriv is taken at the activation's output h instead of z": "deriv-of-the-output",
 }
-CATALOGUE = [replace(mistake, anchor=ANCHORS[mistake.name]) for mistake in NETWORK + TRAINING]
+CATALOGUE = [replace(mistake, anchor=ANCHORS[mistake.name]) for mistake in NETWORK + TRAINING + FUNCTIONAL + NN]

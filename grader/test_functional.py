@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from grader import diagnoses
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar
 
 SHAPES = {
@@ -243,12 +244,13 @@ def test_backward_matches_reference(student, reference, digits, dimensions, batc
         expect(isinstance(got, (list, tuple)) and len(got) == L,
                f"model['{key}'] should be a list of {L} arrays in layer order; got {type(got).__name__} "
                f"of length {len(got) if hasattr(got, '__len__') else '?'}")
+    diagnose = diagnoses.functional_backward(functional, ours, x, y, model)  # names a known mistake
     for i in range(L - 1, -1, -1):  # from the output down: the first wrong layer is the one to fix
         summed = " summed over the columns" if batch > 1 else ""
         expect_array(model["grad_biases"][i], ours["grad_biases"][i],
-                     f"grad_biases[{i}] (dE/db({i + 1}), {layer(i)}{summed})")
+                     f"grad_biases[{i}] (dE/db({i + 1}), {layer(i)}{summed})", diagnose=diagnose)
         expect_array(model["grad_weights"][i], ours["grad_weights"][i],
-                     f"grad_weights[{i}] (dE/dW({i + 1}), {layer(i)}{summed})")
+                     f"grad_weights[{i}] (dE/dW({i + 1}), {layer(i)}{summed})", diagnose=diagnose)
 
 
 @pytest.mark.grade(uses=["forward", "loss", "backward"], section="checking-with-finite-differences")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from coursekit.gradcheck import numerical_gradient, relative_error
+from grader import diagnoses
 from grader.checks import expect, expect_array, expect_scalar
 
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU")
@@ -56,8 +57,9 @@ def per_activation(uses, section):
         uses=[use.format(name) for use in uses], section=section)) for name in ACTIVATIONS]
 
 
-def expect_gradients(result, expected, n_layers, call):
-    """`result` is (w_grad, b_grad), two lists of n_layers arrays, equal to `expected`."""
+def expect_gradients(result, expected, n_layers, call, diagnose=None):
+    """`result` is (w_grad, b_grad), two lists of n_layers arrays, equal to `expected`; a wrong
+    array's message names the known mistake behind it if `diagnose` recognises one."""
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            f"{call} returned {type(result).__name__}; expected a pair (w_grad, b_grad) of lists")
     for name, got in zip(("w_grad", "b_grad"), result):
@@ -67,8 +69,8 @@ def expect_gradients(result, expected, n_layers, call):
                f"expected a list of {n_layers} arrays, one per layer, in layer order (w[0] first)")
     w_grad, b_grad = result
     for i in reversed(range(n_layers)):  # from the output down: the first wrong layer is the one to fix
-        expect_array(b_grad[i], expected[1][i], f"{call}: b_grad[{i}] (dloss/db[{i}])")
-        expect_array(w_grad[i], expected[0][i], f"{call}: w_grad[{i}] (dloss/dw[{i}])")
+        expect_array(b_grad[i], expected[1][i], f"{call}: b_grad[{i}] (dloss/db[{i}])", diagnose=diagnose)
+        expect_array(w_grad[i], expected[0][i], f"{call}: w_grad[{i}] (dloss/dw[{i}])", diagnose=diagnose)
 
 
 # --- activations and the loss ----------------------------------------------------------------
@@ -168,7 +170,8 @@ def test_backprop_matches_reference(student, reference, digits, activation, size
     theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
     x, y = sample(digits, batch)
     call = f"backprop(x {x.shape}, y {y.shape}) with {activation}"
-    expect_gradients(theirs.backprop(x.copy(), y.copy()), ours.backprop(x, y), len(sizes) - 1, call)
+    result, expected = theirs.backprop(x.copy(), y.copy()), ours.backprop(x, y)
+    expect_gradients(result, expected, len(sizes) - 1, call, diagnoses.nn_backprop(ours, x, y, expected, result))
 
 
 @pytest.mark.grade(uses=["NN.backprop"], section="one-row-or-a-batch")
@@ -178,7 +181,8 @@ def test_backprop_one_row_target_shapes(student, reference, digits, y_shape):
     x, y = sample(digits, 1)
     expected = ours.backprop(x, y)
     call = f"backprop(x (784,), y {y_shape})"
-    expect_gradients(theirs.backprop(x.copy(), y.reshape(y_shape)), expected, 4, call)
+    result = theirs.backprop(x.copy(), y.reshape(y_shape))
+    expect_gradients(result, expected, 4, call, diagnoses.nn_backprop(ours, x, y.reshape(y_shape), expected, result))
 
 
 @pytest.mark.grade(uses=["NN.forward_pass", "NN.eval_loss", "NN.backprop"], section="checking-your-gradients")

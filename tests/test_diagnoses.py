@@ -131,6 +131,43 @@ VARIANTS = {
     "first example skipped": ("training", [
         ("for start in range(0, n, batch_size):", "for start in range(1, n, batch_size):"),
     ], None),
+    # functional.py: lesson 2's backward, one example per column, for a loss with a 0.5
+    "functional: sign flipped": ("functional", [("return yhat - y\n", "return y - yhat\n")],
+                                 "the sign of delta is flipped"),
+    "functional: the 0.5 not cancelled": ("functional", [("return yhat - y\n", "return 2 * (yhat - y)\n")],
+                                          "the gradient of a loss without the 0.5"),
+    "functional: mean over the columns": ("functional", [
+        ("grad_biases[l - 1] = delta.sum(axis=1, keepdims=True)", "grad_biases[l - 1] = delta.mean(axis=1, keepdims=True)"),
+        ("grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = delta @ activations[l - 1].T / delta.shape[1]"),
+    ], "the mean over the columns instead of the sum"),
+    "functional: transposed weight gradient": ("functional", [
+        ("grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = activations[l - 1] @ delta.T"),
+    ], "grad_weights is transposed"),
+    "functional: derivative missing": ("functional", [
+        (" * sigma_prime(z_inputs[L - 1])", ""), (" * sigma_prime(z_inputs[l - 2])", ""),
+    ], "sigma_prime is missing"),
+    "functional: derivative at the activation": ("functional", [
+        ("sigma_prime(z_inputs[L - 1])", "sigma_prime(activations[L])"),
+        ("sigma_prime(z_inputs[l - 2])", "sigma_prime(activations[l - 1])"),
+    ], "sigma_prime is taken at the activation a(l) instead of z(l)"),
+    "functional: delta times 1.37": ("functional", [("return yhat - y\n", "return 1.37 * (yhat - y)\n")], None),
+    # nn.py: lesson 3's backprop, one example per row, with the reference's activations and L2
+    "nn: sign flipped": ("nn", [("g = self.loss.deriv(h, y)  #", "g = -self.loss.deriv(h, y)  #")],
+                         "the sign of g is flipped in backprop"),
+    "nn: the 2 missing": ("nn", [("g = self.loss.deriv(h, y)  #", "g = h - y  #")],
+                          "the 2 of L2's derivative is missing"),
+    "nn: mean over the rows": ("nn", [
+        ("b_grad[i] = g.sum(axis=0, keepdims=True)", "b_grad[i] = g.mean(axis=0, keepdims=True)"),
+        ("w_grad[i] = hs[i].T @ g", "w_grad[i] = hs[i].T @ g / len(g)"),
+    ], "the mean over the rows instead of the sum"),
+    "nn: transposed weight gradient": ("nn", [("w_grad[i] = hs[i].T @ g", "w_grad[i] = g.T @ hs[i]")],
+                                       "w_grad is transposed"),
+    "nn: derivative missing": ("nn", [("g = g * self.activation.deriv(zs[i])", "g = g * 1.0")],
+                               "the activation's deriv is missing"),
+    "nn: derivative at the activation": ("nn", [
+        ("g = g * self.activation.deriv(zs[i])", "g = g * self.activation.deriv(hs[i + 1])"),
+    ], "deriv is taken at the activation's output h instead of z"),
+    "nn: g times 1.37": ("nn", [("g = self.loss.deriv(h, y)  #", "g = 1.37 * self.loss.deriv(h, y)  #")], None),
 }
 GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
 
@@ -163,9 +200,10 @@ def graded(tmp_path_factory):
     """Every variant, and the reference, graded once (two grader runs at a time)."""
     base = tmp_path_factory.mktemp("diagnoses")
     jobs = {}
-    references = [("reference", ("network", [], None)), ("training reference", ("training", [], None))]
+    references = [("reference", ("network", [], None)), ("training reference", ("training", [], None)),
+                  ("functional reference", ("functional", [], None)), ("nn reference", ("nn", [], None))]
     for name, (module, edits, _) in [*references, *VARIANTS.items()]:
-        folder = base / name.replace(" ", "_").replace(",", "")
+        folder = base / name.replace(" ", "_").replace(",", "").replace(":", "")
         folder.mkdir()
         for path in SOLUTIONS.glob("*.py"):
             shutil.copy(path, folder / path.name)
@@ -185,7 +223,7 @@ def named(output):
     return {name for name in NAMES if f"probably: {name}:" in output or f"- {name}:" in output}
 
 
-@pytest.mark.parametrize("reference", ["reference", "training reference"])
+@pytest.mark.parametrize("reference", ["reference", "training reference", "functional reference", "nn reference"])
 def test_the_reference_gets_no_diagnosis(graded, reference):
     code, results, stdout = graded[reference]
     assert code == 0, stdout
@@ -310,3 +348,57 @@ def test_every_diagnosis_links_to_a_heading_of_its_lesson():
     for mistake in diagnoses.CATALOGUE:
         page = ROOT / "docs" / f"{catalog.MODULES[mistake.module].page}.md"
         assert f"{{#{mistake.anchor}}}" in page.read_text(encoding="utf-8"), (mistake.name, mistake.anchor)
+
+
+def reference_module(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"reference_{name}_for_diagnoses", SOLUTIONS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def functional_case(batch):
+    functional = reference_module("functional")
+    model = functional.initialize_model([20, 6, 6, 4], seed=3)
+    rng = np.random.default_rng(3)
+    model["biases"] = [rng.normal(0, 0.5, size=b.shape) for b in model["biases"]]
+    x = rng.random((20, batch))
+    y = np.eye(4)[:, rng.integers(0, 4, batch)]
+    functional.forward(x, model)
+    functional.backward(y, model)
+    return "backward", diagnoses.functional_backward(functional, model, x, y, {}).case
+
+
+def nn_case(batch, activation):
+    nn = reference_module("nn")
+    net = nn.NN([20, 6, 6, 4], getattr(nn, activation)(), nn.L2(), seed=3)
+    rng = np.random.default_rng(3)
+    net.b = [rng.normal(0, 0.5, size=b.shape) for b in net.b]
+    x = rng.random((batch, 20)) if batch > 1 else rng.random(20)
+    y = np.eye(4)[rng.integers(0, 4, batch)] if batch > 1 else np.eye(4)[1]
+    expected = net.backprop(x, y)
+    return "nn backprop", diagnoses.nn_backprop(net, x, y, expected, expected).case
+
+
+@pytest.mark.parametrize("batch", [1, 32])
+@pytest.mark.parametrize("make", [functional_case, lambda batch: nn_case(batch, "Sigmoid"),
+                                  lambda batch: nn_case(batch, "Tanh")], ids=["functional", "nn Sigmoid", "nn Tanh"])
+def test_functional_and_nn_mistakes_are_told_apart(make, batch):
+    """Without the mistake, the recomputation gives the reference's gradients; with it, every two
+    mistakes predict numbers further apart than DISTINCT, each explaining only its own."""
+    check, case = make(batch)
+    mistakes = [m for m in diagnoses.CATALOGUE if check in m.checks]
+    assert len(mistakes) == 6
+    recompute = diagnoses._functional_gradients if check == "backward" else diagnoses._nn_gradients
+    for label, value in recompute(case).items():
+        np.testing.assert_allclose(value, case.correct[label], rtol=1e-10, atol=1e-12)
+    predictions = {m.name: m.produce(case) for m in mistakes}
+    predictions = {name: p for name, p in predictions.items() if p is not None}
+    assert len(predictions) == (6 if batch > 1 else 5)
+    for a, pa in predictions.items():
+        assert diagnoses._explains(pa, pa, case.correct, 1e-5, 1e-8), a
+        for b, pb in predictions.items():
+            if a != b:
+                assert not diagnoses._explains(pb, pa, case.correct, 1e-5, 1e-8), (a, b)
