@@ -106,6 +106,26 @@ def run_grader(target, results_json, *args):
     return start_grader(target, results_json, *args).wait()
 
 
+def edited(module, edits):
+    """solutions/<module>.py with each (old, new) edit applied.
+
+    Each `old` must occur exactly once, so that a refactor of the solution breaks the variant
+    loudly instead of silently testing the reference.
+    """
+    source = (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert source.count(old) == 1, f"the edit no longer applies to solutions/{module}.py: {old!r}"
+        source = source.replace(old, new)
+    return source
+
+
+def grade_module(module, target, results_json, *args):
+    """Run only `module`'s tests (`--module`) on `target`, to the end; returns its Graded."""
+    graded = run_grader(target, results_json, "--module", module, *args)
+    assert graded.results is not None, graded
+    return graded
+
+
 def submission(folder, network_source=None):
     """A copy of solutions/ in `folder` (created), with network.py replaced by `network_source` if given."""
     folder = Path(folder)

@@ -4,15 +4,12 @@ Each variant is the reference with one edit, written into its own folder and gra
 subprocess, exactly as a student's folder would be.
 """
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from grading import edited, grade_module
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = (ROOT / "solutions" / "data.py").read_text(encoding="utf-8")
 
 FEATURES_LINE = "    return flat.astype(np.float32) / 255\n"
 FLAT_LINE = "    flat = images.reshape(len(images), -1)"
@@ -48,21 +45,13 @@ RIGHT = {
 
 
 def variant(tmp_path, edits):
-    source = REFERENCE
-    for old, new in edits:
-        assert source.count(old) == 1, f"the edit no longer applies to solutions/data.py: {old!r}"
-        source = source.replace(old, new)
-    (tmp_path / "data.py").write_text(source, encoding="utf-8")
+    (tmp_path / "data.py").write_text(edited("data", edits), encoding="utf-8")
     return tmp_path
 
 
 def grade(target, tmp_path):
-    results = tmp_path / "results.json"
-    done = subprocess.run([sys.executable, "-m", "pytest", "grader/test_data.py", "--target", str(target),
-                           "-p", "no:cacheprovider", "--results-json", str(results)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert results.exists(), done.stdout + done.stderr
-    return done.returncode, json.loads(results.read_text())["tests"]
+    graded = grade_module("data", target, tmp_path / "results.json")
+    return graded.exit_code, graded.results["tests"]
 
 
 def test_reference_passes(tmp_path):

@@ -5,15 +5,12 @@ to the reference can't silently turn a variant into a copy of it). The grader ru
 subprocess on a folder holding only that file, as a student would run it.
 """
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from grading import edited, grade_module
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTION = ROOT / "solutions" / "functional.py"
 
 # name -> (text in the reference, its replacement, a test the variant must fail)
 VARIANTS = {
@@ -102,27 +99,17 @@ VARIANTS = {
 
 
 def grade(folder, tmp_path):
-    """Run the functional grader on `folder`; (exit code, {test name: status}, combined output)."""
-    results = tmp_path / "results.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "grader/test_functional.py", "--target", str(folder),
-         "-p", "no:cacheprovider", "--results-json", str(results)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    output = run.stdout + run.stderr
-    statuses = {}
-    if results.exists():
-        for test in json.loads(results.read_text())["tests"]:
-            statuses[test["name"].removeprefix("functional.py: ")] = (test["status"], test["output"])
-    return run.returncode, statuses, output
+    """Run the functional grader on `folder`; (exit code, {test name: (status, output)}, all output)."""
+    graded = grade_module("functional", folder, tmp_path / "results.json")
+    statuses = {test["name"].removeprefix("functional.py: "): (test["status"], test["output"])
+                for test in graded.results["tests"]}
+    return graded.exit_code, statuses, graded.stdout + graded.stderr
 
 
 def variant_folder(tmp_path, old, new):
-    source = SOLUTION.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the edit's text is not found exactly once in {SOLUTION}: {old!r}"
     folder = tmp_path / "submission"
     folder.mkdir()
-    (folder / "functional.py").write_text(source.replace(old, new), encoding="utf-8")
+    (folder / "functional.py").write_text(edited("functional", [(old, new)]), encoding="utf-8")
     return folder
 
 

@@ -6,16 +6,13 @@ in a subprocess, as a student would run it; a variant must make it exit 1 with a
 failed test and no error of the grader's own.
 """
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from grading import edited, grade_module
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTION = (ROOT / "solutions" / "nn.py").read_text(encoding="utf-8")
 
 # name -> list of (old, new) replacements, each of which must occur exactly once.
 VARIANTS = {
@@ -47,26 +44,14 @@ VARIANTS = {
 }
 
 
-def apply(source, edits):
-    for old, new in edits:
-        assert source.count(old) == 1, f"edit no longer applies to solutions/nn.py: {old!r}"
-        source = source.replace(old, new)
-    return source
-
-
 def grade(folder, tmp_path):
-    results = tmp_path / "results.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "grader/test_nn.py", "--target", str(folder),
-         "-p", "no:cacheprovider", "--results-json", str(results)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    return run, json.loads(results.read_text(encoding="utf-8"))
+    return grade_module("nn", folder, tmp_path / "results.json")
 
 
 def test_reference_passes_every_test(tmp_path):
-    run, results = grade(ROOT / "solutions", tmp_path)
-    assert run.returncode == 0, run.stdout[-3000:]
+    graded = grade(ROOT / "solutions", tmp_path)
+    results = graded.results
+    assert graded.exit_code == 0, graded
     assert results["score"] == results["max_score"] > 0
     assert all(t["status"] == "passed" for t in results["tests"])
 
@@ -75,10 +60,11 @@ def test_reference_passes_every_test(tmp_path):
 def test_wrong_variant_fails(name, tmp_path):
     folder = tmp_path / "submission"
     folder.mkdir()
-    (folder / "nn.py").write_text(apply(SOLUTION, VARIANTS[name]), encoding="utf-8")
-    run, results = grade(folder, tmp_path)
-    assert "INTERNALERROR" not in run.stdout + run.stderr, run.stdout[-3000:] + run.stderr[-3000:]
-    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
+    (folder / "nn.py").write_text(edited("nn", VARIANTS[name]), encoding="utf-8")
+    graded = grade(folder, tmp_path)
+    results = graded.results
+    assert "INTERNALERROR" not in graded.stdout + graded.stderr, graded
+    assert graded.exit_code == 1, graded
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert failed, f"{name}: every test passed"
     assert results["score"] < results["max_score"]

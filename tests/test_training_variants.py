@@ -5,15 +5,12 @@ network.py beside it, or a broken one) and graded in a subprocess, as a student'
 The end-to-end MNIST test is run only where it is the point (it takes a few seconds).
 """
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from grading import edited, grade_module
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = (ROOT / "solutions" / "training.py").read_text(encoding="utf-8")
 NETWORK = (ROOT / "solutions" / "network.py").read_text(encoding="utf-8")
 NETWORK_STUB = (ROOT / "exercises" / "network.py").read_text(encoding="utf-8")
 E2E = "test_train_your_network_on_mnist"
@@ -67,24 +64,15 @@ RIGHT = {
 
 def variant(folder, edits, network=NETWORK):
     folder.mkdir()
-    source = REFERENCE
-    for old, new in edits:
-        assert source.count(old) == 1, f"the edit no longer applies to solutions/training.py: {old!r}"
-        source = source.replace(old, new)
-    (folder / "training.py").write_text(source, encoding="utf-8")
+    (folder / "training.py").write_text(edited("training", edits), encoding="utf-8")
     (folder / "network.py").write_text(network, encoding="utf-8")
     return folder
 
 
 def grade(target, tmp_path, end_to_end=False):
-    results = tmp_path / "results.json"
-    command = [sys.executable, "-m", "pytest", "grader/test_training.py", "--target", str(target),
-               "-p", "no:cacheprovider", "--results-json", str(results)]
-    if not end_to_end:
-        command += ["-k", f"not {E2E}"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert results.exists(), done.stdout + done.stderr
-    return done.returncode, {t["name"].split(": ", 1)[1].split("[")[0]: t for t in json.loads(results.read_text())["tests"]}
+    graded = grade_module("training", target, tmp_path / "results.json",
+                          *(() if end_to_end else ("-k", f"not {E2E}")))
+    return graded.exit_code, {t["name"].split(": ", 1)[1].split("[")[0]: t for t in graded.results["tests"]}
 
 
 def failures(tests):
