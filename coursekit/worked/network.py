@@ -1,0 +1,66 @@
+"""Lesson 1's worked example: a [3, 4, 2] Network, a batch of two examples, one step.
+
+The parameters are small round numbers rather than a seeded draw, so that a student can
+follow the first products by hand.
+"""
+
+import numpy as np
+
+from coursekit.worked import Value
+
+TITLE = "a [3, 4, 2] network and a batch of two examples"
+DEFINITION = (3, 4, 2)
+LEARNING_RATE = 0.5
+
+W1 = np.array([[0.1, -0.2, 0.3, 0.0],
+               [0.4, 0.1, -0.3, 0.2],
+               [-0.1, 0.2, 0.1, 0.5]])
+B1 = np.array([0.1, 0.0, -0.1, 0.2])
+W2 = np.array([[0.3, -0.4],
+               [0.2, 0.1],
+               [-0.5, 0.3],
+               [0.1, 0.2]])
+B2 = np.array([0.0, 0.1])
+X = np.array([[1.0, 0.5, -1.0],
+              [0.0, 2.0, 1.0]])
+T = np.array([[1.0, 0.0],
+              [0.0, 1.0]])
+
+
+def given():
+    """The parameters, the input and the targets, as the lesson prints them."""
+    return [
+        Value(None, "W(1)", W1), Value(None, "b(1)", B1),
+        Value(None, "W(2)", W2), Value(None, "b(2)", B2),
+        Value(None, "x", X), Value(None, "t", T),
+        Value(None, "learning_rate", LEARNING_RATE),
+    ]
+
+
+def network(module):
+    """module.Network(DEFINITION) with the example's parameters put in place."""
+    net = module.Network(DEFINITION, seed=0)
+    net.weights = {1: W1.copy(), 2: W2.copy()}
+    net.biases = {1: B1.copy(), 2: B2.copy()}
+    return net
+
+
+def trace(module):
+    """Every value lesson 1's methods compute on the example, in the lesson's order."""
+    net = network(module)
+    net.forward(X.copy(), T.copy())
+    for k in (1, 2):
+        yield Value("Network.forward", f"a({k})", net.layers[k], "the-forward-pass")
+        yield Value("Network.forward", f"h({k})", net.activations[k], "the-forward-pass")
+    yield Value("Network.forward", "output", net.output, "the-forward-pass")
+    yield Value("Network.forward", "loss", net.loss, "the-loss")
+    yield Value("Network.compute_loss", "compute_loss(t)", net.compute_loss(T.copy()), "the-loss")
+    net.backprop(T.copy())
+    for k in (2, 1):
+        yield Value("Network.backprop", f"weights_grad[{k}]", net.weights_grad[k], "backpropagation")
+        yield Value("Network.backprop", f"biases_grad[{k}]", net.biases_grad[k], "backpropagation")
+    net.update(LEARNING_RATE)
+    for k in (1, 2):
+        yield Value("Network.update", f"W({k}) after update", net.weights[k], "one-step-of-gradient-descent")
+        yield Value("Network.update", f"b({k}) after update", net.biases[k], "one-step-of-gradient-descent")
+    yield Value("Network.predict", "predict(x)", net.predict(X.copy()), "predicting-a-digit")
