@@ -134,19 +134,74 @@ def most_confused(counts, k=3):
     return [(int(i), int(j), int(off[i, j])) for i, j in zip(*np.unravel_index(flat, off.shape))]
 
 
-def learning_curves(accuracy, loss):
-    """Test accuracy and mean training loss per epoch, side by side."""
-    import matplotlib.pyplot as plt
+def learning_curves(train_accuracy, validation_accuracy, loss=None, chosen_epoch=None):
+    """Training and validation accuracy per epoch (left) and, if given, the mean training loss (right).
 
-    epochs = np.arange(1, len(accuracy) + 1)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 2.8), layout="constrained")
-    left.plot(epochs, 100 * np.asarray(accuracy), marker=".")
-    left.set_xlabel("epoch"), left.set_ylabel("test accuracy (%)")
-    right.plot(epochs, loss, marker=".", color="tab:orange")
-    right.set_xlabel("epoch"), right.set_ylabel("mean loss per example")
-    for ax in (left, right):
+    `chosen_epoch` (1-based), if given, is marked on both panels: the epoch kept.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    epochs = np.arange(1, len(train_accuracy) + 1)
+    fig, axes = plt.subplots(1, 1 if loss is None else 2, figsize=(7.0, 2.9), layout="constrained", squeeze=False)
+    left = axes[0, 0]
+    left.plot(epochs, 100 * np.asarray(train_accuracy), marker=".", label="training")
+    left.plot(epochs, 100 * np.asarray(validation_accuracy), marker="s", markersize=3, linestyle="--",
+              label="validation")
+    left.set_xlabel("epoch"), left.set_ylabel("accuracy (%)")
+    left.legend(fontsize=8, frameon=False)
+    if loss is not None:
+        right = axes[0, 1]
+        right.plot(epochs, loss, marker=".", color="tab:orange")
+        right.set_xlabel("epoch"), right.set_ylabel("mean training loss per example")
+    for ax in axes.ravel():
         ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if chosen_epoch is not None:
+            ax.axvline(chosen_epoch, color="0.5", linewidth=0.8, linestyle=":")
     return fig
+
+
+def rate_curves(rates, validation_curves, chosen=None):
+    """Validation accuracy per epoch, one line per learning rate; `chosen` (an index) drawn thicker."""
+    from coursekit.plots import new_figure
+
+    fig, ax = new_figure(6.0, 2.9)
+    styles = ["-", "--", "-.", ":"]
+    for i, (rate, curve) in enumerate(zip(rates, validation_curves)):
+        curve = 100 * np.asarray(curve, dtype=float)
+        ax.plot(np.arange(1, len(curve) + 1), curve, linestyle=styles[i % len(styles)], marker=".",
+                linewidth=2.2 if i == chosen else 1.0, label=f"learning_rate = {rate:g}")
+    ax.set_xlabel("epoch"), ax.set_ylabel("validation accuracy (%)")
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def overfit_figure(loss):
+    """The mean loss per example after every epoch of training on a handful of examples (log scale)."""
+    from coursekit.plots import new_figure
+
+    fig, ax = new_figure(6.0, 2.6)
+    ax.plot(np.arange(1, len(loss) + 1), loss, color="tab:orange")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch"), ax.set_ylabel("mean loss per example")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def stub(module, name):
+    """The stub of function `name` as it stands in exercises/<module>.py, as a fenced code block."""
+    import ast
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "exercises" / f"{module}.py"
+    source = path.read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+            lines = source.splitlines()[node.lineno - 1:node.end_lineno]
+            return f"```python title=\"exercises/{module}.py\"\n" + "\n".join(lines) + "\n```\n"
+    raise KeyError(f"exercises/{module}.py defines no {name}")
 
 
 def weight_images(W, cols=10):

@@ -66,3 +66,14 @@ def show(fig: Figure, alt: str, caption: str = "") -> None:
     # (it does not redirect sys.stdout), so print with the caller's `print`.
     caller_print = sys._getframe(1).f_globals.get("print", builtins.print)
     caller_print(figure_html(fig, alt, caption))
+
+
+def save_png(fig: Figure, path, dpi: int = 150):
+    """Write `fig` to `path` as a PNG (its folder made if need be) and close it; returns the path."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return path
