@@ -13,12 +13,12 @@ TITLE = "three nearly blank 28 x 28 images and four labels"
 # (row, column, byte) of every pixel that is not paper, per image. Image 2 is a faint one:
 # its darkest pixel is 51, so a division by the image's own maximum would show up as 1.
 INK = [
-    [(0, 0, 255), (0, 1, 128), (1, 0, 51)],
+    [(0, 0, 255), (0, 1, 128), (1, 2, 51)],
     [(13, 14, 102), (27, 27, 255)],
     [(2, 1, 51)],
 ]
-LABELS = np.array([2, 0, 2, 5])
-N_CLASSES = 6  # classes 1, 3 and 4 never occur: one_hot must still give 6 columns
+LABELS = np.array([3, 0, 3, 1])
+N_CLASSES = 5  # classes 2 and 4 never occur, the last one among them: one_hot must still give 5 columns
 
 
 def images():
