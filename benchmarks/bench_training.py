@@ -16,12 +16,12 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from coursekit import further, runs  # noqa: E402
+from coursekit import further, runs, solutions  # noqa: E402
 
 
 def epoch_times(x, t, repeats=3):
     """Best time of one epoch of [784, 30, 10], batches of 10, for float32 and float64 features."""
-    network, training = runs.solution("network"), runs.solution("training")
+    network, training = solutions.load("network"), solutions.load("training")
     for dtype in (np.float32, np.float64):
         xs, ts = x.astype(dtype), t.astype(dtype)
         net = network.Network((784, 30, 10), seed=0)
@@ -44,11 +44,12 @@ def main():
     print("lesson 6, train() with the reference Network:")
     epoch_times(x, t)
     if not args.skip_nielsen:
-        for rate in (1.5, 3.0):
+        split = runs.mnist_split()
+        for rate in runs.LEARNING_RATES:
             start = time.perf_counter()
-            run = runs.run_nielsen({**runs.NIELSEN, "learning_rate": rate})
-            acc = run["accuracy"]
-            print(f"  Nielsen [784, 30, 10], learning_rate {rate} (his eta {2 * rate:g}), 30 epochs: "
+            curves, _, _ = runs.fit_one(rate, split)
+            acc = curves["validation_accuracy"]
+            print(f"  Nielsen [784, 30, 10], learning_rate {rate} (his eta {2 * rate:g}), 30 epochs, validation: "
                   f"epoch 1 {acc[0]:.2%}, best {acc.max():.2%} (epoch {acc.argmax() + 1}), "
                   f"last {acc[-1]:.2%}, {time.perf_counter() - start:.1f} s")
     print("lesson 7, coursekit.further, [784, 100, 10], 17 epochs:")
