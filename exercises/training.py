@@ -10,7 +10,7 @@ One epoch, for N examples and batches of B:
     shuffle the N examples (a fresh order every epoch)
     for each run of B consecutive examples in that order (the last run may be shorter):
         forward, backprop                  gradients of the batch's summed loss
-        W -= (learning_rate / B) dJ/dW     the step for the MEAN per-example gradient
+        W -= (learning_rate / B) dJ/dW     a full batch: the step along the MEAN per-example gradient
 """
 
 import numpy as np

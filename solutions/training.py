@@ -10,7 +10,7 @@ One epoch, for N examples and batches of B:
     shuffle the N examples (a fresh order every epoch)
     for each run of B consecutive examples in that order (the last run may be shorter):
         forward, backprop                  gradients of the batch's summed loss
-        W -= (learning_rate / B) dJ/dW     the step for the MEAN per-example gradient
+        W -= (learning_rate / B) dJ/dW     a full batch: the step along the MEAN per-example gradient
 """
 
 import numpy as np
@@ -41,7 +41,7 @@ def train(network, features, targets, epochs, batch_size, learning_rate, seed=No
     # one contiguous block of memory, instead of rows gathered from all over `features`.
     shuffled_features = np.empty_like(features)
     shuffled_targets = np.empty_like(targets)
-    step = learning_rate / batch_size  # dJ is summed over the batch: this makes it a mean
+    step = learning_rate / batch_size  # dJ is summed over the batch: a full batch steps along the mean
     losses = []
     for epoch in range(epochs):
         order = rng.permutation(n)  # a new order every epoch
