@@ -20,7 +20,7 @@ B = [lesson1.B1.reshape(1, -1), lesson1.B2.reshape(1, -1)]  # rows (1, 4) and (1
 X = lesson1.X.copy()  # (2, 3): two examples, one per row
 Y = lesson1.T.copy()  # (2, 2): their targets
 Z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])  # where the activations are evaluated
-YHAT_L2 = np.array([[0.5, -0.25], [0.0, 1.5]])  # an output for the L2 example, against Y
+YHAT_L2 = np.array([[0.5, -0.25], [0.0, 1.5]])  # a made-up output for the L2 example, against Y
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU")
 
 
@@ -49,13 +49,13 @@ def trace(module):
         yield Value(f"{name}.fn", f"{name}().fn(z)", unit.fn(Z.copy()), "activations-and-losses-as-objects")
         yield Value(f"{name}.deriv", f"{name}().deriv(z)", unit.deriv(Z.copy()),
                     "activations-and-losses-as-objects")
-    loss = module.L2()
-    yield Value("L2.fn", "L2().fn(yhat, y)", loss.fn(YHAT_L2.copy(), Y.copy()), "the-loss")
-    yield Value("L2.deriv", "L2().deriv(yhat, y)", loss.deriv(YHAT_L2.copy(), Y.copy()), "the-loss")
     net = network(module)
     yield Value("NN.forward_pass", "forward_pass(x)", net.forward_pass(X.copy()), "the-forward-pass")
     yield Value("NN.forward_pass", "forward_pass(x[0]), one row", net.forward_pass(X[0].copy()),
                 "the-forward-pass")
+    loss = module.L2()
+    yield Value("L2.fn", "L2().fn(yhat, y)", loss.fn(YHAT_L2.copy(), Y.copy()), "the-loss")
+    yield Value("L2.deriv", "L2().deriv(yhat, y)", loss.deriv(YHAT_L2.copy(), Y.copy()), "the-loss")
     yield Value("NN.eval_loss", "eval_loss(x, y)", net.eval_loss(X.copy(), Y.copy()), "the-loss")
     w_grad, b_grad = net.backprop(X.copy(), Y.copy())
     for i in (1, 0):
