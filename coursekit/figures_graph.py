@@ -212,6 +212,43 @@ def shared_value_example(p=3.0, q=-2.0):
             "overwritten": via_c, "slope": slope, "exact": 2 * p * (q + 1) ** 2}
 
 
+def shared_value_figure(example=None):
+    """shared_value_example as a graph: p feeds both c and d; each edge's share is labelled.
+
+    Black arrows and values: the forward pass. Red, under each arrow: the share of the
+    gradient that travels back along it, grad(consumer) * local derivative; p's two add up.
+    """
+    example = shared_value_example() if example is None else example
+    nodes = example["nodes"]
+    where = {"p": (0.0, 0.0), "q": (0.0, 2.0), "c": (2.6, 1.0), "d": (5.2, 0.0), "loss": (7.6, 0.0)}
+    label = {"p": "p", "q": "q", "c": "c = p q", "d": "d = c + p", "loss": r"\ell = d^2"}
+    fig, ax = plt.subplots(figsize=(7.5, 2.9), layout="constrained")
+    for name, (x, y) in where.items():
+        value, grad = nodes[name]
+        _box(ax, x, y, f"${label[name]}$\n= {value:g}", "#fce5cd" if name == "loss" else "#cfe2f3",
+             width=1.5, height=0.75)
+    via_c, via_d = example["shares"]
+    for name, (x, y) in where.items():
+        grad = nodes[name][1]
+        text = f"grad {grad:g} = {via_c:g} + ({via_d:g})" if name == "p" else f"grad {grad:g}"
+        ax.text(x, y - 0.5, text, ha="center", va="top", fontsize=8, color="#c0392b")
+    _, grad_c = nodes["c"]
+    _, grad_d = nodes["d"]
+    edges = [("p", "c", via_c), ("q", "c", grad_c * nodes["p"][0]), ("c", "d", grad_d),
+             ("p", "d", via_d), ("d", "loss", 1.0 * 2 * nodes["d"][0])]
+    for start, end, share in edges:
+        (x0, y0), (x1, y1) = where[start], where[end]
+        _arrow(ax, (x0 + 0.75, y0), (x1 - 0.75, y1))
+        below = start == "p" and end == "d"  # the long edge passes under c's labels
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + (-0.12 if below else 0.12), f"share {share:g}",
+                ha="center", va="top" if below else "bottom", fontsize=8, color="#c0392b")
+    ax.set_xlim(-1.0, 8.6)
+    ax.set_ylim(-1.0, 2.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
 # A slip lesson 4 debugs: the activation's slope is applied at the last layer only.
 BUG_OLD = "g = g * self.activation.deriv(zs[i])"
 BUG_NEW = "g = g * self.activation.deriv(zs[i]) if i == self.num_layers - 1 else g"

@@ -72,6 +72,13 @@ def test_shared_value_gradients_add_and_match_the_slope():
     assert example["overwritten"] != grad  # assigning instead of adding loses a path
 
 
+def test_shared_value_figure_labels_both_shares_of_p():
+    fig = figures.shared_value_figure()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "grad 6 = 12 + (-6)" in texts
+    assert "share 12" in texts and "share -6" in texts
+
+
 def test_backward_starts_from_zero_on_every_call():
     example_nodes = [figures.Node("p", 2.0)]
     example_nodes.append(figures.Node("loss", 4.0, [(example_nodes[0], 4.0)]))

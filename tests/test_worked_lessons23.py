@@ -114,3 +114,36 @@ def test_lesson_2_example_is_lesson_1s_transposed_with_half_the_gradients():
     grad2 = next(v.value for v in functional if v.label == "dE/dW(2)")
     assert np.allclose(grad2, grad1.T / 2)
 
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_each_stub_prints_as_it_stands_in_exercises(module):
+    from coursekit import exercise_source
+
+    text = (ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8")
+    for method in stubs(module):
+        block = exercise_source.markdown(module, method)
+        name = method.split(".")[-1]
+        assert f"def {name}(" in block and "# TODO" in block and "..." in block, method
+        body = exercise_source.source(module, method)
+        assert body.splitlines()[1].strip() in text  # the docstring's first line, from the file
+    with pytest.raises(KeyError):
+        exercise_source.source(module, "no_such_function")
+
+
+def notation_rows(page):
+    """The first column of the table under a page's "## Notation" heading."""
+    text = (ROOT / page).read_text(encoding="utf-8").split("## Notation", 1)[1].split("\n## ", 1)[0]
+    return [line.split("|")[1].strip() for line in text.splitlines()
+            if line.startswith("| ") and not line.startswith("| ---") and not line.startswith("| here")]
+
+
+@pytest.mark.parametrize("page", MODULES.values())
+def test_the_notation_page_lists_every_symbol_of_lessons_2_and_3(page):
+    notation = (ROOT / "docs" / "notation.md").read_text(encoding="utf-8")
+    rows = notation_rows(page)
+    assert len(rows) >= 10
+    for cell in rows:
+        symbols = re.findall(r"\\\((.*?)\\\)", cell)
+        symbols = [re.split(r"\s*[=,(]\s*", s)[0].strip() for s in symbols] or [cell]
+        assert any(symbol in notation for symbol in symbols), f"{page}: {cell}"
