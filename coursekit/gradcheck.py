@@ -27,9 +27,12 @@ def agrees(analytic, numerical):
 # --8<-- [end:standard]
 
 
-def tex(x):
-    """A number as the lessons write it in TeX: 1e-06 as 10^{-6}, 3e-07 as 3 \\times 10^{-7}."""
-    mantissa, exponent = f"{x:.0e}".split("e")
+def tex(x, digits=0):
+    """A number as the lessons write it in TeX: 1e-06 as 10^{-6}, 3e-07 as 3 \\times 10^{-7}.
+
+    `digits` is the number of decimals of the mantissa: tex(2.22e-16, 1) is 2.2 \\times 10^{-16}.
+    """
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
     power = f"10^{{{int(exponent)}}}"
     return power if mantissa == "1" else f"{mantissa} \\times {power}"
 

@@ -111,5 +111,6 @@ def test_tex_and_the_standard_sentence():
     from coursekit.gradcheck import standard_markdown, tex
 
     assert tex(1e-6) == "10^{-6}" and tex(3e-7) == r"3 \times 10^{-7}"
+    assert tex(2.22e-16, 1) == r"2.2 \times 10^{-16}"
     sentence = standard_markdown()
     assert tex(STEP) in sentence and tex(TOLERANCE) in sentence and "max(1" in sentence
