@@ -50,15 +50,15 @@ def _arrow(ax, start, end, color="0.2", style="-|>", rad=0.0, dashed=False):
 
 
 def graph_figure():
-    """The two-layer network and its loss as a chain of nodes f0 ... f5.
+    """The two-layer network and its loss as a chain of nodes v0 ... v5, f the activation.
 
     Forward arrows (black) carry values left to right; backward arrows (red, below) carry
     d loss / d(node) right to left, each labelled with the node's local derivative.
     """
     fig, ax = plt.subplots(figsize=(10.5, 3.4), layout="constrained")
     xs = np.arange(6) * 2.35
-    nodes = [r"$f_0 = x$", r"$f_1 = f_0 W_0 + b_0$", r"$f_2 = a(f_1)$",
-             r"$f_3 = f_2 W_1 + b_1$", r"$f_4 = a(f_3) = \hat y$", r"$f_5 = \ell(f_4, y)$"]
+    nodes = [r"$v_0 = x$", r"$v_1 = v_0 W_0 + b_0$", r"$v_2 = f(v_1)$",
+             r"$v_3 = v_2 W_1 + b_1$", r"$v_4 = f(v_3) = \hat y$", r"$v_5 = \ell(v_4, y)$"]
     kinds = ["#e8e8e8", "#cfe2f3", "#d9ead3", "#cfe2f3", "#d9ead3", "#fce5cd"]
     for x, text, color in zip(xs, nodes, kinds):
         _box(ax, x, 0, text, color)
@@ -70,16 +70,16 @@ def graph_figure():
         _box(ax, x, 1.25, label, "white", width=0.95, height=0.45)
         _arrow(ax, (x, 1.25 - 0.225), (x, 0.31))
     # Backward: from the loss down to the input, each step one local derivative.
-    local = [None, r"$\odot\ a'(f_1)$", r"$\cdot\ W_1^{T}$", r"$\odot\ a'(f_3)$", r"$\ell\,'(f_4, y)$"]
+    local = [None, r"$\odot\ f\,'(v_1)$", r"$\cdot\ W_1^{T}$", r"$\odot\ f\,'(v_3)$", r"$\ell\,'(v_4, y)$"]
     red = "#c0392b"
     for i in range(1, 5):
         a, b = xs[i], xs[i + 1]
         _arrow(ax, (b - half, -0.12), (a + half, -0.12), color=red)
     for i, text in enumerate(local[1:], start=1):
         ax.text((xs[i] + xs[i + 1]) / 2, -0.55, text, ha="center", va="top", fontsize=9, color=red)
-    # The two parameter gradients: dloss/dW(i) needs the node's input, f0 or f2.
-    for x, text in ((xs[1], r"$\partial\ell/\partial W_0 = f_0^{T}\,\delta_0$"),
-                    (xs[3], r"$\partial\ell/\partial W_1 = f_2^{T}\,\delta_1$")):
+    # The two parameter gradients: dloss/dW(i) needs the node's input, v0 or v2.
+    for x, text in ((xs[1], r"$\partial\ell/\partial W_0 = v_0^{T}\,\delta_0$"),
+                    (xs[3], r"$\partial\ell/\partial W_1 = v_2^{T}\,\delta_1$")):
         _arrow(ax, (x + 0.15, 0.31), (x + 0.15, 1.25 - 0.225), color=red, dashed=True)
         ax.text(x + 0.22, 0.68, text, ha="left", va="center", fontsize=8, color=red)
     ax.text(xs[0], -0.55, "backward:\n" r"$\times$ local derivative", ha="center", va="top", fontsize=8, color=red)
@@ -163,6 +163,92 @@ def activation_comparison_figure(results):
     return fig
 
 
+# --8<-- [start:graph]
+class Node:
+    """One value of a computational graph, the nodes it was computed from, and its gradient.
+
+    `inputs` pairs each input node with the local derivative d(self)/d(input) at this point.
+    """
+
+    def __init__(self, name, value, inputs=()):
+        self.name, self.value, self.inputs, self.grad = name, value, list(inputs), 0.0
+
+
+def backward(loss, nodes):
+    """d loss / d node for every node, `nodes` listed in the order the forward pass made them.
+
+    Every gradient starts at 0 in each call, then each node, from the loss back, adds its share
+    to each of its inputs: a node used twice receives two shares, and they add up.
+    """
+    for node in nodes:
+        node.grad = 0.0  # a new pass: nothing left over from a previous call
+    loss.grad = 1.0
+    for node in reversed(nodes):
+        for source, local in node.inputs:
+            source.grad += node.grad * local  # += : one term per path through this edge
+# --8<-- [end:graph]
+
+
+def shared_value_example(p=3.0, q=-2.0):
+    """The lesson's graph with a value used twice: c = p q, d = c + p, loss = d**2.
+
+    Returns a dict: `nodes` {name: (value, gradient)}; `shares`, the two terms that reach p
+    (through c, and directly through d); `overwritten`, what p's gradient would be if each share
+    replaced the last instead of adding to it; `slope`, the central difference of the loss in p
+    (coursekit.gradcheck's step); `exact`, 2 p (q + 1)**2 by hand.
+    """
+    P, Q = Node("p", p), Node("q", q)
+    C = Node("c", p * q, [(P, q), (Q, p)])
+    D = Node("d", C.value + p, [(C, 1.0), (P, 1.0)])
+    L = Node("loss", D.value ** 2, [(D, 2 * D.value)])
+    nodes = [P, Q, C, D, L]
+    backward(L, nodes)
+    via_c = D.grad * 1.0 * q  # dloss/dd * dd/dc * dc/dp
+    via_d = D.grad * 1.0      # dloss/dd * dd/dp
+    param = np.array([p])
+    slope = numerical_gradient(lambda: float((param[0] * q + param[0]) ** 2), param, 0)
+    # backward visits d before c, so with `=` instead of `+=` c's share would be the last word.
+    return {"nodes": {n.name: (n.value, n.grad) for n in nodes}, "shares": (via_c, via_d),
+            "overwritten": via_c, "slope": slope, "exact": 2 * p * (q + 1) ** 2}
+
+
+def shared_value_figure(example=None):
+    """shared_value_example as a graph: p feeds both c and d; each edge's share is labelled.
+
+    Black arrows and values: the forward pass. Red, under each arrow: the share of the
+    gradient that travels back along it, grad(consumer) * local derivative; p's two add up.
+    """
+    example = shared_value_example() if example is None else example
+    nodes = example["nodes"]
+    where = {"p": (0.0, 0.0), "q": (0.0, 2.0), "c": (2.6, 1.0), "d": (5.2, 0.0), "loss": (7.6, 0.0)}
+    label = {"p": "p", "q": "q", "c": "c = p q", "d": "d = c + p", "loss": r"\ell = d^2"}
+    fig, ax = plt.subplots(figsize=(7.5, 2.9), layout="constrained")
+    for name, (x, y) in where.items():
+        value, grad = nodes[name]
+        _box(ax, x, y, f"${label[name]}$\n= {value:g}", "#fce5cd" if name == "loss" else "#cfe2f3",
+             width=1.5, height=0.75)
+    via_c, via_d = example["shares"]
+    for name, (x, y) in where.items():
+        grad = nodes[name][1]
+        text = f"grad {grad:g} = {via_c:g} + ({via_d:g})" if name == "p" else f"grad {grad:g}"
+        ax.text(x, y - 0.5, text, ha="center", va="top", fontsize=8, color="#c0392b")
+    _, grad_c = nodes["c"]
+    _, grad_d = nodes["d"]
+    edges = [("p", "c", via_c), ("q", "c", grad_c * nodes["p"][0]), ("c", "d", grad_d),
+             ("p", "d", via_d), ("d", "loss", 1.0 * 2 * nodes["d"][0])]
+    for start, end, share in edges:
+        (x0, y0), (x1, y1) = where[start], where[end]
+        _arrow(ax, (x0 + 0.75, y0), (x1 - 0.75, y1))
+        below = start == "p" and end == "d"  # the long edge passes under c's labels
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + (-0.12 if below else 0.12), f"share {share:g}",
+                ha="center", va="top" if below else "bottom", fontsize=8, color="#c0392b")
+    ax.set_xlim(-1.0, 8.6)
+    ax.set_ylim(-1.0, 2.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
 # A slip lesson 4 debugs: the activation's slope is applied at the last layer only.
 BUG_OLD = "g = g * self.activation.deriv(zs[i])"
 BUG_NEW = "g = g * self.activation.deriv(zs[i]) if i == self.num_layers - 1 else g"
@@ -217,6 +303,29 @@ def gradient_check_errors(hs=None, layer=1, index=(3, 7), seed=0, n_rows=8):
     curves["float32, central"] = np.array([relative_error(exact, numerical_gradient(
         lambda: net.eval_loss(x32, y32), net.w[layer], index, h=h)) for h in hs])
     return hs, curves
+
+
+def float32_resolution(layer=1, index=(3, 7), seed=0, n_rows=8):
+    """Why a float32 finite difference reads 0 for small h: the loss cannot register the change.
+
+    The network and weight of `gradient_check_errors`, cast to float32. Returns a dict:
+    `loss`, the float32 loss; `loss_spacing`, the gap between it and the next float32;
+    `weight` and `weight_spacing`, the same for the nudged weight; `gradient`, backprop's exact
+    (float64) slope; `h_blind`, loss_spacing / (2 |gradient|), the step below which a nudge
+    moves the loss by less than half a float32 gap, so that it rounds back to the same loss.
+    """
+    nn = solutions.load("nn")
+    x, y, _, _ = nn_digits()
+    x, y = x[:n_rows], y[:n_rows]
+    net = nn.NN([784, 16, 10], nn.Sigmoid(), nn.L2(), seed=seed)
+    gradient = float(net.backprop(x, y)[0][layer][index])
+    net.w = [w.astype(np.float32) for w in net.w]
+    net.b = [b.astype(np.float32) for b in net.b]
+    loss = np.float32(net.loss.fn(net.forward_pass(x.astype(np.float32)), y.astype(np.float32)))
+    weight = net.w[layer][index]
+    return {"loss": float(loss), "loss_spacing": float(np.spacing(loss)),
+            "weight": float(weight), "weight_spacing": float(np.spacing(weight)),
+            "gradient": gradient, "h_blind": float(np.spacing(loss)) / (2 * abs(gradient))}
 
 
 def gradient_check_figure(hs=None, curves=None):

@@ -9,9 +9,10 @@ must read that array) and puts the entry back exactly as it was.
 
 import numpy as np
 
+# --8<-- [start:standard]
 # The course's one standard for gradient checks, used by the lessons, the grader and the
 # checker scripts alike: central differences with a step of STEP, in float64; an analytic
-# gradient a and a numerical slope n agree when |a - n| <= TOLERANCE * max(1, |a|, |n|)
+# gradient g and a numerical slope s agree when |g - s| <= TOLERANCE * max(1, |g|, |s|)
 # (a relative error for entries larger than 1, an absolute one below). A correct float64
 # backprop typically lands near 1e-9; the common mistakes are off by 1e-3 or far more.
 STEP = 1e-6
@@ -20,9 +21,29 @@ TOLERANCE = 1e-5
 
 def agrees(analytic, numerical):
     """Whether an analytic gradient agrees with a finite-difference slope, by the standard."""
-    a, n = np.asarray(analytic, dtype=float), np.asarray(numerical, dtype=float)
-    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(n)))
-    return bool(np.all(np.abs(a - n) <= TOLERANCE * scale))
+    g, s = np.asarray(analytic, dtype=float), np.asarray(numerical, dtype=float)
+    scale = np.maximum(1.0, np.maximum(np.abs(g), np.abs(s)))
+    return bool(np.all(np.abs(g - s) <= TOLERANCE * scale))
+# --8<-- [end:standard]
+
+
+def tex(x, digits=0):
+    """A number as the lessons write it in TeX: 1e-06 as 10^{-6}, 3e-07 as 3 \\times 10^{-7}.
+
+    `digits` is the number of decimals of the mantissa: tex(2.22e-16, 1) is 2.2 \\times 10^{-16}.
+    """
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else f"{mantissa} \\times {power}"
+
+
+def standard_markdown():
+    """The standard in one sentence of Markdown with TeX, for a lesson page's exec block."""
+    return (f"central differences in float64 with a step \\(h = {tex(STEP)}\\), and an analytic "
+            f"gradient \\(g\\) agrees with the finite-difference slope \\(s\\) when "
+            f"\\(|g - s| \\le {tex(TOLERANCE)} \\cdot \\max(1, |g|, |s|)\\): a relative error of at "
+            f"most \\({tex(TOLERANCE)}\\) for entries larger than 1, an absolute difference of at "
+            f"most \\({tex(TOLERANCE)}\\) below")
 
 
 # --8<-- [start:numerical_gradient]
@@ -56,12 +77,12 @@ def numerical_gradient(loss, param, index, h=STEP, method="central"):
 
 # --8<-- [start:relative_error]
 def relative_error(analytic, numerical):
-    """|a - n| / max(|a|, |n|), element-wise; 0 where both are 0."""
-    a = np.asarray(analytic, dtype=float)
-    n = np.asarray(numerical, dtype=float)
-    scale = np.maximum(np.abs(a), np.abs(n))
+    """|g - s| / max(|g|, |s|) for g = analytic, s = numerical, element-wise; 0 where both are 0."""
+    g = np.asarray(analytic, dtype=float)
+    s = np.asarray(numerical, dtype=float)
+    scale = np.maximum(np.abs(g), np.abs(s))
     safe = np.where(scale > 0, scale, 1.0)
-    out = np.where(scale > 0, np.abs(a - n) / safe, 0.0)
+    out = np.where(scale > 0, np.abs(g - s) / safe, 0.0)
     return float(out) if out.ndim == 0 else out
 # --8<-- [end:relative_error]
 

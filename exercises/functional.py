@@ -36,7 +36,7 @@ def sigma(x):
     exp is only ever taken of -|x| <= 0, so it cannot overflow: sigma(1000) is exactly 1 and
     sigma(-1000) exactly 0, with no warning.
     """
-    # TODO: with e = exp(-|x|), sigma is 1 / (1 + e) where x >= 0 and e / (1 + e) elsewhere
+    # TODO: with u = exp(-|x|), sigma is 1 / (1 + u) where x >= 0 and u / (1 + u) elsewhere
     ...
 
 

@@ -46,7 +46,7 @@ def sigma(x):
     exp is only ever taken of -|x| <= 0, so it cannot overflow: sigma(1000) is exactly 1 and
     sigma(-1000) exactly 0, with no warning.
     """
-    # BEGIN SOLUTION: with e = exp(-|x|), sigma is 1 / (1 + e) where x >= 0 and e / (1 + e) elsewhere
+    # BEGIN SOLUTION: with u = exp(-|x|), sigma is 1 / (1 + u) where x >= 0 and u / (1 + u) elsewhere
     e = np.exp(-np.abs(x))  # in (0, 1]: both branches below are safe for every x
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
     # END SOLUTION
@@ -69,14 +69,16 @@ def loss(yhat, y):
     # BEGIN SOLUTION: half the sum of the squared differences
     return 0.5 * np.sum((yhat - y) ** 2)
     # END SOLUTION
+# --8<-- [end:loss]
 
 
+# --8<-- [start:loss_prime]
 def loss_prime(yhat, y):
     """The gradient of `loss` with respect to yhat, shape (nL, N): the 0.5 cancels the 2."""
     # BEGIN SOLUTION: the difference
     return yhat - y
     # END SOLUTION
-# --8<-- [end:loss]
+# --8<-- [end:loss_prime]
 
 
 # --8<-- [start:forward]

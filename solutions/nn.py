@@ -17,6 +17,7 @@ import numpy as np
 
 
 # --8<-- [start:activations]
+# --8<-- [start:sigmoid]
 class Sigmoid:
     """The logistic function 1 / (1 + exp(-x)), element-wise."""
 
@@ -33,8 +34,10 @@ class Sigmoid:
         s = self.fn(x)
         return s * (1 - s)
         # END SOLUTION
+# --8<-- [end:sigmoid]
 
 
+# --8<-- [start:tanh]
 class Tanh:
     """The hyperbolic tangent, element-wise."""
 
@@ -49,8 +52,10 @@ class Tanh:
         # BEGIN SOLUTION: 1 - tanh(x)**2
         return 1 - np.tanh(x) ** 2
         # END SOLUTION
+# --8<-- [end:tanh]
 
 
+# --8<-- [start:relu]
 class ReLU:
     """The rectified linear unit max(x, 0), element-wise."""
 
@@ -65,6 +70,7 @@ class ReLU:
         # BEGIN SOLUTION: 1.0 where x > 0, else 0.0
         return np.where(x > 0, 1.0, 0.0)
         # END SOLUTION
+# --8<-- [end:relu]
 # --8<-- [end:activations]
 
 

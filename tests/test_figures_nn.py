@@ -19,7 +19,7 @@ def test_graph_figure_names_every_node():
     assert isinstance(fig, Figure)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     for node in range(6):
-        assert f"f_{node} =" in texts
+        assert f"v_{node} =" in texts
 
 
 def test_activation_shapes_figure():
@@ -61,6 +61,38 @@ def test_layer_check_table_blames_the_lower_layers_only():
     assert all(good < 1e-6 for _, good, _ in rows)
     assert rows[0][2] < 1e-6 and rows[1][2] < 1e-6
     assert all(bad > 1e-2 for _, _, bad in rows[2:])
+
+
+def test_shared_value_gradients_add_and_match_the_slope():
+    example = figures.shared_value_example(p=3.0, q=-2.0)
+    value, grad = example["nodes"]["p"]
+    via_c, via_d = example["shares"]
+    assert grad == via_c + via_d == example["exact"] == 2 * 3.0 * (-2.0 + 1) ** 2
+    assert example["slope"] == pytest.approx(grad, rel=1e-8)
+    assert example["overwritten"] != grad  # assigning instead of adding loses a path
+
+
+def test_shared_value_figure_labels_both_shares_of_p():
+    fig = figures.shared_value_figure()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "grad 6 = 12 + (-6)" in texts
+    assert "share 12" in texts and "share -6" in texts
+
+
+def test_backward_starts_from_zero_on_every_call():
+    example_nodes = [figures.Node("p", 2.0)]
+    example_nodes.append(figures.Node("loss", 4.0, [(example_nodes[0], 4.0)]))
+    for _ in range(2):
+        figures.backward(example_nodes[1], example_nodes)
+        assert example_nodes[0].grad == 4.0  # not 8.0 on the second call
+
+
+def test_float32_loss_cannot_register_a_small_nudge():
+    r = figures.float32_resolution()
+    assert r["weight_spacing"] < 1e-7 < r["h_blind"]  # p + h differs from p, the loss does not move
+    hs, curves = figures.gradient_check_errors(hs=[r["h_blind"] / 4, r["h_blind"] * 20])
+    assert curves["float32, central"][0] == 1.0  # slope 0
+    assert curves["float32, central"][1] < 1.0
 
 
 def test_nn_variant_rejects_an_edit_that_does_not_apply():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from coursekit.gradcheck import check_layers, numerical_gradient, relative_error
+from coursekit.gradcheck import STEP, TOLERANCE, agrees, check_layers, numerical_gradient, relative_error
 
 
 def cubic(p):
@@ -89,3 +89,28 @@ def test_check_layers_last_layer_first_and_finds_the_broken_layer():
     bad = dict(check_layers(_tiny_network(broken=True), x, y, picks=4))
     assert bad["w[1]"] < 1e-6 and bad["b[1]"] < 1e-6
     assert bad["w[0]"] > 1e-3 and bad["b[0]"] > 1e-3
+
+
+def test_agrees_is_relative_above_one_and_absolute_below():
+    assert agrees(100.0, 100.0 * (1 + 0.9 * TOLERANCE))
+    assert not agrees(100.0, 100.0 * (1 + 1.1 * TOLERANCE))
+    assert agrees(1e-9, 1e-9 + 0.9 * TOLERANCE)  # tiny entries: an absolute difference
+    assert not agrees(1e-9, 1e-9 + 1.1 * TOLERANCE)
+    assert agrees([1.0, 2.0], [1.0, 2.0]) and not agrees([1.0, 2.0], [1.0, -2.0])
+
+
+def test_the_default_step_is_the_standard_and_a_correct_gradient_agrees():
+    p = np.array([0.7, -1.3])
+    slopes = [numerical_gradient(cubic(p), p, i) for i in range(2)]  # h = STEP by default
+    assert agrees(3 * p ** 2, slopes)
+    assert not agrees(2 * p ** 2, slopes)  # a wrong factor is far outside
+    assert STEP == 1e-6 and TOLERANCE == 1e-5  # the numbers the lessons print
+
+
+def test_tex_and_the_standard_sentence():
+    from coursekit.gradcheck import standard_markdown, tex
+
+    assert tex(1e-6) == "10^{-6}" and tex(3e-7) == r"3 \times 10^{-7}"
+    assert tex(2.22e-16, 1) == r"2.2 \times 10^{-16}"
+    sentence = standard_markdown()
+    assert tex(STEP) in sentence and tex(TOLERANCE) in sentence and "max(1" in sentence

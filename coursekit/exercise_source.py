@@ -1,0 +1,52 @@
+"""One stub as it stands in `exercises/`, for a lesson page's task box.
+
+    ```python exec="true"
+    from coursekit import exercise_source
+    print(exercise_source.markdown("functional", "backward"))
+    ```
+
+prints the stub's source (signature, docstring, TODO and `...`) as a Python code block, read
+from the generated exercise file at build time, so the page shows exactly what the student's
+file holds. Snippet sections cannot do this: the stub generator drops their markers.
+"""
+
+import ast
+from pathlib import Path
+
+EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+
+
+def source(module, qualname):
+    """The text of `qualname` ("backward", "NN.backprop") in exercises/<module>.py, dedented."""
+    text = (EXERCISES / f"{module}.py").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    scope, *rest = qualname.split(".")
+    for node in ast.parse(text).body:
+        if getattr(node, "name", None) != scope:
+            continue
+        for name in rest:
+            node = next(child for child in node.body if getattr(child, "name", None) == name)
+        block = lines[node.lineno - 1:node.end_lineno]
+        indent = len(block[0]) - len(block[0].lstrip())
+        return "\n".join(line[indent:] for line in block)
+    raise KeyError(f"exercises/{module}.py has no {qualname}")
+
+
+def markdown(module, *qualnames):
+    """The stubs `qualnames` of exercises/<module>.py as one fenced Python block, with its file.
+
+    Methods appear under their class's header (`class NN:`, then the method indented), one
+    header for consecutive methods of the same class.
+    """
+    parts, current = [], None
+    for name in qualnames:
+        scope = name.split(".")[0] if "." in name else None
+        text = source(module, name)
+        if scope:
+            text = "\n".join("    " + line if line else line for line in text.splitlines())
+            if scope != current:
+                text = f"class {scope}:\n{text}"
+        parts.append(text)
+        current = scope
+    body = "\n\n".join(parts)
+    return f'```python title="exercises/{module}.py"\n{body}\n```\n'
