@@ -43,12 +43,22 @@ def definition(module_name):
 
 
 def fmt(value):
-    """`value` printed to SIGNIFICANT significant figures; arrays keep their shape."""
+    """`value` printed to SIGNIFICANT significant figures; arrays keep their shape.
+
+    Anything that is not a number or an array of numbers (None from a method that stored
+    nothing, a list of strings) is shown as Python shows it, with its type.
+    """
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged lists
+        array = None
+    if array is None or array.dtype.kind not in "iubf":
+        text = repr(value)
+        return text if len(text) <= 200 else text[:199] + "…"
     if array.dtype.kind in "iub":
         return np.array2string(array, separator=", ")
     if array.ndim == 0:
@@ -59,11 +69,14 @@ def fmt(value):
 
 def agree(expected, got):
     """Whether a student's value agrees with the reference's, shape and numbers."""
+    if got is None or isinstance(got, (str, bytes)):
+        return False
     try:
         expected_array, got_array = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return False
-    return expected_array.shape == got_array.shape and np.allclose(got_array, expected_array, rtol=RTOL, atol=ATOL)
+    return (expected_array.shape == got_array.shape
+            and bool(np.allclose(got_array, expected_array, rtol=RTOL, atol=ATOL, equal_nan=False)))
 
 
 def reference_values(module_name):
