@@ -33,6 +33,7 @@ from grader.catalog import REPOSITORY
 
 RUN_SECONDS = 10  # the example is tiny: a correct module needs well under a second
 AGREES, DIFFERS, NOT_ATTEMPTED = "agrees", "differs", "not attempted"
+INSIDE = "inside"  # a value the method computes but does not store: the reference's is shown
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Row:
 
     method: str
     label: str
-    status: str  # AGREES, DIFFERS or NOT_ATTEMPTED
+    status: str  # AGREES, DIFFERS, NOT_ATTEMPTED or INSIDE
     yours: str | None
     expected: str
     section: str | None = None
@@ -60,19 +61,22 @@ class Traced:
 
     @property
     def passed(self):
-        return self.error is None and all(row.status == AGREES for row in self.rows)
+        return self.error is None and all(row.status in (AGREES, INSIDE) for row in self.rows)
 
     def method_status(self):
         """{method: AGREES, DIFFERS or NOT_ATTEMPTED}, in the lesson's order; a method the
         error stopped in, or never reached, counts as DIFFERS."""
         found = {}
         for row in self.rows:
+            if row.status == INSIDE:
+                continue
             previous = found.get(row.method, AGREES)
             found[row.method] = row.status if previous == AGREES else previous
         if self.error_method:
             found[self.error_method] = DIFFERS if found.get(self.error_method) != NOT_ATTEMPTED else NOT_ATTEMPTED
         for row in self.unreached or []:
-            found.setdefault(row.method, DIFFERS)
+            if row.status != INSIDE:
+                found.setdefault(row.method, DIFFERS)
         return found
 
 
@@ -139,6 +143,8 @@ def child(module_name, target, emit):
                     raise RuntimeError(f"the trace gave {got.label} where {want.label} was expected")
                 if want.method in stubs:
                     status, yours = NOT_ATTEMPTED, None
+                elif not want.compared:
+                    status, yours = INSIDE, None
                 else:
                     status = AGREES if worked.agree(want.value, got.value) else DIFFERS
                     yours = worked.fmt(got.value)
@@ -183,7 +189,7 @@ def run_child(module_name, target):
 def _rows_unreached(module_name, start):
     from coursekit import worked
 
-    return [Row(v.method, v.label, DIFFERS, None, worked.fmt(v.value), v.section)
+    return [Row(v.method, v.label, DIFFERS if v.compared else INSIDE, None, worked.fmt(v.value), v.section)
             for v in worked.reference_values(module_name)[start:]]
 
 
@@ -265,6 +271,9 @@ class Printer:
         if row.status == NOT_ATTEMPTED:
             self.write(f"  -              {row.label}, expected {_indent(row.expected, 28 + len(row.label))}")
             return
+        if row.status == INSIDE:
+            self.write(f"  (inside)       {row.label} = {_indent(row.expected, 19 + len(row.label))}")
+            return
         if row.status == AGREES:
             self.write(f"  ok             {row.label} = {_indent(row.yours, 19 + len(row.label))}")
             return
@@ -287,11 +296,15 @@ def report(result, printer, write=print):
         if url:
             write(f"    reread: {url}")
         if result.unreached:
-            write(f"not computed: {', '.join(row.label for row in result.unreached)}")
-    total = len(result.rows) + len(result.unreached or [])
+            write(f"not computed: {', '.join(row.label for row in result.unreached if row.status != INSIDE)}")
+    total = sum(row.status != INSIDE for row in result.rows + (result.unreached or []))
     agree = sum(row.status == AGREES for row in result.rows)
     todo = list(dict.fromkeys(row.method for row in result.rows if row.status == NOT_ATTEMPTED))
     write("")
+    inside = sum(row.status == INSIDE for row in result.rows)
+    if inside:
+        write(f"(inside): the reference's values of what a method computes without storing it; "
+              "print yours there to compare")
     if result.passed:
         write(f"all {total} values agree with the reference")
         return 0

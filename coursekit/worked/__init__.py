@@ -10,7 +10,9 @@
 path) on the example and yields each value as it is computed, so that a caller can stop at
 the first stub, exception or disagreement. `Value.method` is the qualified stub name that
 computed it ("Network.forward"), `label` the lesson's name for it ("a(1)", "weights_grad[2]"),
-`section` the lesson heading's anchor that explains it.
+`section` the lesson heading's anchor that explains it. A value the method computes but does
+not store (backprop's `g` on its way down) has `compared=False`: the lesson prints it and
+`grader.trace` shows the reference's, for a student to compare with a print of their own.
 
 The lesson prints the reference's values at build time (`markdown`), and `grader.trace`
 prints a student's beside them (`compare`): both come from this one definition, so the page
@@ -35,6 +37,7 @@ class Value:
     label: str  # the lesson's name for it: "a(1)", "h(2)", "loss", "weights_grad[1]"
     value: Any
     section: str | None = None  # the lesson heading anchor that explains it
+    compared: bool = True  # False: computed inside the method, not read from the student's code
 
 
 def definition(module_name):
@@ -86,7 +89,8 @@ def reference_values(module_name):
     return list(definition(module_name).trace(load(module_name)))
 
 
-def _block(values):
+def block(values):
+    """Values as the lesson prints them: `label = value`, one per line, in a text code block."""
     lines = []
     for v in values:
         text = fmt(v.value)
@@ -100,8 +104,8 @@ def _block(values):
 def markdown(module_name, method=None):
     """The worked example for a lesson page: the given data (method None) or one method's values."""
     if method is None:
-        return _block(definition(module_name).given())
+        return block(definition(module_name).given())
     values = [v for v in reference_values(module_name) if v.method == method]
     if not values:
         raise KeyError(f"the worked example of {module_name} has no values computed by {method}")
-    return _block(values)
+    return block(values)
