@@ -28,7 +28,7 @@ def run(module, target, seconds=60):
 def test_the_reference_agrees_with_its_worked_example(module):
     result = run(module, REPOSITORY / "solutions")
     assert result.returncode == 0, result.stdout + result.stderr
-    count = len(worked.reference_values(module))
+    count = sum(v.compared for v in worked.reference_values(module))
     assert f"all {count} values agree with the reference" in result.stdout
     assert "DIFFER" not in result.stdout and "NOT ATTEMPTED" not in result.stdout
 
