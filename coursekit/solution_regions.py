@@ -38,7 +38,10 @@ class Region:
         return f"{self.file}:{self.line}"
 
     def windows(self):
-        """Every run of WINDOW consecutive lines, whitespace collapsed, as one string each."""
+        """Every run of WINDOW consecutive lines, whitespace collapsed, as one string each; for a
+        region shorter than that, its whole text (only `counts` looks at those)."""
+        if len(self.lines) < WINDOW:
+            return [squash(" ".join(self.lines))] if self.lines else []
         return [squash(" ".join(self.lines[i:i + WINDOW])) for i in range(len(self.lines) - WINDOW + 1)]
 
 
@@ -209,21 +212,23 @@ def leaks(site, found=None):
 
 
 def counts(site, found=None):
-    """{OPEN: n, COLLAPSED: n, ABSENT: n} over the regions of 3+ lines: each region's most visible
-    state on any page (open on one page beats collapsed on another), absent when on no page and
-    in no other file either. Also the number of regions too short to count."""
+    """How the regions show on the built site: {OPEN: n, COLLAPSED: n, ABSENT: n} for the regions
+    of WINDOW lines or more (each region's most visible state: open on one page beats collapsed
+    on another; on no page but in another file of the site counts as open), and the
+    same with "short " in front for the shorter ones, judged on the pages by their whole text."""
     found = regions() if found is None else found
     long = [r for r in found if len(r.lines) >= WINDOW]
-    pages = site_pages(site)
-    everywhere = leaks(site, long)
-    elsewhere = {name for names in everywhere.values() for name in names}
-    result = {OPEN: 0, COLLAPSED: 0, ABSENT: 0, "too short to count": len(found) - len(long)}
-    for region in long:
-        states = {page_status(region, text) for text in pages.values()}
-        state = OPEN if OPEN in states else COLLAPSED if COLLAPSED in states else ABSENT
-        if state == ABSENT and region.name in elsewhere:
-            state = OPEN  # not on a page, but in another file of the site (the search index...)
-        result[state] += 1
+    texts = [page_text(text) for text in site_pages(site).values()]
+    elsewhere = {name for names in leaks(site, long).values() for name in names}
+    result = {f"{prefix}{state}": 0 for prefix in ("", "short ") for state in (OPEN, COLLAPSED, ABSENT)}
+    for region in found:
+        if any(shows(region, shown) for shown, _ in texts):
+            state = OPEN
+        elif any(shows(region, hidden) for _, hidden in texts):
+            state = COLLAPSED  # the search index then holds it too, as it holds every page's text
+        else:
+            state = OPEN if region.name in elsewhere else ABSENT
+        result[("" if region in long else "short ") + state] += 1
     return result
 
 
@@ -231,7 +236,12 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     site = Path(argv[0] if argv else "site")
     found = regions()
-    print(f"{site}: {len(found)} solution regions; " + ", ".join(f"{v} {k}" for k, v in counts(site, found).items()))
+    short = sum(len(r.lines) < WINDOW for r in found)
+    print(f"{site}: {len(found)} solution regions, {short} of them shorter than {WINDOW} lines; "
+          + ", ".join(f"{v} {k}" for k, v in counts(site, found).items()))
+    for file in sorted({r.file for r in found}):
+        mine = [r for r in found if r.file == file]
+        print(f"  {file}: " + ", ".join(f"{v} {k}" for k, v in counts(site, mine).items() if v))
     for page, names in open_regions(site, found).items():
         print(f"  open on {page}: {', '.join(names)}")
     return 0

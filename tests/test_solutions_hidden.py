@@ -180,3 +180,17 @@ def test_the_hidden_lesson_says_why_its_references_are_missing(hidden_site):
     assert "Reference solutions: not in this edition" in html
     assert "Reference solution: open it" not in html
     assert 'id="reference-solution"' in html  # the grader's "compare with the reference" link still lands
+
+
+def test_counts_take_each_region_at_its_most_visible(tmp_path):
+    short = Region("network.py", 9, ("return float(np.sum((self.output - targets) ** 2))",))
+    other = Region("network.py", 20, ("alpha = 1", "beta = 2", "gamma = 3"))
+    code = "<pre>" + "\n".join(SAMPLE.lines) + "</pre>"
+    (tmp_path / "a.html").write_text(f"<details><summary>s</summary>{code}<pre>{short.lines[0]}</pre></details>")
+    (tmp_path / "b.html").write_text(code)
+    assert solution_regions.counts(tmp_path, [SAMPLE, short, other]) == {
+        OPEN: 1, COLLAPSED: 0, ABSENT: 1, f"short {OPEN}": 0, f"short {COLLAPSED}": 1, f"short {ABSENT}": 0}
+    (tmp_path / "b.html").unlink()
+    (tmp_path / "index.json").write_text(json.dumps({"text": "\n".join(other.lines)}))
+    assert solution_regions.counts(tmp_path, [SAMPLE, other]) == {
+        OPEN: 1, COLLAPSED: 1, ABSENT: 0, f"short {OPEN}": 0, f"short {COLLAPSED}": 0, f"short {ABSENT}": 0}
