@@ -91,16 +91,24 @@ def one_hot(labels, n_classes=10):
     return np.eye(n_classes)[labels]
 
 
-def finite_difference_rows(features, targets, definition=(784, 30, 10), seed=0, picks=3, eps=1e-6):
-    """Backprop's gradient beside the central difference (J(θ+ε) - J(θ-ε)) / 2ε, for a few entries.
+def finite_difference_rows(features, targets, definition=(784, 30, 10), seed=0, picks=3):
+    """Backprop's gradient beside the central difference (J(θ+h) - J(θ-h)) / 2h, for a few entries.
 
     Returns a list of (parameter, index, backprop, finite difference) with entries drawn at random
-    from weights[2], biases[2] and weights[1] of a reference Network.
+    from weights[2], biases[2] and weights[1] of a reference Network; the step is the course's
+    standard, coursekit.gradcheck.STEP.
     """
+    from coursekit.gradcheck import numerical_gradient
+
     network = solutions.load("network").Network(definition, seed=seed)
     network.forward(features, targets)
     network.backprop(targets)
     rng = np.random.default_rng(seed)
+
+    def loss():
+        network.forward(features, targets)
+        return network.loss
+
     rows = []
     for name, k in (("weights", 2), ("biases", 2), ("weights", 1)):
         params = getattr(network, name)[k]
@@ -109,17 +117,20 @@ def finite_difference_rows(features, targets, definition=(784, 30, 10), seed=0, 
         candidates = np.flatnonzero(np.abs(grads) > 1e-3 * np.abs(grads).max())
         for i in rng.choice(candidates, size=picks, replace=False):
             index = np.unravel_index(i, params.shape)
-            saved = params[index]
-            params[index] = saved + eps
-            network.forward(features, targets)
-            up = network.loss
-            params[index] = saved - eps
-            network.forward(features, targets)
-            down = network.loss
-            params[index] = saved
             rows.append((f"{name}[{k}]", tuple(int(j) for j in index), float(grads[index]),
-                         float((up - down) / (2 * eps))))
+                         numerical_gradient(loss, params, index)))
     return rows
+
+
+def untrained_loss(features, targets, definition=(784, 30, 10), seed=0):
+    """The loss per example of a freshly initialised reference Network, and what to expect.
+
+    Expected: every output near 1/2 (small weights, zero biases), each of the n_L outputs off by
+    about 1/2 from its target, 0 or 1: n_L * (1/2)**2 per example.
+    """
+    network = solutions.load("network").Network(definition, seed=seed)
+    network.forward(features, targets)
+    return float(network.loss) / len(features), definition[-1] * 0.25
 
 
 def one_step_losses(features, targets, learning_rate, definition=(784, 30, 10), seed=0):

@@ -89,16 +89,47 @@ def _link(outcome):
     return catalog.lesson_url(outcome.module, outcome.section) if outcome.module in catalog.MODULES else ""
 
 
+# Where each lesson's reference solutions wait, collapsed, at the end of the page.
+REFERENCE_ANCHOR = "reference-solution"
+
+
+def diagnosis(output):
+    """The lines of a failure message from its "probably..." diagnosis on, reread link excluded."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("probably")), None)
+    if start is None:
+        return []
+    kept = []
+    for line in lines[start:]:
+        if line.lstrip().startswith(("reread:", "at ")):
+            break
+        kept.append("      " + line.strip() if not line.lstrip().startswith("- ") else "        " + line.strip())
+    return kept
+
+
+def stuck(module):
+    """The line that offers the module's hints and trace, when it has them."""
+    from coursekit import hints
+    from grader import trace
+
+    tools = [f"python -m grader.{name} {module}" for name, has in
+             (("hint", bool(hints.load(module))), ("trace", trace.has_worked_example(module))) if has]
+    return [f"      stuck? {' or '.join(tools)}"] if tools else []
+
+
 def next_step(outcomes):
     ordered = sorted(outcomes, key=lambda o: order(o.module))
     for outcome in ordered:
         if outcome.status == "failed":
             first = outcome.output.splitlines()[0] if outcome.output else ""
-            return f"next: fix {outcome.module}.py, {outcome.name}: {first}\n      {_link(outcome)}".rstrip()
+            lines = [f"next: fix {outcome.module}.py, {outcome.name}: {first}", *diagnosis(outcome.output)]
+            if _link(outcome):
+                lines.append(f"      reread: {_link(outcome)}")
+            return "\n".join(lines + stuck(outcome.module))
     for outcome in ordered:
         if outcome.status == "not attempted":
             return (f"next: {outcome.output.removeprefix('not attempted: ')}; start with {outcome.name}\n"
-                    f"      {_link(outcome)}").rstrip()
+                    f"      {_link(outcome)}").rstrip() + "".join("\n" + line for line in stuck(outcome.module))
     return "next: everything selected passes. Well done!"
 
 
@@ -129,6 +160,10 @@ def summary_lines(outcomes, target):
     total = sum(o.max_score for o in outcomes)
     lines.append(f"progress: {done}/{len(rows)} modules done, {points(score)}/{points(total)} points "
                  f"({target})")
+    for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):
+        if name in catalog.MODULES and all(o.status == "passed" for o in tests):
+            lines.append(f"{name}.py passes: compare with the reference, "
+                         f"{catalog.lesson_url(name, REFERENCE_ANCHOR)}")
     lines.append(next_step(outcomes))
     return lines
 

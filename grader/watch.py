@@ -8,10 +8,16 @@ Every half second the modification times of the folder's .py files are compared 
 ones seen; when one changed, the screen is cleared and the grader runs on the module saved
 (`python -m pytest grader --module NAME`), in a process of its own, so that a student file that
 hangs can't freeze the watcher (a run is stopped after RUN_SECONDS).
+
+While it waits, keys do the rest of the student's loop (shown under every run; no Enter needed
+in a terminal, one per line from a pipe): h the next hint (`python -m grader.hint`), t your
+values beside the worked example's (`python -m grader.trace`), Enter or g grade again, q quit.
+They act on the module last graded (network until a file is saved, when watching every module).
 """
 
 import argparse
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -24,6 +30,60 @@ from grader.catalog import REPOSITORY
 POLL_SECONDS = 0.5
 RUN_SECONDS = 120
 CLEAR = "\033[2J\033[H"
+KEYS = "h hint, t trace, Enter grade again, q quit"
+
+
+class Keys:
+    """Keys pressed while waiting: single keys from the terminal (cbreak mode), lines from a pipe.
+
+    The terminal is put in cbreak mode (keys without Enter, Ctrl-C still works) only when this
+    process is in its foreground, and put back as it was on exit. Without a usable stdin
+    (/dev/null, a background job), `read` only waits.
+    """
+
+    def __enter__(self):
+        self.fd, self.saved, self.tty = None, None, False
+        try:
+            fd = sys.stdin.fileno()
+        except (AttributeError, OSError, ValueError):
+            return self
+        self.fd = fd
+        if os.isatty(fd):
+            try:
+                import termios
+                import tty
+
+                if os.tcgetpgrp(fd) != os.getpgrp():
+                    self.fd = None  # a background job: reading would stop it
+                    return self
+                self.saved = termios.tcgetattr(fd)
+                tty.setcbreak(fd)
+                self.tty = True
+            except (ImportError, OSError):
+                self.fd = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+
+    def read(self, seconds):
+        """The keys pressed within `seconds` (waits that long when none), as a list of strings."""
+        if self.fd is None:
+            time.sleep(seconds)
+            return []
+        ready, _, _ = select.select([self.fd], [], [], seconds)
+        if not ready:
+            return []
+        data = os.read(self.fd, 1 if self.tty else 1024).decode(errors="replace")
+        if not data:  # end of input: no more keys, only the wait
+            self.fd = None
+            return []
+        if self.tty:
+            return [data]
+        return [line.strip()[:1] or "\n" for line in data.splitlines()]
 
 
 def snapshot(folder):
@@ -62,28 +122,60 @@ def grade(target, module, extra, clear=True):
             process.wait()
 
 
+def tool(name, module, target):
+    """Run `python -m grader.<name> MODULE --target TARGET` (hint or trace) in its own process."""
+    print(f"\n$ python -m grader.{name} {module}" + ("" if target.name == "exercises" else f" --target {target}"),
+          flush=True)
+    process = subprocess.Popen([sys.executable, "-m", f"grader.{name}", module, "--target", str(target)],
+                               cwd=REPOSITORY, start_new_session=True)
+    try:
+        process.wait(timeout=RUN_SECONDS)
+    except subprocess.TimeoutExpired:
+        print(f"\nit did not finish in {RUN_SECONDS} s: stopped it", flush=True)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def prompt(target):
+    print(f"\nwatching {target}: save a file to grade it again (Ctrl-C to stop)\nkeys: {KEYS}", flush=True)
+
+
 def watch(target, module=None, extra=(), clear=True, runs=None):
-    """Grade now, then after every save; `runs` ends the loop after that many runs (for tests)."""
+    """Grade now, then after every save or key; `runs` ends the loop after that many runs (for tests)."""
     target = Path(target).resolve()
     seen = snapshot(target)
     current = module
     count = 0
-    while True:
-        grade(target, current, list(extra), clear)
-        count += 1
-        if runs is not None and count >= runs:
-            return
-        print(f"\nwatching {target}: save a file to grade it again (Ctrl-C to stop)", flush=True)
+    with Keys() as keys:
         while True:
-            time.sleep(POLL_SECONDS)
-            now = snapshot(target)
-            names = changed(seen, now)
-            seen = now
-            if names:
-                break
-        if module is None:  # the module just saved, if it is one the grader knows
-            saved = Path(names[0]).stem
-            current = saved if saved in catalog.MODULES else None
+            grade(target, current, list(extra), clear)
+            count += 1
+            if runs is not None and count >= runs:
+                return
+            prompt(target)
+            names = again = None
+            while not (names or again):
+                for key in keys.read(POLL_SECONDS):
+                    subject = current or next(iter(catalog.MODULES))
+                    if key in ("q", "Q"):
+                        print("stopped watching", flush=True)
+                        return
+                    if key in ("h", "t"):
+                        tool("hint" if key == "h" else "trace", subject, target)
+                        prompt(target)
+                    elif key in ("\n", "\r", "g"):
+                        again = True
+                        break
+                    elif key.strip():
+                        print(f"{key!r}: not a key of the watcher ({KEYS})", flush=True)
+                now = snapshot(target)
+                names = changed(seen, now)
+                seen = now
+            if names and module is None:  # the module just saved, if it is one the grader knows
+                saved = Path(names[0]).stem
+                current = saved if saved in catalog.MODULES else None
 
 
 def main(argv=None):

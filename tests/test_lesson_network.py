@@ -27,3 +27,38 @@ def test_grader_demo_shows_not_attempted_then_failed():
     assert status == 1 and "FAILED" in wrong and "reread:" in wrong
     assert "#backpropagation" in wrong
     assert str(grader_demo.ROOT) not in untouched + wrong
+
+
+def test_the_untrained_loss_is_near_what_chance_predicts():
+    features, labels = figures_network.digit_features(64)
+    per_example, expected = figures_network.untrained_loss(features, figures_network.one_hot(labels))
+    assert expected == 2.5 and abs(per_example - expected) < 0.25
+
+
+def test_finite_differences_agree_with_the_reference_by_the_standard():
+    from coursekit.gradcheck import agrees
+
+    features, labels = figures_network.digit_features(16)
+    rows = figures_network.finite_difference_rows(features, figures_network.one_hot(labels))
+    assert len(rows) == 9 and all(agrees(exact, estimate) for _, _, exact, estimate in rows)
+
+
+def test_the_worked_example_has_every_value_the_lesson_prints():
+    from coursekit import worked
+
+    labels = [v.label for v in worked.reference_values("network")]
+    for k in (1, 2):
+        assert {f"a({k})", f"h({k})", f"weights_grad[{k}]", f"biases_grad[{k}]", f"W({k}) after update",
+                f"b({k}) after update", f"g = dJ/da({k})"} <= set(labels)
+    assert {"output", "loss", "g = dJ/dy", "g = dJ/dh(1)", "predict(x)", "predict(x[0])"} <= set(labels)
+    inside = [v.label for v in worked.reference_values("network") if not v.compared]
+    assert inside == ["g = dJ/dy", "g = dJ/da(2)", "g = dJ/dh(1)", "g = dJ/da(1)"]
+
+
+def test_stub_shows_the_method_as_the_exercise_has_it():
+    from coursekit import worked
+
+    text = worked.stub("network", "Network.backprop")
+    assert text.startswith("```python\ndef backprop(self, targets):") and "# TODO:" in text
+    assert "g = 2 * (self.output" not in text
+    assert text.rstrip().endswith("    ...\n```")

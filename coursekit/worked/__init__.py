@@ -10,7 +10,9 @@
 path) on the example and yields each value as it is computed, so that a caller can stop at
 the first stub, exception or disagreement. `Value.method` is the qualified stub name that
 computed it ("Network.forward"), `label` the lesson's name for it ("a(1)", "weights_grad[2]"),
-`section` the lesson heading's anchor that explains it.
+`section` the lesson heading's anchor that explains it. A value the method computes but does
+not store (backprop's `g` on its way down) has `compared=False`: the lesson prints it and
+`grader.trace` shows the reference's, for a student to compare with a print of their own.
 
 The lesson prints the reference's values at build time (`markdown`), and `grader.trace`
 prints a student's beside them (`compare`): both come from this one definition, so the page
@@ -35,6 +37,7 @@ class Value:
     label: str  # the lesson's name for it: "a(1)", "h(2)", "loss", "weights_grad[1]"
     value: Any
     section: str | None = None  # the lesson heading anchor that explains it
+    compared: bool = True  # False: computed inside the method, not read from the student's code
 
 
 def definition(module_name):
@@ -43,12 +46,22 @@ def definition(module_name):
 
 
 def fmt(value):
-    """`value` printed to SIGNIFICANT significant figures; arrays keep their shape."""
+    """`value` printed to SIGNIFICANT significant figures; arrays keep their shape.
+
+    Anything that is not a number or an array of numbers (None from a method that stored
+    nothing, a list of strings) is shown as Python shows it, with its type.
+    """
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged lists
+        array = None
+    if array is None or array.dtype.kind not in "iubf":
+        text = repr(value)
+        return text if len(text) <= 200 else text[:199] + "…"
     if array.dtype.kind in "iub":
         return np.array2string(array, separator=", ")
     if array.ndim == 0:
@@ -59,11 +72,14 @@ def fmt(value):
 
 def agree(expected, got):
     """Whether a student's value agrees with the reference's, shape and numbers."""
+    if got is None or isinstance(got, (str, bytes)):
+        return False
     try:
         expected_array, got_array = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return False
-    return expected_array.shape == got_array.shape and np.allclose(got_array, expected_array, rtol=RTOL, atol=ATOL)
+    return (expected_array.shape == got_array.shape
+            and bool(np.allclose(got_array, expected_array, rtol=RTOL, atol=ATOL, equal_nan=False)))
 
 
 def reference_values(module_name):
@@ -73,7 +89,8 @@ def reference_values(module_name):
     return list(definition(module_name).trace(load(module_name)))
 
 
-def _block(values):
+def block(values):
+    """Values as the lesson prints them: `label = value`, one per line, in a text code block."""
     lines = []
     for v in values:
         text = fmt(v.value)
@@ -87,8 +104,31 @@ def _block(values):
 def markdown(module_name, method=None):
     """The worked example for a lesson page: the given data (method None) or one method's values."""
     if method is None:
-        return _block(definition(module_name).given())
+        return block(definition(module_name).given())
     values = [v for v in reference_values(module_name) if v.method == method]
     if not values:
         raise KeyError(f"the worked example of {module_name} has no values computed by {method}")
-    return _block(values)
+    return block(values)
+
+
+def stub(module_name, method, folder="exercises"):
+    """One method's stub as `exercises/<module>.py` has it, as a Markdown code block.
+
+    `method` is the qualified name ("Network.forward", "sigma"). The text is read from the
+    file at build time (snippet sections can't be used: the generator drops their markers
+    from the exercises), so the page always shows the stub the student has.
+    """
+    import ast
+    import textwrap
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent.parent / folder / f"{module_name}.py"
+    source = path.read_text(encoding="utf-8")
+    body, node = ast.parse(source).body, None
+    for part in method.split("."):
+        node = next((n for n in body if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == part), None)
+        if node is None:
+            raise KeyError(f"{folder}/{module_name}.py has no {method}")
+        body = node.body
+    lines = source.splitlines()[node.lineno - 1 - len(node.decorator_list):node.end_lineno]
+    return "```python\n" + textwrap.dedent("\n".join(lines)) + "\n```\n"

@@ -45,8 +45,17 @@ def network(module):
     return net
 
 
+def sigmoid_slope(h):
+    """f'(a) from h = f(a): the lesson's h (1 - h)."""
+    return h * (1 - h)
+
+
 def trace(module):
-    """Every value lesson 1's methods compute on the example, in the lesson's order."""
+    """Every value lesson 1's methods compute on the example, in the lesson's order.
+
+    Backprop's g is not stored by the method: its values are worked out here from what forward
+    stored, as the pseudocode computes them, and marked `compared=False`.
+    """
     net = network(module)
     net.forward(X.copy(), T.copy())
     for k in (1, 2):
@@ -55,12 +64,21 @@ def trace(module):
     yield Value("Network.forward", "output", net.output, "the-forward-pass")
     yield Value("Network.forward", "loss", net.loss, "the-loss")
     yield Value("Network.compute_loss", "compute_loss(t)", net.compute_loss(T.copy()), "the-loss")
+    weights = {k: net.weights[k].copy() for k in (1, 2)}  # before update() changes them
     net.backprop(T.copy())
+    g = 2 * (np.asarray(net.output) - T)
+    yield Value("Network.backprop", "g = dJ/dy", g, "backpropagation", compared=False)
     for k in (2, 1):
+        g = g * sigmoid_slope(np.asarray(net.activations[k]))
+        yield Value("Network.backprop", f"g = dJ/da({k})", g, "backpropagation", compared=False)
         yield Value("Network.backprop", f"weights_grad[{k}]", net.weights_grad[k], "backpropagation")
         yield Value("Network.backprop", f"biases_grad[{k}]", net.biases_grad[k], "backpropagation")
+        if k > 1:
+            g = g @ weights[k].T
+            yield Value("Network.backprop", f"g = dJ/dh({k - 1})", g, "backpropagation", compared=False)
     net.update(LEARNING_RATE)
     for k in (1, 2):
         yield Value("Network.update", f"W({k}) after update", net.weights[k], "one-step-of-gradient-descent")
         yield Value("Network.update", f"b({k}) after update", net.biases[k], "one-step-of-gradient-descent")
     yield Value("Network.predict", "predict(x)", net.predict(X.copy()), "predicting-a-digit")
+    yield Value("Network.predict", "predict(x[0])", net.predict(X[0].copy()), "predicting-a-digit")

@@ -1,0 +1,90 @@
+"""`python -m grader.hint MODULE [METHOD]`: one hint deeper each time, state kept outside exercises/."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from coursekit import hints
+from grader import hint
+from tests.grading import EXERCISES, REPOSITORY, edited, files_in, submission
+
+
+@pytest.fixture
+def state(tmp_path):
+    return tmp_path / "state" / "hints.json"
+
+
+def run(state, *args):
+    env = {**os.environ, hint.STATE_VARIABLE: str(state)}
+    return subprocess.run([sys.executable, "-m", "grader.hint", *args], cwd=REPOSITORY, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_each_request_goes_one_level_deeper_then_stays_on_the_last(state):
+    count = len(hints.load("network")["Network.forward"])
+    before = files_in(EXERCISES)
+    shown = []
+    for _ in range(count + 1):
+        result = run(state, "network", "--target", str(EXERCISES))
+        assert result.returncode == 0, result.stderr
+        assert "the first method not done yet: Network.forward (still a stub)" in result.stdout
+        shown.append(result.stdout)
+    for level in range(count):
+        assert f"Hint {level + 1} of {count}" in shown[level]
+    assert f"Hint {count} of {count}" in shown[count]
+    assert "that was the last hint" in shown[count] and "#reference-solution" in shown[count]
+    assert files_in(EXERCISES) == before  # no state in the student's folder
+    saved = json.loads(state.read_text())
+    assert saved == {f"{EXERCISES.resolve()}::network::Network.forward": count}
+
+
+def test_the_first_method_that_differs_gets_the_hint(state, tmp_path):
+    folder = submission(tmp_path / "work", edited("network", [
+        ("g = 2 * (self.output - targets)", "g = 2 * (targets - self.output)")]))
+    result = run(state, "network", "--target", str(folder))
+    assert "the first method not done yet: Network.backprop" in result.stdout
+    assert "Hint 1 of 3" in result.stdout and "#backpropagation" in result.stdout
+
+
+def test_a_named_method_and_reset(state):
+    first = run(state, "network", "backprop", "--target", str(EXERCISES))
+    second = run(state, "network", "Network.backprop", "--target", str(EXERCISES))
+    assert "Network.backprop (network.py), Hint 1 of 3" in first.stdout
+    assert "Hint 2 of 3" in second.stdout
+    assert "Hint 1 of 3" in run(state, "network", "Network.forward", "--target", str(EXERCISES)).stdout
+    assert run(state, "network", "--reset", "--target", str(EXERCISES)).returncode == 0
+    assert "Hint 1 of 3" in run(state, "network", "backprop", "--target", str(EXERCISES)).stdout
+
+
+def test_a_passing_module_asks_for_a_method_by_name(state):
+    result = run(state, "network", "--target", str(REPOSITORY / "solutions"))
+    assert result.returncode == 0 and "every method agrees" in result.stdout
+    assert not state.exists()
+
+
+def test_unknown_names_are_usage_errors(state):
+    assert run(state, "network", "Network.nothing").returncode == 2
+    assert run(state, "no_such_module").returncode == 2
+
+
+def test_the_default_state_is_outside_the_exercises_folder():
+    assert hint.STATE.is_relative_to(REPOSITORY / ".cache")
+    assert ".cache/" in (REPOSITORY / ".gitignore").read_text().splitlines()
+
+
+def test_every_hint_is_for_a_method_the_exercise_has():
+    from coursekit.stubs import find_stubs
+
+    for path in sorted((REPOSITORY / "grader" / "hints").glob("*.toml")):
+        module = path.stem
+        stubs = find_stubs((EXERCISES / f"{module}.py").read_bytes())
+        table = hints.load(module)
+        assert set(table) <= stubs, (module, set(table) - stubs)
+        assert all(2 <= len(levels) <= 3 for levels in table.values()), module
+
+
+def test_terminal_text_drops_the_math_delimiters():
+    assert hint.plain(r"the slope \(f'(a)\) and \(\partial J\)") == "the slope f'(a) and ∂ J"
