@@ -63,9 +63,10 @@ $(LAB_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	touch $(LAB_STAMP)
 
+# (Jupyter refuses to run as root without --allow-root: containers and CI run as root.)
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --ip 127.0.0.1 --port 8888 --ServerApp.root_dir=. \
-	  --LabApp.default_url=/lab/tree/notebooks
+	  --LabApp.default_url=/lab/tree/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
