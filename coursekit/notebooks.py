@@ -200,7 +200,10 @@ def hint_text(module, method):
     found = hints.load(module).get(method) or []
     blocks = [f"<details><summary>{hints.level_name(index, len(found))}</summary>\n\n{hint.strip()}\n\n</details>"
               for index, hint in enumerate(found)]
-    return "Stuck? Open one hint at a time:\n\n" + "\n\n".join(blocks) if blocks else ""
+    if not blocks:
+        return ""
+    return (f"Stuck? Open one hint at a time (or run `hint(\"{module}\", \"{method}\")` in a cell, as "
+            f"`python -m grader.hint {module} {method}` in a terminal):\n\n" + "\n\n".join(blocks))
 
 
 def method_text(module, method, section):

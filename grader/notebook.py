@@ -72,7 +72,7 @@ def run(command, seconds):
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=REPOSITORY, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               encoding="utf-8", errors="replace", start_new_session=True)
+                               encoding="utf-8", errors="replace", start_new_session=os.name == "posix")
     try:
         stdout, stderr = process.communicate(timeout=seconds)
         return Run(process.returncode, stdout, stderr, time.monotonic() - start)
@@ -88,7 +88,10 @@ def run(command, seconds):
 
 def _stop(process):
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)  # the grader and anything it started
+        else:
+            process.kill()
     except ProcessLookupError:
         pass
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from grader import progress
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("grader")
@@ -31,8 +33,7 @@ def pytest_addoption(parser):
 
 
 def module_of(item):
-    """The exercise module a test grades: grader/test_network.py grades network.py."""
-    return Path(item.path).stem.removeprefix("test_")
+    return progress.module_of(item.path)
 
 
 def qualified_uses(item):

@@ -175,6 +175,8 @@ def test_check_of_a_looping_module_returns_within_its_limit(tmp_path):
     elapsed = time.monotonic() - start
     assert elapsed < 6 + 10, f"check took {elapsed:.1f} s with a 6 s limit"
     assert report.note.startswith("stopped after 6 s") and not report.passed
+    if not Path("/proc/self/cmdline").exists():
+        return  # no /proc to look for what is left running
     alive = [pid for pid in os.listdir("/proc") if pid.isdigit() and str(folder).encode() in _cmdline(pid)]
     assert alive == [], "the stopped grader left processes running"
 
