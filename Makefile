@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build grade exercises bench clean browser
+.PHONY: serve test build grade exercises notebooks lab bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,22 @@ grade: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python -m coursekit.stubs solutions exercises
+
+# The lessons' notebooks, generated from the catalog, the worked examples and the hints.
+notebooks: $(STAMP)
+	$(BIN)/python -m coursekit.notebooks
+
+# JupyterLab (the optional extra `lab`) on http://127.0.0.1:8888, opened in notebooks/; its file
+# browser reaches the whole course, exercises/ included. COURSE_TARGET=DIR grades another folder.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	touch $(LAB_STAMP)
+
+# (Jupyter refuses to run as root without --allow-root: containers and CI run as root.)
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --ip 127.0.0.1 --port 8888 --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

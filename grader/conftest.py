@@ -18,6 +18,8 @@ from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this m
 )
 from coursekit import solutions
 
+pytest_plugins = ["grader.select"]  # --uses NAME and --markers-json PATH (grader/select.py)
+
 
 @pytest.fixture(scope="session")
 def reference():

@@ -1,0 +1,83 @@
+"""Grading one method, and telling a caller what each selected test is about.
+
+    python -m pytest grader --module network --uses Network.forward   # the tests that call it
+    python -m pytest grader --uses network:Network.forward            # also other modules' tests
+    python -m pytest grader --module network --markers-json m.json    # each test's uses, section
+
+`--uses NAME` keeps the tests whose `grade` marker lists NAME among the functions they use: a
+bare name ("Network.forward", "train") is a function of the test's own module, "module:name"
+one of any module (training.py's end-to-end test uses "network:Network.forward"). Given more
+than once, a test that uses any of them is kept.
+
+`--markers-json PATH` writes, for every selected test, its marker's `uses` and `section`, keyed
+by the test's name as results.json spells it ("network.py: test_forward_matches_reference[...]"),
+so that a caller (grader.notebook) can link each result to its lesson section. With
+`--collect-only` it describes the tests without running any.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader import progress
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("grader")
+    group.addoption("--uses", action="append", default=[], metavar="NAME",
+                    help="grade only the tests that use NAME (a function or Class.method of the module; "
+                         "module:NAME for another module's)")
+    group.addoption("--markers-json", default=None, metavar="PATH",
+                    help="write each selected test's grade marker (uses, section) as JSON")
+
+
+def module_of(item):
+    return progress.module_of(item.path)
+
+
+def qualified_uses(item):
+    """The functions a test uses, each as "module:function"."""
+    marker = item.get_closest_marker("grade")
+    uses = marker.kwargs.get("uses", ()) if marker else ()
+    return [use if ":" in use else f"{module_of(item)}:{use}" for use in uses]
+
+
+def pytest_collection_modifyitems(config, items):
+    """After --lesson/--module (their hook runs first): keep the tests that use a --uses name."""
+    wanted = config.getoption("uses", None)
+    if not wanted:
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses = qualified_uses(item)
+        own = {use.rpartition(":")[2] for use in uses if use.startswith(f"{module_of(item)}:")}
+        match = any(name in uses if ":" in name else name in own for name in wanted)
+        (kept if match else dropped).append(item)
+    if not kept:
+        known = sorted({use.rpartition(":")[2] for item in items for use in qualified_uses(item)
+                        if use.startswith(f"{module_of(item)}:")})
+        # Nothing is left to grade, and nothing must be graded: the grader's own hooks give every
+        # collected test an outcome even when this hook raises.
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+        raise pytest.UsageError(f"--uses {' '.join(wanted)}: no selected test uses it; the tests use "
+                                f"{', '.join(known) or 'nothing'}")
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_collection_finish(session):
+    path = session.config.getoption("markers_json", None)
+    if not path:
+        return
+    described = {}
+    for item in session.items:
+        marker = item.get_closest_marker("grade")
+        described[f"{module_of(item)}.py: {item.name}"] = {
+            "module": module_of(item),
+            "uses": qualified_uses(item),
+            "section": marker.kwargs.get("section") if marker else None,
+        }
+    Path(path).write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")
