@@ -55,6 +55,9 @@ class Worker:
         self.config = config
         job = json.loads(Path(config.getoption("grader_worker")).read_text(encoding="utf-8"))
         self.nodeids = job["nodeids"]
+        from grader.plugin import GRADING
+
+        config.stash[GRADING].hung.update(job.get("hung", {}))  # modules used here that ran out of time
         self.stream = open(job["events"], "a", encoding="utf-8")
 
     def write(self, event):
@@ -128,22 +131,33 @@ class Isolation:
         return True
 
     def _run(self, session, runs):
-        # The longest first (a test with a longer limit, then the most tests), so that the two
-        # slots finish together; the reports are still replayed in the collection's order.
+        # A module whose tests use another's functions (training.py trains the student's
+        # Network) waits for that module, and learns whether it ran out of time, so that the
+        # endless loop is not paid for twice. Otherwise the longest first (a test with a longer
+        # limit, then the most tests), so that the slots finish together. The reports are still
+        # replayed in the collection's order.
         from grader.plugin import seconds_for
 
-        waiting = sorted(runs, key=lambda run: (max(map(seconds_for, run.items)), len(run.items)), reverse=True)
+        by_name = {run.module: run for run in runs}
+        for run in runs:
+            run.needs = {by_name[name] for name in run.uses() if name in by_name and name != run.module}
+        needed = {dep for run in runs for dep in run.needs}
+        waiting = sorted(runs, key=lambda run: (run in needed, max(map(seconds_for, run.items)), len(run.items)),
+                         reverse=True)
         active, shown = [], 0
         parallel = jobs()
         while shown < len(runs):
-            while waiting and len(active) < parallel and not (session.shouldstop or session.shouldfail):
-                run = waiting.pop(0)
-                run.start()
-                active.append(run)
+            while len(active) < parallel and not (session.shouldstop or session.shouldfail):
+                ready = next((run for run in waiting if all(dep.finished for dep in run.needs)), None)
+                if ready is None:
+                    break
+                waiting.remove(ready)
+                ready.start({dep.module: dep.hung_test for dep in ready.needs if dep.hung_test})
+                active.append(ready)
             for run in active:
                 run.poll()
             active = [run for run in active if not run.finished]
-            while shown < len(runs):  # replay in the collection's order, as one process would
+            while shown < len(runs):
                 runs[shown].replay()
                 if not (runs[shown].finished and runs[shown].replayed_all()):
                     break
@@ -171,7 +185,19 @@ class ModuleRun:
         self.starts = 0
         self.process = None
         self.finished = False
-        self.stop_reason = None
+        self.hung_test = None  # the name of this module's first test that ran out of time
+        self.hung_others = {}  # {module: test}: the modules it uses that ran out of time
+        self.needs = set()
+
+    def uses(self):
+        """The other modules whose functions this module's tests use ("network:Network.forward")."""
+        names = set()
+        for item in self.items:
+            marker = item.get_closest_marker("grade")
+            for use in (marker.kwargs.get("uses", ()) if marker else ()):
+                module, _, _ = use.rpartition(":")
+                names.add(module or self.module)
+        return names
 
     # The child's command line: the module's test files, the target, the job, and the parent's
     # own choices that change how a test runs or is reported.
@@ -193,14 +219,17 @@ class ModuleRun:
                 command.append(arg)
         return command
 
-    def start(self):
+    def start(self, hung=None):
+        if hung is not None:
+            self.hung_others = hung
         self.starts += 1
         name = f"{self.module}-{self.starts}"
         job = self.work / f"{name}.json"
         self.events_path = self.work / f"{name}.events"
         self.log_path = self.work / f"{name}.log"
         self.events_path.write_text("", encoding="utf-8")
-        job.write_text(json.dumps({"nodeids": self.remaining, "events": str(self.events_path)}), encoding="utf-8")
+        job.write_text(json.dumps({"nodeids": self.remaining, "events": str(self.events_path),
+                                          "hung": self.hung_others}), encoding="utf-8")
         self.offset = 0
         self.buffer = b""
         self.current = None  # the nodeid the child is running, and when its start arrived
@@ -237,6 +266,8 @@ class ModuleRun:
         if kind == "start":
             self.current, self.current_since = event["nodeid"], time.monotonic()
         elif kind == "finish":
+            if self.hung_test is None and event["output"].startswith("stopped after"):
+                self.hung_test = self.by_id[event["nodeid"]].name
             if event["nodeid"] in self.remaining:
                 self.remaining.remove(event["nodeid"])
             self.current = None
@@ -338,6 +369,8 @@ class ModuleRun:
             return
         if nodeid in self.remaining:
             self.remaining.remove(nodeid)
+        if self.hung_test is None and message.startswith("stopped after"):
+            self.hung_test = self.by_id[nodeid].name
         self.events.append({"event": "failed", "nodeid": nodeid, "message": message})
 
     def give_up(self, message):
