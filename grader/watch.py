@@ -11,14 +11,12 @@ hangs can't freeze the watcher (a run is stopped after RUN_SECONDS).
 """
 
 import argparse
-import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, processes
 from grader.catalog import REPOSITORY
 
 POLL_SECONDS = 0.5
@@ -50,7 +48,7 @@ def grade(target, module, extra, clear=True):
     if clear:
         sys.stdout.write(CLEAR)
     print(f"$ python -m pytest grader --target {target}" + (f" --module {module}" if module else ""), flush=True)
-    process = subprocess.Popen(command, cwd=REPOSITORY, start_new_session=True)
+    process = processes.start(command, cwd=REPOSITORY)  # its own group: stopped with all it started
     try:
         return process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
@@ -58,8 +56,7 @@ def grade(target, module, extra, clear=True):
         return None
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            processes.kill(process)
 
 
 def watch(target, module=None, extra=(), clear=True, runs=None):
