@@ -182,11 +182,14 @@ def _limits(memory_mb):
         return None
 
     def apply():
+        limits = [(resource.RLIMIT_FSIZE, OUTPUT_BYTES), (resource.RLIMIT_CORE, 0)]
         if memory_mb:
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_BYTES, OUTPUT_BYTES))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            limits.insert(0, (resource.RLIMIT_AS, memory_mb * 1024 * 1024))
+        for which, limit in limits:
+            try:
+                resource.setrlimit(which, (limit, limit))
+            except (ValueError, OSError):  # macOS refuses RLIMIT_AS: the other limits still hold
+                pass
     return apply
 
 

@@ -167,6 +167,11 @@ class Isolation:
             time.sleep(POLL_SECONDS)
 
 
+def ran_out_of_time(output):
+    """Whether a test's output says it, or the import it needed, ran out of time."""
+    return output.startswith("stopped after") or "importing the module did not finish" in output
+
+
 class ModuleRun:
     """One module's tests, run in one child (or several, if its code keeps ending them)."""
 
@@ -266,7 +271,7 @@ class ModuleRun:
         if kind == "start":
             self.current, self.current_since = event["nodeid"], time.monotonic()
         elif kind == "finish":
-            if self.hung_test is None and event["output"].startswith("stopped after"):
+            if self.hung_test is None and ran_out_of_time(event["output"]):
                 self.hung_test = self.by_id[event["nodeid"]].name
             if event["nodeid"] in self.remaining:
                 self.remaining.remove(event["nodeid"])
@@ -369,7 +374,7 @@ class ModuleRun:
             return
         if nodeid in self.remaining:
             self.remaining.remove(nodeid)
-        if self.hung_test is None and message.startswith("stopped after"):
+        if self.hung_test is None and ran_out_of_time(message):
             self.hung_test = self.by_id[nodeid].name
         self.events.append({"event": "failed", "nodeid": nodeid, "message": message})
 
