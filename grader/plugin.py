@@ -9,6 +9,11 @@ Each test names, in a `grade` marker, the student functions it uses and the less
 that teaches them. A test whose functions are still stubs is "not attempted"; any other
 failure is reported as one short message (what was expected, where, what to reread) instead
 of a stack of the grader's frames.
+
+Each module's tests run in a child process of their own (grader/isolation.py), so that a
+module that hangs, ends its process or crashes costs only its own tests; `--in-process` runs
+everything here instead, for debugging the grader. Time limits (TEST_SECONDS per test, the
+loader's at import) work with or without signals (grader.loader.time_limit), so on Windows too.
 """
 
 import argparse

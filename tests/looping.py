@@ -15,10 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `tests.grading` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/, as pytest puts it there
 
-from tests.grading import EXERCISES, SOLUTIONS, run_many, submission  # noqa: E402
+from grading import EXERCISES, SOLUTIONS, run_many, submission  # noqa: E402
 
 REFERENCE = (SOLUTIONS / "network.py").read_text(encoding="utf-8")
 RUN_LIMIT = 120  # seconds: a module that hangs still lets the whole run end within two minutes
