@@ -35,6 +35,7 @@ MAX_STARTS = 3  # a module whose code ends its process more often than this is n
 STARTUP_SECONDS = 90  # a child that reports nothing this long after starting is stuck
 MARGIN_SECONDS = 10  # on top of a test's limits, for a loaded machine
 POLL_SECONDS = 0.02
+FILE_BYTES = 1_000_000_000  # the most a child may write to one file
 
 
 def jobs():
@@ -48,6 +49,22 @@ def jobs():
 # --- the child ------------------------------------------------------------------------------
 
 
+def limit_file_size(limit=FILE_BYTES):
+    """Cap what this process may write to one file (the capture of a test's output, past the cap
+    on print()): student code writing to file descriptor 1 in a loop would otherwise fill the
+    disk before its time limit. Past it the process ends, and the parent says why. POSIX only."""
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        try:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+        except (ValueError, OSError):
+            pass
+
+
 class Worker:
     """In the child: run only the job's tests, and tell the parent everything, line by line."""
 
@@ -59,6 +76,8 @@ class Worker:
 
         config.stash[GRADING].hung.update(job.get("hung", {}))  # modules used here that ran out of time
         self.stream = open(job["events"], "a", encoding="utf-8")
+        limit_file_size()
+
 
     def write(self, event):
         self.stream.write(json.dumps(event) + "\n")
