@@ -259,6 +259,7 @@ class ModuleRun:
         self.current = None  # the nodeid the child is running, and when its start arrived
         self.current_since = time.monotonic()
         self.hung = None  # the child's own watchdog: {"nodeid", "message"}
+        self.began = False  # whether this child has started a test yet
         self.exit_status = None  # the child's pytest exit status, if it got that far
         self.log = open(self.log_path, "wb")
         # The child keeps the graded folder free of bytecode itself (grader.plugin); the grader's
@@ -288,7 +289,7 @@ class ModuleRun:
     def take(self, event):
         kind = event["event"]
         if kind == "start":
-            self.current, self.current_since = event["nodeid"], time.monotonic()
+            self.current, self.current_since, self.began = event["nodeid"], time.monotonic(), True
         elif kind == "finish":
             if self.hung_test is None and ran_out_of_time(event["output"]):
                 self.hung_test = self.by_id[event["nodeid"]].name
@@ -308,13 +309,10 @@ class ModuleRun:
         """How long the child may stay silent in its current test before it is killed."""
         from grader.plugin import HARD_STOP_SECONDS, seconds_for
 
-        if self.current is None:
-            return STARTUP_SECONDS if not self.started_any() else loader.IMPORT_SECONDS + MARGIN_SECONDS
+        if self.current is None:  # starting up, or between two tests
+            return STARTUP_SECONDS if not self.began else loader.IMPORT_SECONDS + MARGIN_SECONDS
         return (seconds_for(self.by_id[self.current]) + loader.IMPORT_SECONDS + HARD_STOP_SECONDS
                 + MARGIN_SECONDS)
-
-    def started_any(self):
-        return any(event["event"] == "start" for event in self.events) or self.current is not None
 
     def poll(self):
         if self.finished:
@@ -358,7 +356,7 @@ class ModuleRun:
             self.fail(self.hung["nodeid"], self.hung["message"])
             self.give_up(f"not run: {self.name(self.hung['nodeid'])} ran out of time and its process was ended")
             return
-        if current is None and not self.started_any():  # it died before it could run anything
+        if current is None and not self.began:  # it died before it could run anything
             self.isolation.errors.append((self.module, code if code and code >= 2 else 3, self.tail()))
             self.give_up(f"not run: the grader's process for this module ended with {processes.how_it_ended(code)}")
             return
