@@ -49,8 +49,10 @@ browser:
 grade: $(STAMP)
 	$(BIN)/python -m pytest grader
 
+# Regenerates the stubs from solutions/. A file you edited is kept and named, never
+# overwritten; FORCE=1 replaces it too, after a copy into exercises/.backup/ (printed).
 exercises: $(STAMP)
-	$(BIN)/python -m coursekit.stubs solutions exercises
+	$(BIN)/python -m coursekit.stubs solutions exercises $(if $(FORCE),--force)
 
 # The lessons' notebooks, generated from the catalog, the worked examples and the hints.
 notebooks: $(STAMP)

@@ -6,7 +6,10 @@ SUBMISSIONS holds one entry per student: a folder, or a `.zip`, named after the 
 module files (network.py, ...) may sit at its top level or one folder down. Each submission is
 graded by `python -m pytest grader --target ...` in a process of its own, in a session of its own,
 with a wall-clock limit (the whole process group is killed), an address-space limit
-(RLIMIT_AS) and a file-size limit (RLIMIT_FSIZE, for output that floods), N at a time.
+(RLIMIT_AS) and a file-size limit (RLIMIT_FSIZE, for output that floods), N at a time. The
+grader runs each module in a child process of its own, which inherits these limits. Where
+Python has no `resource` module (Windows) the memory and file-size limits are skipped, and a
+note says so.
 
 It writes, under DIR:
 
@@ -28,7 +31,6 @@ import concurrent.futures
 import csv
 import json
 import os
-import resource
 import shutil
 import signal
 import stat
@@ -40,9 +42,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader import catalog
+from grader import catalog, processes
 from grader.progress import order
 from grader.catalog import REPOSITORY
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits
+    resource = None
+
+NO_LIMITS_NOTE = ("note: this Python has no `resource` module (as on Windows): the memory limit (--memory) "
+                  "and the output-size limit are skipped; only the time limit holds")
 
 DEFAULT_TIMEOUT = 180  # seconds per submission: the grader itself ends a hanging module in ~10 s
 DEFAULT_MEMORY = 2048  # MB of address space per submission
@@ -64,6 +74,7 @@ class Result:
     detail: str = ""
     seconds: float = 0.0
     results: dict = field(default_factory=dict)  # Gradescope's results.json
+    exit_code: int | None = None  # the grader's exit status; None if it never ran to an end
 
     @property
     def scores(self):
@@ -159,13 +170,26 @@ def submissions(folder):
 # --- grading one --------------------------------------------------------------------------------
 
 
+def grading_command(target, results_json):
+    """The grader's command line for one submission: class grading, Gradescope and grader.submit."""
+    return [sys.executable, "-m", "pytest", "grader", "--target", str(target), "-p", "no:cacheprovider",
+            "--results-json", str(results_json), "-q", "--no-header"]
+
+
 def _limits(memory_mb):
+    """The function the grading process runs before the grader: its rlimits (None without `resource`)."""
+    if resource is None:
+        return None
+
     def apply():
+        limits = [(resource.RLIMIT_FSIZE, OUTPUT_BYTES), (resource.RLIMIT_CORE, 0)]
         if memory_mb:
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_BYTES, OUTPUT_BYTES))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            limits.insert(0, (resource.RLIMIT_AS, memory_mb * 1024 * 1024))
+        for which, limit in limits:
+            try:
+                resource.setrlimit(which, (limit, limit))
+            except (ValueError, OSError):  # macOS refuses RLIMIT_AS: the other limits still hold
+                pass
     return apply
 
 
@@ -195,24 +219,19 @@ def grade_one(student, path, out, root, timeout, memory_mb):
 
     results_json = folder / "results.json"
     output_path = folder / "output.txt"
-    command = [sys.executable, "-m", "pytest", "grader", "--target", str(files), "-p", "no:cacheprovider",
-               "--results-json", str(results_json), "-q", "--no-header"]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     with open(output_path, "wb") as output:
-        process = subprocess.Popen(command, cwd=root, stdin=subprocess.DEVNULL, stdout=output,
-                                   stderr=subprocess.STDOUT, env=env, start_new_session=True,
-                                   preexec_fn=_limits(memory_mb))
+        process = processes.start(grading_command(files, results_json), cwd=root, stdin=subprocess.DEVNULL,
+                                  stdout=output, stderr=subprocess.STDOUT, env=env,
+                                  preexec_fn=_limits(memory_mb))
         try:
             code = process.wait(timeout=timeout)
             timed_out = False
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            code = process.wait()
+            code = None
             timed_out = True
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # whatever the submission left running
-        except ProcessLookupError:
-            pass
+        finally:
+            processes.kill(process)  # whatever the submission left running
     seconds = time.monotonic() - start
     text = output_path.read_bytes()[-KEEP_OUTPUT * 4:].decode("utf-8", errors="replace")[-KEEP_OUTPUT:]
     output_path.write_text(text, encoding="utf-8")
@@ -224,7 +243,7 @@ def grade_one(student, path, out, root, timeout, memory_mb):
             results = None
     if timed_out:
         return Result(student, "timeout", f"stopped after {timeout:g} s", seconds)
-    if code == -signal.SIGXFSZ:
+    if hasattr(signal, "SIGXFSZ") and code == -signal.SIGXFSZ:
         return Result(student, "output-flood", f"wrote more than {OUTPUT_BYTES:,} bytes", seconds)
     if results is not None and code in (0, 1):  # graded: the scores stand, a flag says what went wrong
         outputs = [test.get("output", "") for test in results.get("tests", [])]
@@ -232,11 +251,11 @@ def grade_one(student, path, out, root, timeout, memory_mb):
                               ("memory", ("MemoryError", "Cannot allocate memory"))):
             hit = sum(any(sign in output for sign in signs) for output in outputs)
             if hit:
-                return Result(student, status, f"graded; {hit} test(s) failed by it", seconds, results)
-        return Result(student, "ok", "", seconds, results)
+                return Result(student, status, f"graded; {hit} test(s) failed by it", seconds, results, code)
+        return Result(student, "ok", "", seconds, results, code)
     if "MemoryError" in text or "Cannot allocate memory" in text or "std::bad_alloc" in text:
         return Result(student, "memory", f"ran out of its {memory_mb} MB", seconds)
-    how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+    how = processes.how_it_ended(code)
     lines = text.strip().splitlines()
     last = next((line for line in lines if "Fatal Python error" in line), lines[-1] if lines else "")[:200]
     return Result(student, "crashed", f"{how}: {last}".rstrip(": "), seconds)
@@ -284,6 +303,8 @@ def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAU
         stage(root, hidden)
     entries = submissions(folder)
     jobs = jobs or os.cpu_count() or 1
+    if resource is None and report:
+        report(NO_LIMITS_NOTE)
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(grade_one, student, path, out, root, timeout, memory_mb): student

@@ -6,10 +6,12 @@ time limit, and `sys.exit` caught. Whatever goes wrong becomes a `StudentCodeErr
 message names the file and line; the tests of that module fail with it, and the run goes on.
 """
 
+import _thread
 import builtins
 import importlib.util
 import signal
 import sys
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -47,19 +49,36 @@ class _ImportTimeout(BaseException):
     """BaseException, so that a student's `except Exception` can't swallow it."""
 
 
+def has_alarm():
+    """Whether this Python has SIGALRM and setitimer (POSIX); Windows has neither."""
+    return hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")
+
+
 @contextmanager
-def time_limit(seconds):
-    """Interrupt the block after `seconds` (main thread, POSIX): an endless loop at import.
+def time_limit(seconds, error=_ImportTimeout):
+    """Raise `error()` in the block if it runs past `seconds`: an endless loop in student code.
 
-    pytest-timeout may have its own alarm running for the whole test; it is put back,
-    minus the time spent here, when the block ends.
+    With SIGALRM (Linux, macOS) an interval timer interrupts the block; limits nest, an outer
+    one being put back, minus the time spent here, when the block ends. Without it (Windows) a
+    timer thread interrupts the main thread with `_thread.interrupt_main`, the way Ctrl-C would.
+    Either way the interruption is an exception that student code could catch and ignore (a
+    bare `except:` in a loop): the grader's watchdog, or the parent process, ends that case.
+    Outside the main thread there is no limit.
     """
-    if not hasattr(signal, "SIGALRM"):
+    if threading.current_thread() is not threading.main_thread():
         yield
-        return
+    elif has_alarm():
+        with _alarm_limit(seconds, error):
+            yield
+    else:
+        with _thread_limit(seconds, error):
+            yield
 
+
+@contextmanager
+def _alarm_limit(seconds, error):
     def interrupt(signum, frame):
-        raise _ImportTimeout()
+        raise error()
 
     start = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, interrupt)
@@ -72,6 +91,62 @@ def time_limit(seconds):
         if previous_delay:
             remaining = previous_delay - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+
+
+class _Limit:
+    def __init__(self, error):
+        self.error = error
+        self.active = True
+        self.fired = False
+
+
+_limits = []  # the thread-based limits in force, outermost first
+_lock = threading.Lock()
+_pending = 0  # interruptions sent by a limit's timer and not yet handled
+
+
+def _on_interrupt(signum, frame):
+    """SIGINT's handler while thread-based limits are used: a limit that fired, else Ctrl-C."""
+    global _pending
+    with _lock:
+        ours = _pending > 0
+        _pending = max(_pending - 1, 0)
+        fired = next((limit for limit in _limits if limit.fired), None)
+    if fired is not None:
+        raise fired.error()
+    if not ours:
+        raise KeyboardInterrupt
+    # a limit's timer fired just as its block ended: nothing to interrupt
+
+
+def _fire(limit):
+    global _pending
+    with _lock:
+        if not limit.active:
+            return
+        limit.fired = True
+        _pending += 1
+    _thread.interrupt_main(signal.SIGINT)
+
+
+@contextmanager
+def _thread_limit(seconds, error):
+    # The handler stays installed once set: an interruption may arrive after its block ended.
+    if signal.getsignal(signal.SIGINT) is not _on_interrupt:
+        signal.signal(signal.SIGINT, _on_interrupt)
+    limit = _Limit(error)
+    timer = threading.Timer(seconds, _fire, args=(limit,))
+    timer.daemon = True
+    with _lock:
+        _limits.append(limit)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with _lock:
+            limit.active = False
+            _limits.remove(limit)
 
 
 def where_in(tb, folder):

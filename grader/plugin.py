@@ -9,8 +9,14 @@ Each test names, in a `grade` marker, the student functions it uses and the less
 that teaches them. A test whose functions are still stubs is "not attempted"; any other
 failure is reported as one short message (what was expected, where, what to reread) instead
 of a stack of the grader's frames.
+
+Each module's tests run in a child process of their own (grader/isolation.py), so that a
+module that hangs, ends its process or crashes costs only its own tests; `--in-process` runs
+everything here instead, for debugging the grader. Time limits (TEST_SECONDS per test, the
+loader's at import) work with or without signals (grader.loader.time_limit), so on Windows too.
 """
 
+import argparse
 import json
 import os
 import sys
@@ -24,13 +30,17 @@ import pytest
 from coursekit.stubs import find_stubs
 from grader import catalog, progress
 from grader.checks import WrongAnswer
-from grader.loader import InputCalled, StudentCodeError, import_student_module, where_in
+from grader.loader import InputCalled, StudentCodeError, import_student_module, time_limit, where_in
 
 DEFAULT_TARGET = "exercises"
 TEST_SECONDS = 10
 OUTPUT_LIMIT = 1_000_000  # characters a test may print before it is stopped
 SECTION_LIMIT = 2_000  # characters of captured output shown in a report
 HARD_STOP_SECONDS = 15  # past a test's limit: its code swallowed the interruption, end the run
+
+
+class TestTimeout(BaseException):
+    """The test ran past its time limit (BaseException: `except Exception` doesn't swallow it)."""
 
 
 class NotAttempted(Exception):
@@ -102,6 +112,10 @@ def pytest_addoption(parser):
                     help="grade only the modules of lesson N (see the table at the end of a run)")
     group.addoption("--module", dest="module_name", default=None, metavar="NAME",
                     help="grade only NAME.py (also: -m NAME)")
+    group.addoption("--in-process", action="store_true", default=False,
+                    help="grade every module in this process, not one process per module (for "
+                         "debugging the grader: a module that ends its process then ends the run)")
+    group.addoption("--grader-worker", default=None, help=argparse.SUPPRESS)  # see grader/isolation.py
 
 
 def pytest_configure(config):
@@ -117,6 +131,12 @@ def pytest_configure(config):
     progress.register_markers(config)
     if config.option.verbose == 0:
         config.option.verbose = 1  # one line per test: students want to see names
+    from grader import isolation
+
+    if config.getoption("grader_worker"):
+        config.pluginmanager.register(isolation.Worker(config), "grader-worker")
+    elif not config.getoption("in_process"):
+        config.pluginmanager.register(isolation.Isolation(config), "grader-isolation")
 
 
 def module_of(item):
@@ -127,13 +147,23 @@ def module_of(item):
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by the module markers added here
 def pytest_collection_modifyitems(config, items):
     progress.mark_and_select(config, items)
-    # func_only: the limit is on the test itself. The grader's own fixtures (loading MNIST, on a
-    # busy machine, in the first test's setup) must not eat into it; a failed session fixture
-    # would otherwise fail every later test with the same "timeout". The student's import in
-    # setup has the loader's own limit.
+    # The limit is on the test itself (pytest_runtest_call), with grader.loader.time_limit, which
+    # works without signals too. The grader's own fixtures (loading MNIST, on a busy machine, in
+    # the first test's setup) must not eat into it; the student's import in setup has the
+    # loader's own limit. pytest-timeout is switched off for these tests: its signal method
+    # needs SIGALRM, and its thread method ends the whole process.
     for item in items:
-        if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(TEST_SECONDS, method="signal", func_only=True))
+        marker = item.get_closest_marker("timeout")
+        item.stash[SECONDS] = float(marker.args[0]) if marker and marker.args else TEST_SECONDS
+        item.add_marker(pytest.mark.timeout(0), append=False)
+
+
+SECONDS = pytest.StashKey[float]()
+
+
+def seconds_for(item):
+    """The test's time limit: TEST_SECONDS, or its own `@pytest.mark.timeout(N)`."""
+    return item.stash.get(SECONDS, TEST_SECONDS)
 
 
 def pytest_collection_finish(session):
@@ -221,8 +251,7 @@ def pytest_runtest_call(item):
     """
     from grader.loader import no_input
 
-    limit = item.get_closest_marker("timeout")
-    seconds = limit.args[0] if limit and limit.args else TEST_SECONDS
+    seconds = seconds_for(item)
     watchdog = threading.Timer(seconds + HARD_STOP_SECONDS, hard_stop, args=(item, seconds))
     watchdog.daemon = True
     saved = sys.stdout, sys.stderr
@@ -230,11 +259,15 @@ def pytest_runtest_call(item):
     sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
     watchdog.start()
     try:
-        with no_input():
+        with no_input(), time_limit(seconds, TestTimeout):
             return (yield)
     finally:
         watchdog.cancel()
         sys.stdout, sys.stderr = saved
+
+
+SWALLOWED = ("stopped after {seconds:g} s, and your code went on after the grader interrupted it "
+             "(a bare `except:` or `except BaseException:` inside a loop?)")
 
 
 def hard_stop(item, seconds):
@@ -243,12 +276,17 @@ def hard_stop(item, seconds):
     grading = config.stash[GRADING]
     module = module_of(item)
     grading.hung.setdefault(module, item.name)
+    message = SWALLOWED.format(seconds=seconds)
+    worker = config.pluginmanager.get_plugin("grader-worker")
+    if worker is not None:  # one process per module: the parent reports it and grades the others
+        try:
+            worker.write({"event": "hung", "nodeid": item.nodeid, "message": message})
+        finally:
+            os._exit(1)
     for nodeid, outcome in grading.outcomes.items():
         if nodeid == item.nodeid:
             outcome.status = "failed"
-            outcome.output = (f"stopped after {seconds:g} s, and your code went on after the grader "
-                              "interrupted it (a bare `except:` or `except BaseException:` inside a loop?): "
-                              "the grading run was ended here")
+            outcome.output = message + ": the grading run was ended here"
         elif nodeid not in grading.finished:
             outcome.status = "failed"
             outcome.output = f"not run: {item.name} in {module}.py ran out of time and the grading run was ended"
@@ -291,11 +329,9 @@ def describe(excinfo, item, grading):
     at = f"\n    at {place}" if place else ""
     if isinstance(error, (WrongAnswer, NotAttempted, StudentCodeError, OutputFlood)):
         return str(error) + (at if isinstance(error, OutputFlood) else "")
-    if isinstance(error, pytest.fail.Exception) and str(error).startswith("Timeout"):
+    if isinstance(error, TestTimeout):
         grading.hung[name] = item.name
-        limit = item.get_closest_marker("timeout")
-        seconds = limit.args[0] if limit and limit.args else TEST_SECONDS
-        return (f"stopped after {seconds:g} s: probably an endless loop, or far more work than "
+        return (f"stopped after {seconds_for(item):g} s: probably an endless loop, or far more work than "
                 f"needed{at}")
     if isinstance(error, InputCalled):
         return f"{error}{at}"

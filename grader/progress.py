@@ -130,6 +130,15 @@ def next_step(outcomes):
         if outcome.status == "not attempted":
             return (f"next: {outcome.output.removeprefix('not attempted: ')}; start with {outcome.name}\n"
                     f"      {_link(outcome)}").rstrip() + "".join("\n" + line for line in stuck(outcome.module))
+    return all_passed(outcomes)
+
+
+def all_passed(outcomes):
+    """The last line when nothing failed: with hidden tests in the run, they are not the grade yet."""
+    hidden = sum(o.visibility != "visible" for o in outcomes)
+    if hidden:
+        return (f"next: the visible tests pass; {hidden} hidden test{'s are' if hidden > 1 else ' is'} "
+                "graded after submission, and their results show once grades are published")
     return "next: everything selected passes. Well done!"
 
 

@@ -18,13 +18,12 @@ They act on the module last graded (network until a file is saved, when watching
 import argparse
 import os
 import select
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, processes
 from grader.catalog import REPOSITORY
 
 POLL_SECONDS = 0.5
@@ -42,7 +41,15 @@ class Keys:
     """
 
     def __enter__(self):
-        self.fd, self.saved, self.tty = None, None, False
+        self.fd, self.saved, self.tty, self.console = None, None, False, None
+        if os.name == "nt":  # no select() on a console there: msvcrt reads single keys instead
+            try:
+                import msvcrt
+
+                self.console = msvcrt if sys.stdin.isatty() else None
+            except (ImportError, AttributeError, ValueError):
+                pass
+            return self
         try:
             fd = sys.stdin.fileno()
         except (AttributeError, OSError, ValueError):
@@ -71,6 +78,14 @@ class Keys:
 
     def read(self, seconds):
         """The keys pressed within `seconds` (waits that long when none), as a list of strings."""
+        if self.console is not None:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                if self.console.kbhit():
+                    key = self.console.getwch()
+                    return ["\n" if key == "\r" else key]
+                time.sleep(0.05)
+            return []
         if self.fd is None:
             time.sleep(seconds)
             return []
@@ -110,7 +125,7 @@ def grade(target, module, extra, clear=True):
     if clear:
         sys.stdout.write(CLEAR)
     print(f"$ python -m pytest grader --target {target}" + (f" --module {module}" if module else ""), flush=True)
-    process = subprocess.Popen(command, cwd=REPOSITORY, start_new_session=True)
+    process = processes.start(command, cwd=REPOSITORY)  # its own group: stopped with all it started
     try:
         return process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
@@ -118,24 +133,22 @@ def grade(target, module, extra, clear=True):
         return None
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            processes.kill(process)
 
 
 def tool(name, module, target):
     """Run `python -m grader.<name> MODULE --target TARGET` (hint or trace) in its own process."""
     print(f"\n$ python -m grader.{name} {module}" + ("" if target.name == "exercises" else f" --target {target}"),
           flush=True)
-    process = subprocess.Popen([sys.executable, "-m", f"grader.{name}", module, "--target", str(target)],
-                               cwd=REPOSITORY, start_new_session=True)
+    process = processes.start([sys.executable, "-m", f"grader.{name}", module, "--target", str(target)],
+                              cwd=REPOSITORY)
     try:
         process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
         print(f"\nit did not finish in {RUN_SECONDS} s: stopped it", flush=True)
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            processes.kill(process)
 
 
 def prompt(target):

@@ -19,7 +19,23 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPOSITORY / "solutions"
-EXERCISES = REPOSITORY / "exercises"
+
+
+def _untouched_exercises():
+    """The stubs as the generator makes them, in a temporary folder: exercises/ is the student's
+    own, and the project's tests never depend on what the student wrote there."""
+    import atexit
+    import tempfile
+
+    from coursekit.stubs import generate_folder
+
+    folder = Path(tempfile.mkdtemp(prefix="untouched-")) / "exercises"
+    generate_folder(SOLUTIONS, folder)
+    atexit.register(shutil.rmtree, folder.parent, True)
+    return folder
+
+
+EXERCISES = _untouched_exercises()
 RUN_SECONDS = 180  # no grader run may take longer, whatever the submission does
 
 

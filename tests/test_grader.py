@@ -12,23 +12,10 @@ import pytest
 
 from grader import catalog
 from grading import EXERCISES, SOLUTIONS, files_in, run_grader, run_many, submission
+from looping import at_top, in_method
 from wrong_network import REFERENCE, WRONG, wrong_source
 
 REFERENCE_SOURCE = REFERENCE.read_text(encoding="utf-8")
-
-
-def at_top(code):
-    """The reference with `code` run at import, right after `import numpy as np`."""
-    anchor = "import numpy as np\n"
-    assert REFERENCE_SOURCE.count(anchor) == 1
-    return REFERENCE_SOURCE.replace(anchor, anchor + code + "\n")
-
-
-def in_method(method, code):
-    """The reference with `code` as the first statement of `Network.<method>`'s solution."""
-    start = REFERENCE_SOURCE.index(f"    def {method}(self")
-    line = REFERENCE_SOURCE.index("\n", REFERENCE_SOURCE.index("# BEGIN SOLUTION", start)) + 1
-    return REFERENCE_SOURCE[:line] + "        " + code + "\n" + REFERENCE_SOURCE[line:]
 
 
 def without_colon():
@@ -43,7 +30,7 @@ HAZARDS = {
     # Sleeping rather than spinning keeps the 10 s cheap on a shared machine; the grader stops both alike.
     "endless loop at import": (at_top("import time\nwhile True:\n    time.sleep(1)"), "time.sleep(1)",
                                "did not finish in 10 s"),
-    "endless loop in backprop": (in_method("backprop", "while True:\n            pass"), "while True:",
+    "endless loop in backprop": (in_method("backprop", "while True:\n    pass"), "while True:",
                                  "stopped after 10 s"),
     "syntax error": (without_colon(), "for k in range(1, self.n_layers + 1)\n", "syntax error"),
     "import error": (at_top("import nonexistent_module"), "import nonexistent_module", "nonexistent_module"),

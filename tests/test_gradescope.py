@@ -50,8 +50,8 @@ def bundle(tmp_path_factory):
     return out
 
 
-def run_autograder(bundle, root, files):
-    """Lay out `root` as Gradescope does, run run_autograder, return results.json."""
+def run_autograder(bundle, root, files, with_output=False):
+    """Lay out `root` as Gradescope does, run run_autograder, return results.json (and its stdout)."""
     source = root / "source"
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(source)
@@ -62,8 +62,10 @@ def run_autograder(bundle, root, files):
         (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "submission" / name).write_text(text, encoding="utf-8")
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
-    subprocess.run(["bash", str(root / "run_autograder")], env=env, check=True, capture_output=True, timeout=300)
-    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, check=True, capture_output=True,
+                         text=True, timeout=300)
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    return (results, run.stdout) if with_output else results
 
 
 def test_the_bundle_holds_the_scripts_the_grader_and_the_hidden_tests(bundle):
@@ -92,8 +94,11 @@ def test_run_autograder_grades_a_submission_with_the_hidden_tests(bundle, tmp_pa
 
 def test_run_autograder_finds_files_one_folder_down_and_reports_an_empty_submission(bundle, tmp_path):
     files = {f"hw/{path.name}": path.read_text(encoding="utf-8") for path in SOLUTIONS.glob("*.py")}
-    results = run_autograder(bundle, tmp_path / "nested", files)
+    results, output = run_autograder(bundle, tmp_path / "nested", files, with_output=True)
     assert results["score"] == results["max_score"] > 0
+    # With hidden tests in the run, passing is not "Well done": they are graded after submission.
+    assert "Well done" not in output
+    assert "the visible tests pass; 2 hidden tests are graded after submission" in output, output
     empty = run_autograder(bundle, tmp_path / "empty", {"notes.txt": "nothing"})
     check_gradescope(empty)
     assert empty["score"] == 0 and "no module file" in empty["output"]
@@ -112,3 +117,17 @@ def test_stage_copies_a_hidden_folder_named_by_the_environment(tmp_path, monkeyp
     staged = gradescope.stage(tmp_path / "staged")
     assert (staged / "grader" / "hidden" / "test_nn.py").exists()
     assert (staged / "grader" / "hidden" / "__init__.py").exists()
+
+
+def outcome(visibility, status="passed"):
+    from grader.plugin import Outcome
+
+    return Outcome(module="network", name="test_x", max_score=1.0, status=status, visibility=visibility)
+
+
+def test_the_summary_says_well_done_only_without_hidden_tests():
+    from grader.progress import next_step
+
+    assert "Well done" in next_step([outcome("visible"), outcome("visible")])
+    line = next_step([outcome("visible"), outcome("after_published")])
+    assert "Well done" not in line and "visible tests pass" in line and "1 hidden test is graded after submission" in line

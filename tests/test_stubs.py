@@ -1,13 +1,24 @@
-"""The stub generator (coursekit.stubs) and the exercises it makes from the solutions."""
+"""The stub generator (coursekit.stubs) and the exercises it makes from the solutions.
+
+exercises/ is the student's working folder: these tests never read the files there (a student
+who has filled in network.py must not see the project's tests fail). They check the generated
+text, the manifest the generator keeps (`exercises/.generated.json`), and, where git is at
+hand, the committed exercises against the committed manifest.
+"""
 
 import ast
 import importlib.util
+import json
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from coursekit.stubs import MarkerError, find_stubs, generate, generate_folder
+from coursekit import stubs
+from coursekit.stubs import MANIFEST, MarkerError, digest, find_stubs, generate, generate_folder
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPOSITORY / "solutions"
@@ -140,17 +151,37 @@ def test_find_stubs_on_the_reference_finds_nothing():
         assert find_stubs(path.read_text(encoding="utf-8")) == set(), path.name
 
 
-# --- exercises/ is what the generator makes from solutions/ ---------------------------------
+# --- exercises/ is what the generator makes from solutions/ ------------------------------------
 
-def test_exercises_are_up_to_date():
-    stale = generate_folder(SOLUTIONS, EXERCISES, check=True)
-    assert stale == [], f"exercises/ out of date for {stale}: run `make exercises`"
+def generated(solution):
+    return generate(solution.read_text(encoding="utf-8"), filename=str(solution))
 
 
-def test_every_solution_has_an_exercise_and_no_more():
-    names = {p.name for p in SOLUTION_FILES}
-    assert names, "no solutions found"
-    assert {p.name for p in EXERCISES.glob("*.py") if p.name != "__init__.py"} == names
+def test_the_manifest_records_what_the_generator_makes_from_every_solution():
+    manifest = json.loads((EXERCISES / MANIFEST).read_text(encoding="utf-8"))
+    assert set(manifest) == {p.name for p in SOLUTION_FILES}, "a solution without an exercise, or the reverse"
+    changed = [p.name for p in SOLUTION_FILES if manifest[p.name] != digest(generated(p))]
+    assert not changed, (f"solutions/ changed since the exercises were generated: {changed}; regenerate "
+                         "them (python -m coursekit.stubs solutions exercises) and commit both")
+
+
+def git(*args):
+    return subprocess.run(["git", "-C", str(REPOSITORY), *args], capture_output=True)
+
+
+def test_the_committed_exercises_are_what_the_committed_manifest_records():
+    """The repository as committed: each exercise is exactly what the generator wrote."""
+    if shutil.which("git") is None or git("rev-parse", "HEAD").returncode != 0:
+        pytest.skip("no git repository here: nothing committed to compare")
+    shown = git("show", f"HEAD:exercises/{MANIFEST}")
+    if shown.returncode != 0:
+        pytest.skip(f"exercises/{MANIFEST} is not committed yet")
+    manifest = json.loads(shown.stdout)
+    for name, expected in manifest.items():
+        committed = git("show", f"HEAD:exercises/{name}")
+        assert committed.returncode == 0, f"exercises/{name} is in the manifest but not committed"
+        text = committed.stdout.decode("utf-8").replace("\r\n", "\n")
+        assert digest(text) == expected, f"the committed exercises/{name} is not what the generator wrote"
 
 
 def test_generate_folder_writes_then_reports_nothing_stale(tmp_path):
@@ -158,6 +189,71 @@ def test_generate_folder_writes_then_reports_nothing_stale(tmp_path):
     assert generate_folder(SOLUTIONS, tmp_path, check=True) == []
     (tmp_path / SOLUTION_FILES[0].name).write_text("# edited by hand\n", encoding="utf-8")
     assert generate_folder(SOLUTIONS, tmp_path, check=True) == [SOLUTION_FILES[0].name]
+
+
+# --- regenerating never loses a student's work ------------------------------------------------
+
+def course_copy(tmp_path):
+    """A solutions/ copy and an exercises/ folder generated from it, as a student checks them out."""
+    solutions = shutil.copytree(SOLUTIONS, tmp_path / "solutions")
+    exercises = tmp_path / "exercises"
+    generate_folder(solutions, exercises)
+    return solutions, exercises
+
+
+def new_version(solutions, name="network.py"):
+    """The course changes one solution's stub (a new docstring line)."""
+    path = solutions / name
+    path.write_text(path.read_text(encoding="utf-8").replace('"""', '"""New in this version. ', 1), encoding="utf-8")
+
+
+def run_stubs(solutions, exercises, *args):
+    return subprocess.run([sys.executable, "-m", "coursekit.stubs", str(solutions), str(exercises), *args],
+                          cwd=REPOSITORY, capture_output=True, text=True)
+
+
+def test_regenerating_keeps_an_edited_exercise_and_says_so(tmp_path):
+    solutions, exercises = course_copy(tmp_path)
+    mine = "# my work, half done\n" + (exercises / "network.py").read_text(encoding="utf-8")
+    (exercises / "network.py").write_text(mine, encoding="utf-8")
+    new_version(solutions, "network.py")
+    new_version(solutions, "nn.py")
+    run = run_stubs(solutions, exercises)
+    assert run.returncode == 1, run
+    assert (exercises / "network.py").read_text(encoding="utf-8") == mine  # nothing lost
+    assert f"kept {exercises / 'network.py'}" in run.stdout and "--force" in run.stdout
+    assert "nothing of yours was overwritten" in run.stderr
+    # The untouched file of the same run is brought up to date.
+    assert (exercises / "nn.py").read_text(encoding="utf-8") == generated(solutions / "nn.py")
+    assert not (exercises / ".backup").exists()
+
+
+def test_force_replaces_an_edited_exercise_after_a_backup_it_prints(tmp_path):
+    solutions, exercises = course_copy(tmp_path)
+    mine = "# my work\n"
+    (exercises / "network.py").write_text(mine, encoding="utf-8")
+    new_version(solutions)
+    run = run_stubs(solutions, exercises, "--force")
+    assert run.returncode == 0, run
+    backups = list((exercises / ".backup").glob("network.*.py"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == mine
+    assert f"backed up {exercises / 'network.py'} to {backups[0]}" in run.stdout
+    assert (exercises / "network.py").read_text(encoding="utf-8") == generated(solutions / "network.py")
+    manifest = json.loads((exercises / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["network.py"] == digest(generated(solutions / "network.py"))
+
+
+def test_a_file_the_manifest_does_not_know_counts_as_edited(tmp_path):
+    solutions, exercises = course_copy(tmp_path)
+    (exercises / MANIFEST).unlink()  # an older checkout, before the manifest
+    (exercises / "network.py").write_text("# mine\n", encoding="utf-8")
+    assert generate_folder(solutions, exercises) == ["network.py"]
+    assert (exercises / "network.py").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_the_backup_folder_is_ignored_by_git():
+    ignored = (REPOSITORY / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"exercises/{stubs.BACKUP}/" in ignored
 
 
 def solution_regions(source):
@@ -180,15 +276,15 @@ def solution_regions(source):
 
 @pytest.mark.parametrize("solution", SOLUTION_FILES, ids=lambda p: p.name)
 def test_exercise_stubs_exactly_the_solution_regions(solution):
-    exercise = EXERCISES / solution.name
     regions = solution_regions(solution.read_text(encoding="utf-8"))
     assert regions, f"{solution.name} marks no BEGIN SOLUTION region"
-    assert find_stubs(exercise.read_text(encoding="utf-8")) == regions
+    assert find_stubs(generated(solution)) == regions
 
 
 @pytest.mark.parametrize("solution", SOLUTION_FILES, ids=lambda p: p.name)
-def test_exercise_imports_cleanly(solution):
-    path = EXERCISES / solution.name
+def test_exercise_imports_cleanly(solution, tmp_path):
+    path = tmp_path / solution.name
+    path.write_text(generated(solution), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(f"exercise_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -196,4 +292,4 @@ def test_exercise_imports_cleanly(solution):
     public = {node.name for node in ast.parse(source).body
               if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")}
     missing = sorted(name for name in public if not hasattr(module, name))
-    assert not missing, f"exercises/{path.name} lacks {missing}"
+    assert not missing, f"the exercise {path.name} lacks {missing}"

@@ -1,0 +1,47 @@
+"""Starting a grading process that can be ended with everything it started, on every platform.
+
+On Linux and macOS the process leads a session of its own, and ending it kills the whole
+process group (whatever the student's code left running). Windows has no process groups in
+that sense: the process gets a console group of its own, and ending it kills its tree with
+`taskkill /T`.
+"""
+
+import os
+import signal
+import subprocess
+
+WINDOWS = os.name == "nt"
+
+
+def start(command, **options):
+    """`subprocess.Popen(command, **options)`, in a process group of its own."""
+    if WINDOWS:
+        options["creationflags"] = options.get("creationflags", 0) | subprocess.CREATE_NEW_PROCESS_GROUP
+    else:
+        options["start_new_session"] = True
+    return subprocess.Popen(command, **options)
+
+
+def kill(process):
+    """Kill `process` and what it started; wait for it. Safe to call on a process that has ended."""
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    elif WINDOWS and process.poll() is None:
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if process.poll() is None:
+        process.kill()
+    return process.wait()
+
+
+def how_it_ended(code):
+    """'exit status 3', or 'killed by signal SIGSEGV' for a negative POSIX return code."""
+    if code is not None and code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
