@@ -66,11 +66,11 @@ def update(eta, model):
 
 
 def gradient_descent(X, y, model, eta, n_epochs, every=1):
-    epochs, losses = [], []
+    epochs = list(range(0, n_epochs, every))
+    losses = []
     for epoch in range(n_epochs):
-        yhat, model = forward(X, model)
-        if epoch % every == 0:
-            epochs.append(epoch)
-            losses.append(loss(yhat, y))
+        output, model = forward(X, model)
+        if epoch in epochs:
+            losses.append(loss(output, y))
         model = update(eta, backward(y, model))
     return model, epochs, losses

@@ -48,11 +48,7 @@ class Network:
             self.activations = {k: np.array([p[1][k] for p in per_example]) for k in range(L + 1)}
             self.activations[0] = features
         self.output = self.activations[L]
-        total = 0.0
-        for y, t in zip(np.atleast_2d(self.output), np.atleast_2d(targets)):
-            for j in range(len(y)):
-                total += (y[j] - t[j]) ** 2
-        self.loss = total
+        self.loss = sum(float(np.dot(y - t, y - t)) for y, t in zip(np.atleast_2d(self.output), np.atleast_2d(targets)))
 
     def backprop(self, targets):
         L = len(self.definition) - 1
