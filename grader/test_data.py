@@ -72,6 +72,9 @@ def test_to_features_values_in_row_major_order(student, images):
     if wrapped.any():
         raise WrongAnswer("pixels of 255 (full ink) came out near 0: uint8 arithmetic wrapped "
                           "around at 256. Convert to floats first (.astype(np.float32)), then divide")
+    if np.all(np.isin(got, (0.0, 1.0))):
+        raise WrongAnswer("every one of your features is 0 or 1: integer division (// 255) rounds every "
+                          "pixel below 255 down to 0. Divide with /, after converting to floats")
     expect_array(got, flat / 255, "to_features(images) (each pixel divided by 255; 256 is also "
                                   "accepted)", rtol=0, atol=1e-6)
 

@@ -130,7 +130,14 @@ def test_l2_deriv(student, reference):
     yhat, y = rng.uniform(size=(8, 10)), np.eye(10)[rng.integers(10, size=8)]
     loss = student.L2()
     got = loss.deriv(yhat.copy(), y.copy())
-    expect_array(got, reference("nn").L2().deriv(yhat, y), "L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat)")
+    right = reference("nn").L2().deriv(yhat, y)
+    hint = ""
+    if np.shape(got) == right.shape and np.allclose(got, -right):
+        hint = ": yours is minus the right one, 2 (y - yhat), which climbs the loss; the derivative is 2 (yhat - y)"
+    elif np.shape(got) == right.shape and np.allclose(got, right / 2):
+        hint = (": yours is half the right one, the derivative of lesson 2's loss with a 1/2; the 2 of the "
+                "square is missing, d/dyhat (yhat - y)**2 = 2 (yhat - y)")
+    expect_array(got, right, f"L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat){hint}")
     for index in ((0, 0), (3, 7), (7, 2)):
         slope = numerical_gradient(lambda: loss.fn(yhat, y), yhat, index, h=STEP)
         expect_slope(got[index], slope, f"L2().deriv(yhat, y){index}", f"yhat{index}", "your L2().fn")
