@@ -76,10 +76,10 @@ def gradient_descent(X, y, model, eta, n_epochs, every=1):
     epochs, losses = [], []
     epoch = 0
     while epoch < n_epochs:
-        yhat, model = forward(X, model)
-        if epoch % every == 0:
-            epochs.append(epoch)
-            losses.append(loss(yhat, y))
+        prediction, model = forward(X, model)
+        if not epoch % every:
+            epochs += [epoch]
+            losses += [loss(prediction, y)]
         model = update(eta, backward(y, model))
         epoch += 1
     return model, epochs, losses
