@@ -11,6 +11,8 @@ that none of the known ones does.
 
 import numpy as np
 
+from coursekit.gradcheck import TOLERANCE, agrees
+
 
 class WrongAnswer(AssertionError):
     """A student's result is not the expected one; str() is the whole message."""
@@ -58,10 +60,10 @@ def expect_array(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
         at = f" at index {tuple(int(i) for i in index)}" if difference.ndim else ""
         raise wrong_answer(
             f"{what} has the right shape {expected.shape} but wrong values: largest difference "
-            f"{difference[index]:.3g}{at} (got {actual_array[index]:.6g}, expected {expected[index]:.6g}); "
+            f"{difference[index]:.3g}{at} (yours {actual_array[index]:.6g}, expected {expected[index]:.6g}); "
             f"{np.mean(~np.isclose(actual_array, expected, rtol=rtol, atol=atol)):.0%} of the values differ\n"
             f"    expected: {_fmt(expected)}\n"
-            f"    got:      {_fmt(actual_array)}",
+            f"    yours:    {_fmt(actual_array)}",
             diagnose,
         )
 
@@ -74,10 +76,20 @@ def expect_scalar(actual, expected, what, rtol=1e-5, atol=1e-8, diagnose=None):
         shape = f" of shape {np.shape(actual)}" if isinstance(actual, np.ndarray) else ""
         raise WrongAnswer(f"{what} is a {type(actual).__name__}{shape}; expected a single number")
     if not np.isclose(float(actual), expected, rtol=rtol, atol=atol):
-        raise wrong_answer(f"{what} is {float(actual):.6g}, expected {expected:.6g}", diagnose)
+        raise wrong_answer(f"{what}: yours is {float(actual):.6g}, expected {expected:.6g}", diagnose)
 
 
 def expect(condition, message, diagnose=None):
     """A plain check with a message for the student."""
     if not condition:
         raise wrong_answer(message, diagnose)
+
+
+def expect_slope(analytic, slope, what, nudged, loss="your loss"):
+    """An analytic gradient entry agrees with a finite-difference slope by the course's one standard
+    (coursekit.gradcheck: |a - n| <= TOLERANCE * max(1, |a|, |n|)). `what` names the student's
+    gradient entry, `nudged` the parameter entry moved, `loss` whose loss was measured."""
+    if not agrees(analytic, slope):
+        raise WrongAnswer(f"your {what} is {float(analytic):.6g}, but nudging {nudged} changes {loss} at a rate "
+                          f"of {float(slope):.6g} (they should agree within {TOLERANCE:g} x max(1, |gradient|)): "
+                          "the gradient does not belong to the loss")

@@ -508,6 +508,11 @@ def _columns(case):
     return np.shape(case.x)[0]  # the rows of case.x are functional's columns
 
 
+def _bias_rank_lost(case, prefix):
+    """The right gradients, with every bias gradient flattened to (n,): a sum without keepdims."""
+    return {label: (np.asarray(v).reshape(-1) if label.startswith(prefix) else v) for label, v in case.correct.items()}
+
+
 def _transposed_grad_weights(case):
     return {label: (np.asarray(v).T if label.startswith("grad_weights") else v) for label, v in case.correct.items()}
 
@@ -545,6 +550,12 @@ FUNCTIONAL = [
         "the gradients are those of sigma_prime(activations[l]) = sigma'(sigma(z(l))) in place of "
         "sigma'(z(l)): use sigma_prime(z_inputs[l - 1]), or a (1 - a) with a the activation.",
         "functional", ("backward",), lambda case: _functional_gradients(case, derivative="h")),
+    Mistake(
+        "the bias gradient lost its second axis",
+        "your grad_biases[l - 1] has the right values in shape (nl,) instead of the column (nl, 1) "
+        "of b(l): delta.sum(axis=1) drops the axis it sums over. Keep it with keepdims=True; "
+        "otherwise b - eta * db broadcasts a column against a row into an (nl, nl) matrix.",
+        "functional", ("backward",), lambda case: _bias_rank_lost(case, "grad_biases")),
 ]
 
 
@@ -588,6 +599,14 @@ def _nn_gradients(case, **mistake):
     return result
 
 
+def _reversed_layers(case):
+    """The right gradient lists in reverse order, output layer first (None for one layer)."""
+    L = sum(label.startswith("w_grad") for label in case.correct)
+    if L < 2:
+        return None
+    return {f"{name}[{i}]": case.correct[f"{name}[{L - 1 - i}]"] for name in ("w_grad", "b_grad") for i in range(L)}
+
+
 def _transposed_w_grad(case):
     return {label: (np.asarray(v).T if label.startswith("w_grad") else v) for label, v in case.correct.items()}
 
@@ -623,6 +642,17 @@ NN = [
         "the gradients are those of activation.deriv(h(i+1)), the node's output, in place of "
         "activation.deriv(z(i)), its input: keep every z(i) of the forward pass and pass it.",
         "nn", ("nn backprop",), lambda case: _nn_gradients(case, derivative="h")),
+    Mistake(
+        "the bias gradient lost its first axis",
+        "your b_grad[i] has the right values in shape (n,) instead of the row (1, n) of b[i]: "
+        "g.sum(axis=0) drops the axis it sums over. Keep it with keepdims=True.",
+        "nn", ("nn backprop",), lambda case: _bias_rank_lost(case, "b_grad")),
+    Mistake(
+        "the gradient lists are in reverse layer order",
+        "your w_grad and b_grad hold the right gradients, the output layer's first. Walking the "
+        "graph backwards finds them in that order; the lists are in layer order, w_grad[0] the "
+        "gradient of w[0]: fill them by index (w_grad[i] = ...) or reverse them before returning.",
+        "nn", ("nn backprop",), _reversed_layers),
 ]
 
 
@@ -685,5 +715,8 @@ ANCHORS = {
     "w_grad is transposed": "transposed-gradient",
     "the activation's deriv is missing": "deriv-missing",
     "deriv is taken at the activation's output h instead of z": "deriv-of-the-output",
+    "the bias gradient lost its second axis": "bias-gradient-rank",
+    "the bias gradient lost its first axis": "bias-gradient-rank",
+    "the gradient lists are in reverse layer order": "reverse-layer-order",
 }
 CATALOGUE = [replace(mistake, anchor=ANCHORS[mistake.name]) for mistake in NETWORK + TRAINING + FUNCTIONAL + NN]

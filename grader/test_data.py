@@ -72,8 +72,39 @@ def test_to_features_values_in_row_major_order(student, images):
     if wrapped.any():
         raise WrongAnswer("pixels of 255 (full ink) came out near 0: uint8 arithmetic wrapped "
                           "around at 256. Convert to floats first (.astype(np.float32)), then divide")
+    if np.all(np.isin(got, (0.0, 1.0))):
+        raise WrongAnswer("every one of your features is 0 or 1: integer division (// 255) rounds every "
+                          "pixel below 255 down to 0. Divide with /, after converting to floats")
     expect_array(got, flat / 255, "to_features(images) (each pixel divided by 255; 256 is also "
                                   "accepted)", rtol=0, atol=1e-6)
+
+
+def fixed_scale(got, flat):
+    """Whether `got` is `flat` divided by 255 or by 256, one constant for every pixel of every image."""
+    return any(np.allclose(got, flat / divisor, rtol=0, atol=1e-6) for divisor in (255, 256))
+
+
+@pytest.mark.grade(uses=["to_features"], section="scaling-the-pixels")
+def test_to_features_scales_dim_digits_by_a_fixed_constant(student, images):
+    """Dim digits (brightest pixel below 255) and one dark image: a division by the largest
+    pixel, of the batch or of each image, brightens them, which a fixed 255 (or 256) does not."""
+    dim = (images[:40].astype(np.uint16) * np.linspace(0.2, 0.9, 40)[:, None, None]).astype(np.uint8)
+    dark = (images[40:41] // 4).astype(np.uint8)  # a single image, brightest pixel 63
+    for batch, what in ((dim, f"{len(dim)} real digits dimmed so that their brightest pixels are "
+                              f"{int(dim.max())} and below"),
+                        (dark, f"a single dark digit, brightest pixel {int(dark.max())}")):
+        got = np.asarray(features_of(student, batch), dtype=float)
+        flat = batch.reshape(len(batch), 784).astype(float)
+        expect(got.shape == flat.shape, f"to_features() of {what} returned shape {got.shape}; expected {flat.shape}")
+        if fixed_scale(got, flat):
+            continue
+        brightened = np.isclose(got.max(), 1.0, atol=1e-6) or any(
+            np.allclose(got[i].max(), 1.0, atol=1e-6) for i in range(len(got)) if flat[i].max() > 0)
+        hint = (": yours brings the brightest pixel to 1, as a division by the largest pixel (of the batch "
+                "or of each image) does. Divide every pixel by the same constant, 255 (or 256), so a dim digit "
+                "stays dim" if brightened else "")
+        raise WrongAnswer(f"your to_features() of {what} has largest feature {got.max():.6g}; dividing by "
+                          f"255 gives {flat.max() / 255:.6g}{hint}")
 
 
 @pytest.mark.grade(uses=["to_features"], section="flattening-row-by-row")
@@ -103,9 +134,21 @@ def test_one_hot_on_mnist_labels(student, labels):
 
 
 @pytest.mark.grade(uses=["one_hot"], section="one-hot-targets")
-@pytest.mark.parametrize("n_classes", [3, 12])
-def test_one_hot_n_classes(student, n_classes):
-    labels = np.array([0, 2, 1, 2, 0, n_classes - 1])
+def test_one_hot_labels_without_the_last_class(student, labels):
+    """MNIST labels without any 9: still 10 columns (n_classes, not labels.max() + 1)."""
+    some = labels[labels < 9][:100]
+    targets = student.one_hot(some)
+    expect_array(targets, np.eye(10)[some], f"one_hot(labels) for {len(some)} MNIST labels without a 9 "
+                                            "(n_classes=10 columns, whichever labels occur)", rtol=0, atol=0)
+
+
+@pytest.mark.grade(uses=["one_hot"], section="one-hot-targets")
+@pytest.mark.parametrize("n_classes, labels", [(3, [0, 2, 1, 2, 0, 2]), (3, [0, 1, 1, 0]), (12, [0, 2, 1, 2, 0, 11]),
+                                               (12, [0, 2, 1, 9, 0, 3])],
+                         ids=["3", "3 without the last", "12", "12 without the last"])
+def test_one_hot_n_classes(student, n_classes, labels):
+    labels = np.array(labels)
     targets = student.one_hot(labels, n_classes=n_classes)
     expect_array(targets, np.eye(n_classes)[labels],
-                 f"one_hot({labels.tolist()}, n_classes={n_classes})", rtol=0, atol=0)
+                 f"one_hot({labels.tolist()}, n_classes={n_classes}) (exactly n_classes columns, "
+                 "whichever labels occur)", rtol=0, atol=0)

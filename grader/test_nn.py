@@ -10,9 +10,9 @@ the reference's from the same parameters.
 import numpy as np
 import pytest
 
-from coursekit.gradcheck import numerical_gradient, relative_error
+from coursekit.gradcheck import STEP, agrees, numerical_gradient
 from grader import diagnoses
-from grader.checks import expect, expect_array, expect_scalar
+from grader.checks import expect, expect_array, expect_scalar, expect_slope
 
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU")
 SHAPES = {
@@ -21,7 +21,6 @@ SHAPES = {
     "784-10": (784, 10),  # a single layer: no hidden loop to hide behind
 }
 BATCHES = {"one row (1-D)": 1, "batch of 32": 32}
-H = 1e-6  # the finite-difference step; float64 throughout
 
 
 def grid():
@@ -98,11 +97,14 @@ def test_activation_deriv_finite_differences(student, activation):
     unit = getattr(student, activation)()
     x = np.random.default_rng(3).uniform(-4, 4, size=40)
     x = x[np.abs(x) > 0.01]
-    slope = (np.asarray(unit.fn(x + H), dtype=float) - np.asarray(unit.fn(x - H), dtype=float)) / (2 * H)
-    got = unit.deriv(x.copy())
-    expect_array(got, slope, f"{activation}().deriv(x) against the slope of your own {activation}().fn "
-                             "((fn(x + h) - fn(x - h)) / 2h, h = 1e-6) at 40 points in [-4, 4]",
-                 rtol=1e-5, atol=1e-6)
+    slope = (np.asarray(unit.fn(x + STEP), dtype=float) - np.asarray(unit.fn(x - STEP), dtype=float)) / (2 * STEP)
+    got = np.asarray(unit.deriv(x.copy()), dtype=float)
+    expect(got.shape == x.shape, f"your {activation}().deriv(x) of 40 points has shape {got.shape}; expected {x.shape}")
+    wrong = [j for j in range(x.size) if not agrees(got[j], slope[j])]
+    if wrong:
+        j = max(wrong, key=lambda j: abs(got[j] - slope[j]))
+        expect_slope(got[j], slope[j], f"{activation}().deriv({x[j]:.6g})", f"x = {x[j]:.6g} by h = {STEP:g}",
+                     f"your {activation}().fn")
 
 
 @pytest.mark.grade(uses=["ReLU.deriv"], section="activations-and-losses-as-objects")
@@ -128,12 +130,17 @@ def test_l2_deriv(student, reference):
     yhat, y = rng.uniform(size=(8, 10)), np.eye(10)[rng.integers(10, size=8)]
     loss = student.L2()
     got = loss.deriv(yhat.copy(), y.copy())
-    expect_array(got, reference("nn").L2().deriv(yhat, y), "L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat)")
+    right = reference("nn").L2().deriv(yhat, y)
+    hint = ""
+    if np.shape(got) == right.shape and np.allclose(got, -right):
+        hint = ": yours is minus the right one, 2 (y - yhat), which climbs the loss; the derivative is 2 (yhat - y)"
+    elif np.shape(got) == right.shape and np.allclose(got, right / 2):
+        hint = (": yours is half the right one, the derivative of lesson 2's loss with a 1/2; the 2 of the "
+                "square is missing, d/dyhat (yhat - y)**2 = 2 (yhat - y)")
+    expect_array(got, right, f"L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat){hint}")
     for index in ((0, 0), (3, 7), (7, 2)):
-        slope = numerical_gradient(lambda: loss.fn(yhat, y), yhat, index, h=H)
-        expect(abs(got[index] - slope) <= 1e-5 * max(1.0, abs(slope)),
-               f"L2().deriv(yhat, y){index} is {got[index]:.6g}, but nudging yhat{index} changes your "
-               f"L2().fn at a rate of {slope:.6g}")
+        slope = numerical_gradient(lambda: loss.fn(yhat, y), yhat, index, h=STEP)
+        expect_slope(got[index], slope, f"L2().deriv(yhat, y){index}", f"yhat{index}", "your L2().fn")
 
 
 # --- the network -----------------------------------------------------------------------------
@@ -207,9 +214,38 @@ def test_backprop_finite_differences(student, reference, digits, activation):
             picks = np.concatenate([largest, rng.choice(guide[i].size, size=4, replace=False)])
             for flat in picks:
                 index = tuple(int(j) for j in np.unravel_index(flat, params[i].shape))
-                slope = numerical_gradient(lambda: theirs.eval_loss(x, y), params[i], index, h=H)
-                got = analytic[index]
-                close = relative_error(got, slope) <= 1e-5 or abs(got - slope) <= 1e-7
-                expect(close, f"{name}_grad[{i}]{index} is {got:.6g}, but nudging {name}[{i}]{index} changes "
-                              f"your eval_loss at a rate of {slope:.6g} (relative error "
-                              f"{relative_error(got, slope):.1e}): the gradient does not belong to your loss")
+                slope = numerical_gradient(lambda: theirs.eval_loss(x, y), params[i], index, h=STEP)
+                expect_slope(analytic[index], slope, f"{name}_grad[{i}]{index}", f"{name}[{i}]{index}",
+                             "your eval_loss")
+
+
+@pytest.mark.grade(uses=["NN.forward_pass", "NN.backprop"], section="the-forward-pass")
+@pytest.mark.parametrize("sizes", [SHAPES["784-16-16-16-10"], (5, 3)], ids=["784-16-16-16-10", "5-3"])
+def test_parameters_and_gradients_have_the_contract_shapes(student, reference, sizes):
+    """Your own NN's w[i], b[i], and backprop's lists, before any parameter is replaced by the
+    grader's: w[i] is (sizes[i], sizes[i+1]) and b[i] is (1, sizes[i+1]), a row, not (sizes[i+1],)."""
+    net = student.NN(list(sizes), reference("nn").Sigmoid(), reference("nn").L2(), seed=0)
+    L = len(sizes) - 1
+    for name, shape in (("w", lambda i: (sizes[i], sizes[i + 1])), ("b", lambda i: (1, sizes[i + 1]))):
+        params = getattr(net, name, None)
+        expect(isinstance(params, (list, tuple)) and len(params) == L,
+               f"your NN({list(sizes)}).{name} is {type(params).__name__}"
+               f"{f' of length {len(params)}' if isinstance(params, (list, tuple)) else ''}; expected a list "
+               f"of {L} arrays, one per layer")
+        for i, p in enumerate(params):
+            hint = " (a row: b[i] is added to every row of h @ w[i], and b_grad[i] keeps that shape)" \
+                if name == "b" and np.shape(p) == (sizes[i + 1],) else ""
+            expect(np.shape(p) == shape(i), f"your NN({list(sizes)}).{name}[{i}] has shape {np.shape(p)}; "
+                                            f"expected {shape(i)}{hint}")
+    x = np.random.default_rng(2).uniform(size=(3, sizes[0]))
+    y = np.eye(sizes[-1])[[0, 1, 2]]
+    result = net.backprop(x, y)
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"your backprop() returned {type(result).__name__}; expected a pair (w_grad, b_grad) of lists")
+    for name, grads, params in (("w_grad", result[0], net.w), ("b_grad", result[1], net.b)):
+        expect(isinstance(grads, (list, tuple)) and len(grads) == L,
+               f"your backprop(): {name} is not a list of {L} arrays, one per layer")
+        for i, (g, p) in enumerate(zip(grads, params)):
+            expect(np.shape(g) == np.shape(p), f"your backprop(x (3, {sizes[0]}), y (3, {sizes[-1]})): "
+                                               f"{name}[{i}] has shape {np.shape(g)}; expected {np.shape(p)}, "
+                                               f"the shape of {name[0]}[{i}]")

@@ -164,6 +164,24 @@ def test_scores_are_the_expected_ones(graded):
         assert total == pytest.approx(sum(float(v) for k, v in row.items() if ".py: " in k), abs=0.01), student
 
 
+def test_a_wrong_network_fails_training_end_to_end_only_and_says_so(graded):
+    """training.py's other tests drive a stand-in network; where a wrong network.py makes the
+    end-to-end test fail, its message names network.py as the cause."""
+    base, out, expected, rows, stdout = graded
+    failing = 0
+    for student, (status, kind) in expected.items():
+        if kind != "network wrong" or status != "ok":
+            continue
+        results = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+        training = {t["name"]: t for t in results["tests"] if t["name"].startswith("training.py: ")}
+        assert all(t["status"] == "passed" for name, t in training.items() if name != USES_STUDENT_NETWORK), student
+        end_to_end = training[USES_STUDENT_NETWORK]
+        if end_to_end["status"] == "failed":
+            failing += 1
+            assert "network.py" in end_to_end["output"], (student, end_to_end["output"])
+    assert failing > 0
+
+
 def test_partial_credit_of_a_parametrized_test_shows_in_the_scores(graded):
     base, out, expected, rows, stdout = graded
     # Averaging over the batch is right for a batch of one: some cases pass, others fail.

@@ -31,11 +31,6 @@ UPDATE_CALL = "            network.update(step)\n"
 
 # name: (module, [(text in the reference, its replacement)], the test it must fail)
 WRONG = {
-    # "raises ValueError ... before it changes any stored member": the rejected call used to
-    # have the same features as the good one, so storing them before raising went unseen.
-    "network: shape checked after storing the output": (
-        "network", [(SHAPE_CHECK, ""), (STORE_OUTPUT, STORE_OUTPUT + SHAPE_CHECK)],
-        "test_forward_rejects_mismatched_targets"),
     # "targets has the output's shape": (8, 10) targets for a (8, 10) output in another layout,
     # or (1, 10) for a (10,) output (broadcasting gives the right loss), must be rejected.
     "network: targets checked by size only": (
@@ -63,10 +58,21 @@ WRONG = {
         "training", [(UPDATE_CALL, "            for k in network.weights:\n"
                                    "                network.weights[k] -= step * network.weights_grad[k]\n")],
         "test_train_step_is_learning_rate_over_batch_size"),
+    "network: an assert that does not name the shapes": (
+        "network", [(SHAPE_CHECK, "        assert np.shape(targets) == np.shape(features)[:-1] + (self.definition[-1],)\n")],
+        "test_forward_rejects_mismatched_targets"),
 }
 
 # name: (module, [(text, replacement)]): correct in another style, so every test passes.
 RIGHT = {
+    # Clarified: whether forward() stored anything before raising is not graded; a correct
+    # forward pass that checks the targets' shape at the end is right (it failed before).
+    "network: shape checked after storing the output": (
+        "network", [(SHAPE_CHECK, ""), (STORE_OUTPUT, STORE_OUTPUT + SHAPE_CHECK)]),
+    # The owner's draft lesson checks with an assert naming both shapes (it failed before).
+    "network: an assert naming both shapes": (
+        "network", [(SHAPE_CHECK, "        expected = np.shape(features)[:-1] + (self.definition[-1],)\n"
+                                  "        assert np.shape(targets) == expected, f\"targets {np.shape(targets)}, output {expected}\"\n")]),
     # "each step calls forward, backprop and applies W -= (learning_rate / batch_size) * dJ/dW":
     # applying the step to the Network's dicts directly, instead of calling update(), is that too.
     "training: step applied by hand": (

@@ -36,6 +36,17 @@ WRONG = {
     "n_classes ignored": ([(ZEROS_LINE, ZEROS_LINE.replace("n_classes)", "10)"))], "test_one_hot_n_classes"),
     "off by one": ([(ONES_LINE, ONES_LINE.replace("labels] = 1", "labels - 1] = 1"))],
                    "test_one_hot_on_mnist_labels"),
+    # Passed before the dimmed digits and the dark image: every MNIST batch has a pixel of 255.
+    "divided by the batch's largest pixel": ([(FEATURES_LINE, "    return flat.astype(np.float32) / flat.max()\n")],
+                                            "test_to_features_scales_dim_digits_by_a_fixed_constant"),
+    "divided by each image's largest pixel": (
+        [(FEATURES_LINE, "    return flat.astype(np.float32) / flat.max(axis=1, keepdims=True)\n")],
+        "test_to_features_scales_dim_digits_by_a_fixed_constant"),
+    # Passed before labels without the highest class: MNIST's 500 labels hold every digit.
+    "classes from labels.max() + 1": ([(ZEROS_LINE, ZEROS_LINE.replace("n_classes)", "labels.max() + 1)"))],
+                                      "test_one_hot_labels_without_the_last_class"),
+    "classes from labels.max() + 1, n_classes other than 10": (
+        [(ZEROS_LINE, ZEROS_LINE.replace("n_classes)", "labels.max() + 1)"))], "test_one_hot_n_classes"),
 }
 RIGHT = {
     "divide by 256": [(FEATURES_LINE, "    return flat.astype(np.float32) / 256\n")],

@@ -48,6 +48,16 @@ WRONG = {
                                "test_train_visits_every_example_once_per_epoch"),
     "update before backprop": ([(BACKPROP_UPDATE, "            network.update(step)\n            network.backprop(t)\n")],
                                "test_train_step_is_learning_rate_over_batch_size"),
+    "Nielsen-style, one update per example": ([(
+        "            network.forward(x, t)\n            network.backprop(t)\n            network.update(step)\n",
+        "            for x1, t1 in zip(x, t):\n"
+        "                network.forward(x1, t1)\n"
+        "                network.backprop(t1)\n"
+        "                network.update(step)\n")], "test_train_keeps_the_last_partial_batch"),
+    "gradient of the first example only": ([(
+        "            network.forward(x, t)\n",
+        "            network.forward(x, t)\n            x, t = x[:1], t[:1]\n            network.forward(x, t)\n")],
+        "test_train_visits_every_example_once_per_epoch"),
     "accuracy as count": ([(MEAN, MEAN.replace("np.mean", "np.sum"))], "test_accuracy"),
     "accuracy of mistakes": ([(MEAN, MEAN.replace("==", "!="))], "test_accuracy"),
 }
@@ -59,6 +69,36 @@ RIGHT = {
                                   + TAKE_TARGETS,
                                   "        shuffled_features, shuffled_targets = features[order], targets[order]\n")],
     "compute_loss": [("            total += float(network.loss)", "            total += network.compute_loss(t)")],
+    # Failed before (CONTRACT.md, "Details the grader relies on"): the mean over the batches of
+    # (batch loss / batch size), which differs from the sum over N only for a shorter last batch.
+    "loss as the mean of batch means": [
+        ("        total = 0.0\n", "        means = []\n"),
+        ("            total += float(network.loss)  # the batch's summed loss\n",
+         "            means.append(float(network.loss) / len(x))\n"),
+        (APPEND, "        losses.append(sum(means) / len(means))\n")],
+    # Failed before ("epoch 1 saw 5 examples"): Nielsen's update_mini_batch, forward and
+    # backprop once per example, the gradients summed, one update per mini-batch.
+    "Nielsen's update_mini_batch": [(
+        "            network.forward(x, t)\n            network.backprop(t)\n            network.update(step)\n"
+        "            total += float(network.loss)  # the batch's summed loss\n",
+        "            summed_w = {k: 0 * W for k, W in network.weights.items()}\n"
+        "            summed_b = {k: 0 * b for k, b in network.biases.items()}\n"
+        "            for x1, t1 in zip(x, t):\n"
+        "                network.forward(x1, t1)\n"
+        "                network.backprop(t1)\n"
+        "                total += float(network.loss)\n"
+        "                for k in summed_w:\n"
+        "                    summed_w[k] = summed_w[k] + network.weights_grad[k]\n"
+        "                    summed_b[k] = summed_b[k] + network.biases_grad[k]\n"
+        "            network.weights_grad, network.biases_grad = summed_w, summed_b\n"
+        "            network.update(step)\n")],
+    # The mean gradient with the learning rate itself is the same step.
+    "gradients averaged, learning rate undivided": [
+        ("            network.update(step)\n",
+         "            for k in network.weights_grad:\n"
+         "                network.weights_grad[k] = network.weights_grad[k] / batch_size\n"
+         "                network.biases_grad[k] = network.biases_grad[k] / batch_size\n"
+         "            network.update(learning_rate)\n")],
 }
 
 
