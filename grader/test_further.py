@@ -6,6 +6,8 @@ gradients of real digits, step by step; fit() drives a stand-in network that wri
 call. Then the student's own Classifier, Momentum and fit learn MNIST past 97 %.
 """
 
+import contextlib
+import signal
 import warnings
 
 import numpy as np
@@ -519,22 +521,43 @@ def test_fit_returns_mean_loss_per_example(student):
 # --- the student's own classifier on MNIST -------------------------------------------------------
 
 # The reference reaches about 97.6 % (97.5 to 97.7 over seeds) in about 5 s of CPU (a per-example
-# solution: about 40 s): 50,000 training images, 3 epochs of batches of 64, momentum 0.9, a cosine
+# solution: about 45 s): 50,000 training images, 3 epochs of batches of 64, momentum 0.9, a cosine
 # schedule from 0.1.
 E2E_TRAIN, E2E_EPOCHS, E2E_BATCH, E2E_RATE, E2E_DECAY, E2E_BAR = 50_000, 3, 64, 0.1, 1e-4, 0.97
+# The limit is CPU time, which other programs on a busy machine do not inflate: 3x what the
+# example-by-example solution needs. The wall-clock timeout only stops a run that hangs.
+E2E_CPU_SECONDS, E2E_WALL_SECONDS = 150, 400
+
+
+@contextlib.contextmanager
+def cpu_budget(seconds):
+    """Fail the test with a message once the process has used `seconds` of CPU time inside."""
+    def over(signum, frame):
+        raise WrongAnswer(f"your training used more than {seconds} s of CPU time (the reference needs about "
+                          "5 s, a solution written example by example about 45 s): look for work repeated "
+                          "inside the loops, such as copying every array once per example")
+
+    previous = signal.signal(signal.SIGPROF, over)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop", "Classifier.predict"] + MOMENTUM
                    + ["cosine_schedule", "fit"], section="your-classifier-on-mnist")
-@pytest.mark.timeout(150, method="signal")
+@pytest.mark.timeout(E2E_WALL_SECONDS, method="signal")
 def test_your_classifier_on_mnist(student, mnist):
-    network = student.Classifier((784, 100, 10), seed=0)
     features = mnist.train_images[:E2E_TRAIN].reshape(-1, 784).astype(np.float32) / 255
     targets = np.eye(10, dtype=np.float32)[mnist.train_labels[:E2E_TRAIN]]
-    optimizer = student.Momentum(network, E2E_RATE, momentum=0.9, weight_decay=E2E_DECAY)
     total = E2E_EPOCHS * -(-E2E_TRAIN // E2E_BATCH)
-    losses = student.fit(network, optimizer, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH, seed=0,
-                         schedule=lambda j: student.cosine_schedule(j, total, E2E_RATE))
+    with cpu_budget(E2E_CPU_SECONDS):
+        network = student.Classifier((784, 100, 10), seed=0)
+        optimizer = student.Momentum(network, E2E_RATE, momentum=0.9, weight_decay=E2E_DECAY)
+        losses = student.fit(network, optimizer, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH,
+                             seed=0, schedule=lambda j: student.cosine_schedule(j, total, E2E_RATE))
     test_features = mnist.test_images.reshape(-1, 784).astype(np.float32) / 255
     predictions = np.asarray(network.predict(test_features))
     expect(predictions.shape == (len(test_features),),

@@ -59,11 +59,12 @@ def cross_entropy(y, t):
 
     Finite where an entry of y has underflowed to 0 and t is 0 there.
     """
-    # BEGIN SOLUTION: sum t * log(y) over the entries where t is not zero, and negate
-    # Where t = 0 the term is 0 whatever y is; log(1) = 0 stands in for log(y) there, so a y
-    # that underflowed to 0 gives neither -inf nor 0 * -inf = nan.
-    y, t = np.asarray(y), np.asarray(t)
-    return float(-np.sum(t * np.log(np.where(t != 0, y, 1))))
+    # BEGIN SOLUTION: sum t * log(y), with y clipped to the smallest positive float first, and negate
+    # A y that underflowed to 0 would give log(0) = -inf, and 0 * -inf = nan where t = 0. Clipped
+    # to the smallest positive float (about 1e-308, or 1e-38 in float32), its log is finite.
+    y = np.asarray(y)
+    tiny = np.finfo(np.result_type(y.dtype, np.float32)).tiny
+    return float(-np.sum(t * np.log(np.maximum(y, tiny))))
     # END SOLUTION
 # --8<-- [end:cross_entropy]
 
