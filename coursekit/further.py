@@ -92,16 +92,19 @@ def accuracy(net, features, labels):
     return float(np.mean(np.asarray(net.predict(features)) == labels))
 
 
-def train(recipe, seed, data, epochs=EPOCHS):
+def train(recipe, seed, data, epochs=EPOCHS, module=None, net=None, after_epoch=None):
     """One run: validation and test accuracy, mean loss and CPU seconds after every epoch.
 
     data: (train features, one-hot train targets, validation features, validation labels,
-    test features, test labels). Each epoch is one call of further.fit with its own seed, so
-    that both sets can be measured between epochs; the schedule counts steps over the run.
+    test features, test labels); test features None to skip the test set. Each epoch is one call
+    of `fit` with its own seed, so that both sets can be measured between epochs; the schedule
+    counts steps over the whole run. `module` (default: the reference solutions/further.py)
+    provides Momentum, fit and cosine_schedule, `net` the network (default: build(recipe, seed));
+    `after_epoch(epoch, net, out)` is called after every epoch (a progress line, a snapshot).
     """
-    further = solutions.load("further")
+    further = module or solutions.load("further")
     x, t, val_x, val_labels, test_x, test_labels = data
-    net = build(recipe, seed)
+    net = build(recipe, seed) if net is None else net
     optimizer = further.Momentum(net, recipe.learning_rate, momentum=recipe.momentum,
                                  weight_decay=recipe.weight_decay)
     per_epoch = -(-len(x) // recipe.batch_size)
@@ -118,7 +121,10 @@ def train(recipe, seed, data, epochs=EPOCHS):
                                    seed=int(rng.integers(2**32)), schedule=schedule)
         out["seconds"].append(time.process_time() - start)
         out["validation"].append(accuracy(net, val_x, val_labels))
-        out["test"].append(accuracy(net, test_x, test_labels))
+        if test_x is not None:
+            out["test"].append(accuracy(net, test_x, test_labels))
+        if after_epoch is not None:
+            after_epoch(epoch, net, out)
     return out
 
 

@@ -91,3 +91,21 @@ def test_lesson_1_weights_are_he_scaled_down():
     he = further.build(further.replace(further.STEPS[3][1]), 0)
     plain = further.build(further.STEPS[2][1], 0)
     assert np.allclose(plain.weights[1] * np.sqrt(2), he.weights[1], rtol=1e-5)
+
+
+def test_stub_shows_the_exercise_method_as_it_stands():
+    text = figures.stub("Classifier.backprop")
+    assert text.startswith("```python\ndef backprop(self, targets):") and "# TODO:" in text and "    ...\n" in text
+    assert "relu_prime(self.layers" not in text  # the exercise, never the solution
+    assert figures.stub("softmax").count("def ") == 1
+
+
+def test_the_run_command_trains_a_further_py(tmp_path):
+    """coursekit.run_further on the reference, one epoch: it learns, and writes both figures."""
+    from coursekit import run_further
+
+    lines = []
+    result = run_further.run_further_student("solutions", out=tmp_path, epochs=1, echo=lines.append)
+    assert result["test"] > 0.9 and result["epoch"] == 1
+    assert (tmp_path / "learning-curves.png").stat().st_size > 0 and (tmp_path / "confusion.png").exists()
+    assert any("epoch 1/1" in line for line in lines)
