@@ -45,7 +45,7 @@ def cross_entropy(y, t):
 
     Finite where an entry of y has underflowed to 0 and t is 0 there.
     """
-    # TODO: sum t * log(y) over the entries where t is not zero, and negate
+    # TODO: sum t * log(y), with y clipped to the smallest positive float first, and negate
     ...
 
 

@@ -8,6 +8,7 @@ point: on the reference and on the example-by-example variant (the slowest right
 
 from pathlib import Path
 
+import grading
 import pytest
 from grading import edited, grade_module
 
@@ -180,7 +181,14 @@ def failures(tests):
     return failed
 
 
-def test_reference_passes_end_to_end(tmp_path):
+@pytest.fixture
+def patient(monkeypatch):
+    """The MNIST runs' limit is the grader's CPU budget: on a busy machine their wall time can pass
+    grading.RUN_SECONDS, which is not what these tests are about, so they may take longer."""
+    monkeypatch.setattr(grading, "RUN_SECONDS", 900)
+
+
+def test_reference_passes_end_to_end(tmp_path, patient):
     code, tests = grade(ROOT / "solutions", tmp_path, end_to_end=True)
     assert code == 0, failures(tests)
     assert E2E in tests
@@ -198,8 +206,9 @@ def test_right_variants_pass(name, tmp_path):
     assert code == 0, failures(tests)
 
 
-def test_example_by_example_passes_end_to_end(tmp_path):
-    """The slowest right style (about 6-8x the reference's time) stays within the test's limit."""
+def test_example_by_example_passes_end_to_end(tmp_path, patient):
+    """The slowest right style (about 6-8x the reference's CPU time, some 45 s) stays within the
+    test's CPU limit."""
     code, tests = grade(variant(tmp_path / "v", RIGHT["example by example"]), tmp_path, end_to_end=True)
     assert code == 0, failures(tests)
 
@@ -215,7 +224,7 @@ def test_wrong_variants_fail(name, tmp_path):
         assert f"probably: {mistake}" in failed[expected] or f"- {mistake}" in failed[expected], failed[expected]
 
 
-def test_a_wrong_momentum_fails_end_to_end(tmp_path):
+def test_a_wrong_momentum_fails_end_to_end(tmp_path, patient):
     """A Classifier that is right with a Momentum that climbs does not learn: the MNIST test fails."""
     edits, _, _ = WRONG["momentum climbs"]
     code, tests = grade(variant(tmp_path / "v", edits), tmp_path, end_to_end=True)
