@@ -1,6 +1,6 @@
-"""Training times and accuracies the lessons quote (lessons 6 and 7).
+"""Training times and accuracies lesson 6 quotes (lesson 7's: benchmarks/bench_further.py).
 
-    python -m benchmarks.bench_training [--seeds 3] [--skip-nielsen]
+    python -m benchmarks.bench_training [--skip-nielsen]
 
 Runs with one BLAS thread (set before NumPy is imported): on a small machine shared with other
 work, OpenBLAS's threads spend more time waiting for each other than computing.
@@ -16,7 +16,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from coursekit import further, runs, solutions  # noqa: E402
+from coursekit import runs, solutions  # noqa: E402
 
 
 def epoch_times(x, t, repeats=3):
@@ -37,7 +37,6 @@ def _timed(f):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3, help="seeds for the full recipe of lesson 7")
     parser.add_argument("--skip-nielsen", action="store_true")
     args = parser.parse_args()
     x, t, test_x, test_labels = runs.mnist_arrays()
@@ -52,15 +51,7 @@ def main():
             print(f"  Nielsen [784, 30, 10], learning_rate {rate} (his eta {2 * rate:g}), 30 epochs, validation: "
                   f"epoch 1 {acc[0]:.2%}, best {acc.max():.2%} (epoch {acc.argmax() + 1}), "
                   f"last {acc[-1]:.2%}, {time.perf_counter() - start:.1f} s")
-    print("lesson 7, coursekit.further, [784, 100, 10], 17 epochs:")
-    name, recipe = further.STEPS[-1]
-    for seed in range(args.seeds):
-        out = further.fit(recipe, x, t, test_x, test_labels, seed=seed)
-        acc = out["accuracy"]
-        reach = next((i + 1 for i, a in enumerate(acc) if a >= 0.98), None)
-        print(f"  full recipe, seed {seed}: last {acc[-1]:.2%}, best {max(acc):.2%}, 98 % at epoch {reach}, "
-              f"{out['seconds']:.1f} s")
-
+    print("lesson 7: python -m benchmarks.bench_further (the reference further.py to 98 %)")
 
 if __name__ == "__main__":
     main()

@@ -228,33 +228,3 @@ def first_epoch_reaching(accuracy, level):
     """The first epoch (1-based) whose accuracy is at least `level`, or None."""
     hits = np.flatnonzero(np.asarray(accuracy) >= level)
     return int(hits[0]) + 1 if hits.size else None
-
-
-def recipe_curves(rows, zoom=(0.95, 0.985)):
-    """Lesson 7: test accuracy per epoch for every row of the recipe, all rows and zoomed in.
-
-    `rows` as in runs.load("further")["rows"]: dicts with "name" and "accuracy" (one per epoch).
-    Left, every row on 0-100 %; right, the same curves between `zoom` (the last few changes
-    differ by tenths of a percent). Lines differ by marker and dash as well as by colour.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, (full, close) = plt.subplots(1, 2, figsize=(7.4, 3.4), layout="constrained")
-    styles = ["-", "--", "-.", ":"]
-    markers = ["o", "s", "^", "v", "D", "x", "+"]
-    for i, row in enumerate(rows):
-        accuracy = 100 * np.asarray(row["accuracy"], dtype=float)
-        epochs = np.arange(1, len(accuracy) + 1)
-        for ax in (full, close):
-            ax.plot(epochs, accuracy, linestyle=styles[i % len(styles)], marker=markers[i % len(markers)],
-                    markersize=3.5, linewidth=1.2, label=row["name"])
-    full.set_ylim(0, 100)
-    close.set_ylim(100 * zoom[0], 100 * zoom[1])
-    full.set_title("every row", fontsize=9)
-    close.set_title(f"zoomed: {100 * zoom[0]:g} % to {100 * zoom[1]:g} %", fontsize=9)
-    for ax in (full, close):
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    full.set_ylabel("test accuracy (%)")
-    fig.legend(*full.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8, frameon=False)
-    return fig

@@ -1,149 +1,156 @@
-"""Lesson 7, "Going further": the improvements that take MNIST from 95 % to 98 %.
+"""Lesson 7's measurements: lesson 6's network, then one change per row, on the reference code.
 
-Not part of the student contract: a small, self-contained network in the row convention of
-lesson 1 (`a = b + h W`), in float32, with each improvement behind one switch of a `Recipe`,
-so that the lesson can measure them one at a time.
+Every network, softmax, cross-entropy, ReLU, momentum step and schedule trained here is the
+reference solution's: solutions/network.py for lesson 6's row, solutions/further.py for the
+others. This module only switches the changes on one at a time (a `Recipe`) and measures
+each row as lesson 6 does: trained on the first 50,000 training images, its epoch chosen on the
+10,000 validation images after them, its test accuracy read at that epoch, on several seeds.
 
-    softmax       the output layer is a softmax and the loss is the cross-entropy
-                  J = -sum(t * log(y)): its gradient at the pre-activation is simply y - t
-    relu          hidden layers use max(0, a) instead of the sigmoid: no saturation for a > 0
-    he_init       weights drawn with variance 2 / n_in, the right scale for ReLU (He et al. 2015)
-    momentum      v = momentum * v - step * grad; W += v: steps keep some of their direction
-    schedule      the learning rate decays along a half cosine, to zero at the last epoch
-    weight_decay  every step also shrinks W by step * weight_decay * W (L2 regularisation)
+    row                            what changes (see STEPS for the learning rates)
+    lesson 6                       network.Network: sigmoid layers, quadratic loss, batches of 10
+    + softmax and cross-entropy    further.Classifier, its hidden layers still sigmoid
+    + ReLU                         the hidden layers' sigmoid becomes relu (weights still 1 / n)
+    + He initialisation            weights of variance 2 / n, the Classifier's own
+    + batches of 64                64 examples a step instead of 10
+    + 100 hidden units             [784, 100, 10] instead of [784, 30, 10]
+    + momentum 0.9                 Momentum's velocity (with a smaller learning rate)
+    + cosine schedule              the learning rate follows cosine_schedule over the run
+    + weight decay                 Momentum's weight_decay
 """
 
 from __future__ import annotations
 
+import importlib.util
 import time
-from dataclasses import dataclass, replace  # noqa: F401  (replace: for callers)
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from coursekit import solutions
 
 
 @dataclass(frozen=True)
 class Recipe:
-    hidden: tuple = (100,)
-    softmax: bool = False
-    relu: bool = False
-    he_init: bool = False
-    momentum: float = 0.0
-    schedule: bool = False
-    weight_decay: float = 0.0
-    learning_rate: float = 1.5  # per-example rate: the step is learning_rate / batch_size * sum
+    """One row of the table. learning_rate is for the MEAN gradient of a batch (Momentum's)."""
+
+    hidden: int = 30
+    softmax: bool = False  # False: lesson 6's Network, sigmoid output and quadratic loss
+    relu: bool = False  # False: sigmoid hidden layers (only with softmax)
+    he_init: bool = False  # False: lesson 1's weights, variance 1 / n(k-1)
     batch_size: int = 10
-    epochs: int = 30
+    learning_rate: float = 1.5
+    momentum: float = 0.0
+    schedule: bool = False  # a cosine schedule from learning_rate down to 0 over the run
+    weight_decay: float = 0.0
 
 
-# --8<-- [start:activations]
-def sigmoid(a):
-    return 0.5 * (1 + np.tanh(0.5 * a))  # the logistic function, without overflow
+EPOCHS = 10  # every row's budget; each seed's epoch is then chosen on validation
+SEEDS = (0, 1, 2)
 
-
-def softmax(a):
-    e = np.exp(a - a.max(axis=1, keepdims=True))  # shifting by the row's max changes nothing
-    return e / e.sum(axis=1, keepdims=True)       # ... but keeps exp from overflowing
-# --8<-- [end:activations]
-
-
-class Net:
-    """A fully connected network for a `Recipe`, float32 throughout."""
-
-    # --8<-- [start:init]
-    def __init__(self, sizes, recipe, seed=None):
-        rng = np.random.default_rng(seed)
-        self.recipe = recipe
-        self.W, self.b, self.vW, self.vb = [], [], [], []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            scale = np.sqrt(2 / n_in) if recipe.he_init else np.sqrt(1 / n_in)
-            self.W.append((rng.standard_normal((n_in, n_out)) * scale).astype(np.float32))
-            self.b.append(np.zeros(n_out, dtype=np.float32))
-            self.vW.append(np.zeros((n_in, n_out), dtype=np.float32))
-            self.vb.append(np.zeros(n_out, dtype=np.float32))
-    # --8<-- [end:init]
-
-    def forward(self, x):
-        """The output, and every layer's activation h(0) = x ... h(L) for backward()."""
-        hs = [x]
-        for k, (W, b) in enumerate(zip(self.W, self.b)):
-            a = b + hs[-1] @ W
-            if k == len(self.W) - 1:
-                hs.append(softmax(a) if self.recipe.softmax else sigmoid(a))
-            else:
-                hs.append(np.maximum(a, 0) if self.recipe.relu else sigmoid(a))
-        return hs
-
-    def loss(self, y, t):
-        if self.recipe.softmax:
-            return float(-np.sum(t * np.log(np.maximum(y, 1e-30))))
-        return float(np.sum((y - t) ** 2))
-
-    # --8<-- [start:step]
-    def step(self, x, t, rate):
-        """One mini-batch step: forward, backward, and the update with every switch."""
-        r = self.recipe
-        hs = self.forward(x)
-        y = hs[-1]
-        # dJ/da at the output: y - t for softmax with cross-entropy, else the quadratic's.
-        g = (y - t) if r.softmax else 2 * (y - t) * y * (1 - y)
-        step = rate / len(x)
-        for k in range(len(self.W) - 1, -1, -1):
-            gW, gb = hs[k].T @ g, g.sum(axis=0)
-            if k > 0:  # pass g down through W, then through the hidden activation
-                h = hs[k]
-                g = (g @ self.W[k].T) * ((h > 0) if r.relu else h * (1 - h))
-            if r.weight_decay:  # L2: the loss gains weight_decay/2 |W|^2 per example
-                gW += (r.weight_decay * len(x)) * self.W[k]
-            self.vW[k] = r.momentum * self.vW[k] - step * gW
-            self.vb[k] = r.momentum * self.vb[k] - step * gb
-            self.W[k] += self.vW[k]
-            self.b[k] += self.vb[k]
-        return self.loss(y, t)
-    # --8<-- [end:step]
-
-    def predict(self, x):
-        return np.argmax(self.forward(x)[-1], axis=1)
-
-
-def rate_at(recipe, epoch):
-    """The learning rate for `epoch` (0-based): constant, or a half cosine down to 0."""
-    if not recipe.schedule:
-        return recipe.learning_rate
-    # float(): a NumPy float64 scalar would turn every float32 array it touches into float64.
-    return recipe.learning_rate * 0.5 * (1 + float(np.cos(np.pi * epoch / recipe.epochs)))
-
-
-def fit(recipe, train_x, train_t, test_x, test_labels, seed=0):
-    """Train a fresh Net; returns {"accuracy": per epoch on the test set, "seconds": training time}."""
-    sizes = (train_x.shape[1], *recipe.hidden, train_t.shape[1])
-    net = Net(sizes, recipe, seed=seed)
-    rng = np.random.default_rng(seed)
-    accuracy, losses, seconds = [], [], 0.0
-    for epoch in range(recipe.epochs):
-        start = time.perf_counter()
-        order = rng.permutation(len(train_x))
-        x, t = train_x[order], train_t[order]
-        rate, total = rate_at(recipe, epoch), 0.0
-        for i in range(0, len(x), recipe.batch_size):
-            total += net.step(x[i:i + recipe.batch_size], t[i:i + recipe.batch_size], rate)
-        seconds += time.perf_counter() - start
-        losses.append(total / len(x))
-        accuracy.append(float(np.mean(net.predict(test_x) == test_labels)))
-    return {"accuracy": accuracy, "loss": losses, "seconds": seconds, "net": net}
-
-
-# The lesson's table: each row adds one switch to the row above. Batches of 64 for every row,
-# so that only the switch changes (and matrix products of 64 rows keep NumPy busy).
-BASE = Recipe(hidden=(100,), learning_rate=3.0, batch_size=64, epochs=17)
-MODERN = replace(BASE, softmax=True, learning_rate=0.5)
+LESSON_6 = Recipe()  # lesson 6: [784, 30, 10], sigmoid, quadratic loss, batches of 10, learning_rate 1.5
+_softmax = replace(LESSON_6, softmax=True, learning_rate=0.5)
+_relu = replace(_softmax, relu=True, learning_rate=0.1)
+_he = replace(_relu, he_init=True)
+_batch = replace(_he, batch_size=64, learning_rate=0.2)
+_wide = replace(_batch, hidden=100)
+_momentum = replace(_wide, momentum=0.9, learning_rate=0.05)
+_schedule = replace(_momentum, schedule=True, learning_rate=0.1)  # the peak: the rate falls from there
 STEPS = [
-    ("sigmoid, quadratic loss (lesson 6)", BASE),
-    ("+ softmax and cross-entropy", MODERN),
-    ("+ ReLU", replace(MODERN, relu=True, learning_rate=0.2)),
-    ("+ He initialisation", replace(MODERN, relu=True, he_init=True, learning_rate=0.2)),
-    ("+ momentum 0.9", replace(MODERN, relu=True, he_init=True, momentum=0.9, learning_rate=0.1)),
-    ("+ cosine schedule", replace(MODERN, relu=True, he_init=True, momentum=0.9, learning_rate=0.1,
-                                  schedule=True)),
-    ("+ weight decay", replace(MODERN, relu=True, he_init=True, momentum=0.9, learning_rate=0.1,
-                               schedule=True, weight_decay=1e-4)),
+    ("sigmoid, quadratic loss (lesson 6)", LESSON_6),
+    ("+ softmax and cross-entropy", _softmax),
+    ("+ ReLU", _relu),
+    ("+ He initialisation", _he),
+    ("+ batches of 64", _batch),
+    ("+ 100 hidden units", _wide),
+    ("+ momentum 0.9", _momentum),
+    ("+ cosine schedule", _schedule),
+    ("+ weight decay 1e-4", replace(_schedule, weight_decay=1e-4)),
 ]
+
+
+def sigmoid_hidden():
+    """solutions/further.py loaded a second time, its relu and relu_prime swapped for lesson 1's
+    sigmoid and its slope: a Classifier with sigmoid hidden layers, nothing else changed."""
+    spec = importlib.util.spec_from_file_location("further_sigmoid_hidden", solutions.FOLDER / "further.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    network = solutions.load("network")
+    module.relu, module.relu_prime = network.sigmoid, network.sigmoid_prime
+    return module
+
+
+def build(recipe, seed):
+    """The row's network, float32, from `seed`."""
+    definition = (784, recipe.hidden, 10)
+    if not recipe.softmax:
+        return solutions.load("network").Network(definition, seed=seed, dtype=np.float32)
+    module = solutions.load("further") if recipe.relu else sigmoid_hidden()
+    net = module.Classifier(definition, seed=seed, dtype=np.float32)
+    if not recipe.he_init:  # the same draws, scaled from He's variance 2 / n to lesson 1's 1 / n
+        for W in net.weights.values():
+            W *= np.float32(np.sqrt(0.5))
+    return net
+
+
+def accuracy(net, features, labels):
+    return float(np.mean(np.asarray(net.predict(features)) == labels))
+
+
+def train(recipe, seed, data, epochs=EPOCHS, module=None, net=None, after_epoch=None):
+    """One run: validation and test accuracy, mean loss and CPU seconds after every epoch.
+
+    data: (train features, one-hot train targets, validation features, validation labels,
+    test features, test labels); test features None to skip the test set. Each epoch is one call
+    of `fit` with its own seed, so that both sets can be measured between epochs; the schedule
+    counts steps over the whole run. `module` (default: the reference solutions/further.py)
+    provides Momentum, fit and cosine_schedule, `net` the network (default: build(recipe, seed));
+    `after_epoch(epoch, net, out)` is called after every epoch (a progress line, a snapshot).
+    """
+    further = module or solutions.load("further")
+    x, t, val_x, val_labels, test_x, test_labels = data
+    net = build(recipe, seed) if net is None else net
+    optimizer = further.Momentum(net, recipe.learning_rate, momentum=recipe.momentum,
+                                 weight_decay=recipe.weight_decay)
+    per_epoch = -(-len(x) // recipe.batch_size)
+    total = epochs * per_epoch
+    rng = np.random.default_rng(seed)
+    out = {"validation": [], "test": [], "loss": [], "seconds": []}
+    for epoch in range(epochs):
+        schedule = None
+        if recipe.schedule:
+            def schedule(j, offset=epoch * per_epoch):
+                return further.cosine_schedule(offset + j, total, recipe.learning_rate)
+        start = time.process_time()
+        out["loss"] += further.fit(net, optimizer, x, t, 1, recipe.batch_size,
+                                   seed=int(rng.integers(2**32)), schedule=schedule)
+        out["seconds"].append(time.process_time() - start)
+        out["validation"].append(accuracy(net, val_x, val_labels))
+        if test_x is not None:
+            out["test"].append(accuracy(net, test_x, test_labels))
+        if after_epoch is not None:
+            after_epoch(epoch, net, out)
+    return out
+
+
+def chosen(run):
+    """(epoch, 1-based, with the best validation accuracy; the test accuracy at that epoch)."""
+    best = int(np.argmax(run["validation"]))
+    return best + 1, run["test"][best]
+
+
+def mnist_split():
+    """The course's split, float32: 50,000 training images, the next 10,000 for validation, and
+    the 10,000 test images, as train_x, train_t (one-hot), val_x, val_labels, test_x, test_labels."""
+    from coursekit.mnist import load_mnist
+
+    data, m = solutions.load("data"), load_mnist()
+    x = data.to_features(m.train_images).astype(np.float32)
+    labels = np.asarray(m.train_labels)
+    return (x[:50_000], data.one_hot(labels[:50_000]).astype(np.float32), x[50_000:], labels[50_000:],
+            data.to_features(m.test_images).astype(np.float32), np.asarray(m.test_labels))
+
+
+def train_every_row(seed):
+    """[train(recipe, seed, data) for every row of STEPS], on the course's split: one seed's runs."""
+    data = mnist_split()
+    return [train(recipe, seed, data) for _, recipe in STEPS]

@@ -215,8 +215,30 @@ class Runner:
     run: Callable[[argparse.Namespace], int]  # returns the exit status; raises RunError for the student
 
 
+def further_arguments(command):
+    from coursekit import further
+
+    command.add_argument("--epochs", type=int, default=further.EPOCHS, help=f"default {further.EPOCHS}")
+    command.add_argument("--seed", type=int, default=0)
+
+
+def run_further(args):
+    """Lesson 7: the student's Classifier, Momentum, fit and cosine_schedule, the recipe's last row."""
+    from coursekit.run_further import run_further_student
+
+    needs = ["relu", "relu_prime", "softmax", "cross_entropy", "Classifier.forward", "Classifier.backprop",
+             "Classifier.predict", "Momentum.step", "cosine_schedule", "fit"]
+    student = student_modules(args.target, {"further": needs})["further"]
+    folder = Path(args.target).resolve()
+    calling("your further.py", run_further_student, student, out=args.out, epochs=args.epochs, seed=args.seed,
+            echo=lambda line: print(line, file=sys.stderr), folder=folder)
+    return 0
+
+
 RUNNERS = {
     "training": Runner("lesson 6: train your Network with your train() on MNIST", training_arguments, run_training),
+    "further": Runner("lesson 7: train your Classifier with your Momentum and fit() on MNIST", further_arguments,
+                      run_further),
 }
 
 

@@ -27,6 +27,7 @@ MODULES = {
     "nn": Module(3, "Backprop as a computational graph", "lessons/graph"),
     "data": Module(5, "From pixels to features", "lessons/data"),
     "training": Module(6, "Training on MNIST", "lessons/training"),
+    "further": Module(7, "Going further", "lessons/further"),
 }
 
 # Points per test function, as "module.test_name"; the cases of a parametrized test share its
@@ -35,6 +36,10 @@ POINTS = {
     "network.test_forward_matches_reference": 3,
     "network.test_backprop_matches_reference": 4,
     "network.test_backprop_finite_differences": 2,
+    "further.test_forward_matches_reference": 2,
+    "further.test_backprop_matches_reference": 3,
+    "further.test_backprop_finite_differences": 2,
+    "further.test_your_classifier_on_mnist": 3,
 }
 
 

@@ -101,3 +101,10 @@ def test_render_says_when_a_benchmark_was_never_run(tmp_path):
     path = tmp_path / "absent.json"
     assert "has not been run" in benchtables.render("reference", path)
     assert benchtables.cell("reference", 0, 0, path) == "?"
+
+
+def test_further_counts_the_flops_of_every_product_of_a_step():
+    from benchmarks.bench_further import product_flops
+
+    # [784, 100, 10], a batch of 64: h W and h^T g for both layers, g W^T for the second only.
+    assert product_flops((784, 100, 10), 64) == 64 * 2 * (2 * 784 * 100 + 3 * 100 * 10)

@@ -1,9 +1,9 @@
-"""coursekit.figures_training (lessons 5-7) and coursekit.further: small, fast behaviour checks."""
+"""coursekit.figures_training (lessons 5 and 6): small, fast behaviour checks."""
 
 import numpy as np
 import pytest
 
-from coursekit import figures_training as figures, further
+from coursekit import figures_training as figures
 
 
 def test_pixel_stats_shares_add_up():
@@ -50,74 +50,11 @@ def test_markdown_table():
     lambda: figures.rate_curves([0.5, 1.5], [[0.9, 0.95], [0.92, 0.94]], chosen=1),
     lambda: figures.overfit_figure([1.0, 0.1, 0.01]),
     lambda: figures.weight_images(np.ones((784, 12))),
-    lambda: figures.recipe_curves([{"name": "a", "accuracy": [0.1, 0.9]}, {"name": "b", "accuracy": [0.96, 0.98]}]),
 ])
 def test_figures_draw(make):
     from coursekit.plots import figure_html
 
     assert "<svg" in figure_html(make(), alt="test")
-
-
-def test_softmax_rows_sum_to_one_without_overflow():
-    p = further.softmax(np.array([[1000.0, 0.0], [0.0, 0.0]]))
-    assert np.allclose(p, [[1, 0], [0.5, 0.5]])
-
-
-def test_rate_schedule_is_a_half_cosine_and_stays_a_python_float():
-    recipe = further.Recipe(learning_rate=0.4, epochs=4, schedule=True)
-    rates = [further.rate_at(recipe, e) for e in range(4)]
-    assert rates[0] == pytest.approx(0.4) and rates[2] == pytest.approx(0.2)
-    assert all(type(r) is float for r in rates)  # a NumPy scalar would promote float32 to float64
-
-
-@pytest.mark.parametrize("name, recipe", further.STEPS)
-def test_every_step_of_the_table_learns_a_tiny_problem(name, recipe):
-    """Two separable blobs: each recipe fits them and keeps float32 throughout."""
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 2, 200)
-    x = (rng.normal(0, 0.3, (200, 4)) + labels[:, None]).astype(np.float32)
-    t = np.eye(2, dtype=np.float32)[labels]
-    small = further.replace(recipe, hidden=(8,), epochs=10, batch_size=10)
-    out = further.fit(small, x, t, x, labels, seed=0)
-    assert out["accuracy"][-1] >= 0.95, (name, out["accuracy"])
-    assert all(W.dtype == np.float32 for W in out["net"].W)
-
-
-def test_softmax_gradient_matches_finite_differences():
-    """Net.step's output gradient y - t is that of the cross-entropy: check one weight's slope."""
-    recipe = further.Recipe(hidden=(3,), softmax=True, relu=True, learning_rate=1.0)
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(2, 4)).astype(np.float32)
-    t = np.eye(2, dtype=np.float32)[[0, 1]]
-    net = further.Net((4, 3, 2), recipe, seed=0)
-    net.W = [W.astype(np.float64) for W in net.W]
-    net.b = [b.astype(np.float64) for b in net.b]
-    before = net.W[1].copy()
-    loss = lambda: net.loss(net.forward(x)[-1], t)  # noqa: E731
-    eps, slope = 1e-6, 0.0
-    net.W[1][0, 0] += eps
-    up = loss()
-    net.W[1][0, 0] -= 2 * eps
-    down = loss()
-    net.W[1][0, 0] += eps
-    slope = (up - down) / (2 * eps)
-    net.vW = [np.zeros_like(W) for W in net.W]
-    net.vb = [np.zeros_like(b) for b in net.b]
-    net.step(x, t, rate=len(x) * 1.0)  # step = rate / B = 1: W changes by minus the gradient
-    assert (before - net.W[1])[0, 0] == pytest.approx(slope, rel=1e-4)
-
-
-def test_recipe_curves_draw_every_row_in_both_panels():
-    rows = [{"name": f"row {i}", "accuracy": [0.5 + 0.01 * i, 0.97 + 0.001 * i]} for i in range(8)]
-    fig = figures.recipe_curves(rows)
-    full, close = fig.axes
-    assert [line.get_label() for line in full.lines] == [r["name"] for r in rows]
-    assert len(close.lines) == len(rows)
-    assert np.allclose(full.lines[3].get_ydata(), [53, 97.3])
-    assert close.get_ylim() == (95, 98.5)
-    # No two rows drawn alike: each differs from every other in colour, marker or dash.
-    looks = {(line.get_color(), line.get_marker(), line.get_linestyle()) for line in full.lines}
-    assert len(looks) == len(rows)
 
 
 # --- lessons 5-6: validation, sanity checks, the stub on the page, PNG files ---------------------
