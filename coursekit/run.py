@@ -226,7 +226,8 @@ def run_further(args):
     """Lesson 7: the student's Classifier, Momentum, fit and cosine_schedule, the recipe's last row."""
     from coursekit.run_further import run_further_student
 
-    needs = ["relu", "relu_prime", "softmax", "cross_entropy", "Classifier.forward", "Classifier.backprop",
+    needs = ["relu", "relu_prime", "softmax", "cross_entropy", "Classifier.__init__", "Classifier.forward",
+             "Classifier.backprop", "Momentum.__init__",
              "Classifier.predict", "Momentum.step", "cosine_schedule", "fit"]
     student = student_modules(args.target, {"further": needs})["further"]
     folder = Path(args.target).resolve()
