@@ -19,13 +19,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from coursekit import solutions
+from coursekit import ROOT, solutions
 
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "runs"
 SOURCES = ["solutions/network.py", "solutions/training.py", "solutions/data.py",
            "coursekit/further.py", "coursekit/runs.py"]

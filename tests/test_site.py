@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+
 MATHJAX = "assets/mathjax"
 MATHJAX_BUDGET_MB = 3.0
 # What markdown-exec renders in place of the output when a code block raises (see

@@ -16,10 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from coursekit import mkdocs_hooks, solution_regions
+from coursekit import ROOT, mkdocs_hooks, solution_regions
 from coursekit.solution_regions import ABSENT, COLLAPSED, OPEN, Region, page_status
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(str(path.relative_to(DOCS)) for path in DOCS.rglob("*.md"))
 REGIONS = [region for region in solution_regions.regions() if len(region.lines) >= solution_regions.WINDOW]

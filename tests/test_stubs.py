@@ -13,16 +13,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from coursekit import stubs
+from coursekit import ROOT, stubs
 from coursekit.stubs import MANIFEST, MarkerError, digest, find_stubs, generate, generate_folder
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPOSITORY / "solutions"
-EXERCISES = REPOSITORY / "exercises"
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
 SOLUTION_FILES = sorted(p for p in SOLUTIONS.glob("*.py") if p.name != "__init__.py")
 
 
@@ -166,7 +164,7 @@ def test_the_manifest_records_what_the_generator_makes_from_every_solution():
 
 
 def git(*args):
-    return subprocess.run(["git", "-C", str(REPOSITORY), *args], capture_output=True)
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True)
 
 
 def test_the_committed_exercises_are_what_the_committed_manifest_records():
@@ -209,7 +207,7 @@ def new_version(solutions, name="network.py"):
 
 def run_stubs(solutions, exercises, *args):
     return subprocess.run([sys.executable, "-m", "coursekit.stubs", str(solutions), str(exercises), *args],
-                          cwd=REPOSITORY, capture_output=True, text=True)
+                          cwd=ROOT, capture_output=True, text=True)
 
 
 def test_regenerating_keeps_an_edited_exercise_and_says_so(tmp_path):
@@ -252,7 +250,7 @@ def test_a_file_the_manifest_does_not_know_counts_as_edited(tmp_path):
 
 
 def test_the_backup_folder_is_ignored_by_git():
-    ignored = (REPOSITORY / ".gitignore").read_text(encoding="utf-8").splitlines()
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert f"exercises/{stubs.BACKUP}/" in ignored
 
 
