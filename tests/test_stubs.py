@@ -63,6 +63,23 @@ def test_region_without_hint_gets_a_default_one():
     assert generate(source) == "def f():\n    # TODO: your code here\n    ...\n"
 
 
+def test_a_long_hint_is_wrapped_over_comment_lines_at_the_region_indentation():
+    hint = " ".join(f"word{i}" for i in range(40))  # about 280 characters
+    source = f"class A:\n    def f(self):\n        # BEGIN SOLUTION: {hint}\n        return 1\n        # END SOLUTION\n"
+    out = generate(source)
+    comments = [line for line in out.splitlines() if line.lstrip().startswith("#")]
+    assert len(comments) > 2 and all(len(line) <= stubs.WIDTH for line in comments)
+    assert comments[0].startswith("        # TODO: word0 ") and all(line.startswith("        # ") for line in comments)
+    assert " ".join(line.split("#", 1)[1].strip() for line in comments).removeprefix("TODO: ") == hint
+    assert find_stubs(out) == {"A.f"}
+
+
+def test_every_todo_of_the_exercises_fits_the_width():
+    for path in sorted((ROOT / "exercises").glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not line.lstrip().startswith("#") or len(line) <= stubs.WIDTH, f"{path.name}:{number}"
+
+
 def test_snippet_markers_are_dropped_and_everything_else_kept():
     source = dedent("""
         import numpy as np
