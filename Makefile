@@ -27,8 +27,10 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
+# On every core (pytest-xdist): each test file on one worker, so that its module fixtures are made
+# once; the site build that several files read is made once per run (tests/conftest.py).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n auto --dist loadfile
 
 # The browser tests drive Debian's Chromium (never a browser that playwright downloads).
 # Installs it only as root, with apt-get, when /usr/bin/chromium is missing; otherwise, or if

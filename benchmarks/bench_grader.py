@@ -15,19 +15,19 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from benchmarks.common import load, met, record
+from coursekit import ROOT
+from grader.submissions import grader_command
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"solutions": 15.0, "exercises": 5.0}  # --target: goal in seconds
 
 
 def grade_once(target: str) -> tuple[float, int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "grader", "-q", "-p", "no:cacheprovider",
-                           "--target", target], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(grader_command(target, None, "-q", quiet=False), cwd=ROOT, env=env, capture_output=True,
+                          text=True)
     return time.perf_counter() - start, done.returncode
 
 

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import load, met, record
+from coursekit import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 GOAL = 30.0  # seconds
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+
 RECORD = ROOT / "docs" / "generated" / "benchmarks.json"
 
 

@@ -11,7 +11,9 @@ import datetime
 import json
 from pathlib import Path
 
-RECORD = Path(__file__).resolve().parent.parent / "docs" / "generated" / "benchmarks.json"
+from coursekit import ROOT
+
+RECORD = ROOT / "docs" / "generated" / "benchmarks.json"
 
 
 def load_record(path: Path = RECORD) -> dict:

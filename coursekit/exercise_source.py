@@ -11,9 +11,10 @@ file holds. Snippet sections cannot do this: the stub generator drops their mark
 """
 
 import ast
-from pathlib import Path
 
-EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+from coursekit import ROOT
+
+EXERCISES = ROOT / "exercises"
 
 
 def source(module, qualname):

@@ -7,17 +7,15 @@ A lesson calls one of them in a markdown-exec block and passes the figure to
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
+from coursekit import ROOT, solutions
 from coursekit.gradcheck import check_layers, numerical_gradient, relative_error
 from coursekit.plots import new_figure
-from coursekit import solutions
-
 
 # --- Lessons 3 and 4, "Backprop as a computational graph" and "Checking gradients" ----------
 # (solutions/nn.py)
@@ -256,7 +254,7 @@ BUG_NEW = "g = g * self.activation.deriv(zs[i]) if i == self.num_layers - 1 else
 
 def nn_variant(old=BUG_OLD, new=BUG_NEW):
     """solutions/nn.py with one textual edit (which must apply exactly once)."""
-    path = Path(__file__).resolve().parent.parent / "solutions" / "nn.py"
+    path = ROOT / "solutions" / "nn.py"
     source = path.read_text(encoding="utf-8")
     if source.count(old) != 1:
         raise ValueError(f"the edit {old!r} does not apply once to solutions/nn.py")

@@ -9,6 +9,8 @@ import functools
 
 import numpy as np
 
+from coursekit import ROOT
+
 # ---------------------------------------------------------------------------------------------
 # Lessons 5-7: "From pixels to features", "Training on MNIST", "Going further"
 # ---------------------------------------------------------------------------------------------
@@ -193,9 +195,8 @@ def overfit_figure(loss):
 def stub(module, name):
     """The stub of function `name` as it stands in exercises/<module>.py, as a fenced code block."""
     import ast
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "exercises" / f"{module}.py"
+    path = ROOT / "exercises" / f"{module}.py"
     source = path.read_text(encoding="utf-8")
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:

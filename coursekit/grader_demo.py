@@ -14,7 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+from grader.submissions import grader_command
 
 # The mistake shown on the page: the draft's `targets - output`, i.e. minus the gradient.
 RIGHT_SIGN = "g = 2 * (self.output - targets)"
@@ -51,7 +52,7 @@ def run_grader(names=("untouched", "sign error"), select: str = "network") -> di
             folder = Path(tmp) / str(i) / "exercises"
             folder.mkdir(parents=True)
             (folder / "network.py").write_text(variant_source(name), encoding="utf-8")
-            command = [sys.executable, "-m", "pytest", "grader", "--module", select, "--target", str(folder)]
+            command = grader_command(folder, None, "--module", select, quiet=False)
             process = subprocess.Popen(command, cwd=ROOT, env=env, text=True,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             runs[name] = (process, folder)

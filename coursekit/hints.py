@@ -16,9 +16,10 @@ Hints are Markdown (inline code, math as \\( ... \\)); TOML literal strings ('..
 """
 
 import tomllib
-from pathlib import Path
 
-HINTS_DIR = Path(__file__).resolve().parent.parent / "grader" / "hints"
+from coursekit import ROOT
+
+HINTS_DIR = ROOT / "grader" / "hints"
 LEVELS = ("a nudge", "the key idea", "nearly code")
 
 

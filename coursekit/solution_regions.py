@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from coursekit import ROOT
 from coursekit.stubs import BEGIN, END
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
+SOLUTIONS = ROOT / "solutions"
 WINDOW = 3  # consecutive non-blank lines that count as showing the region
 OPEN, COLLAPSED, ABSENT = "open", "collapsed", "absent"
 

@@ -7,9 +7,10 @@ own (`reference_network`, ...) that never collides with a student's module of th
 
 import functools
 import importlib.util
-from pathlib import Path
 
-FOLDER = Path(__file__).resolve().parent.parent / "solutions"
+from coursekit import ROOT
+
+FOLDER = ROOT / "solutions"
 
 
 @functools.cache

@@ -6,8 +6,9 @@ One source of truth: every file in `solutions/` marks the part a student writes 
     ... the reference code ...
     # END SOLUTION
 
-and `generate` turns each region into the hint as a TODO comment and a bare `...`, at the
-region's indentation. Snippet markers for the site (`# --8<-- [start:name]`) are dropped.
+and `generate` turns each region into the hint as a TODO comment (wrapped over `# ` lines of at
+most WIDTH characters) and a bare `...`, at the region's indentation. Snippet markers for the
+site (`# --8<-- [start:name]`) are dropped.
 
 The other half of the convention is `find_stubs`: a function whose body is only a
 docstring and `...`, `pass` or `raise NotImplementedError` has not been attempted.
@@ -30,6 +31,7 @@ import json
 import re
 import shutil
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -37,6 +39,7 @@ BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*?))?\s*$"
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 SNIPPET = re.compile(r"^\s*# --8<-- \[(start|end):[\w-]+\]\s*$")
 MANIFEST = ".generated.json"  # in the exercises folder: {file name: SHA-256 of what was written}
+WIDTH = 100  # the longest TODO line of an exercise (the project's own lines may reach 120)
 BACKUP = ".backup"  # in the exercises folder: copies of edited files before they were replaced
 
 
@@ -56,7 +59,7 @@ def generate(source, filename="<solution>"):
                 raise MarkerError(f"{filename}:{number}: BEGIN SOLUTION inside the region opened at line {inside}")
             inside = number
             indent, hint = begin["indent"], begin["hint"] or "your code here"
-            out.append(f"{indent}# TODO: {hint}\n{indent}...\n")
+            out.append(todo(indent, hint) + f"{indent}...\n")
         elif END.match(line):
             if not inside:
                 raise MarkerError(f"{filename}:{number}: END SOLUTION without a BEGIN SOLUTION")
@@ -66,6 +69,16 @@ def generate(source, filename="<solution>"):
     if inside:
         raise MarkerError(f"{filename}:{inside}: BEGIN SOLUTION is never closed")
     return "".join(out)
+
+
+def todo(indent, hint, width=WIDTH):
+    """The TODO comment for `hint` at `indent`: wrapped into `# ` lines of at most `width` characters.
+
+    A word longer than the line (a URL) stays whole, on a line of its own.
+    """
+    lines = textwrap.wrap(hint, width=width, initial_indent=f"{indent}# TODO: ", subsequent_indent=f"{indent}# ",
+                          break_long_words=False, break_on_hyphens=False) or [f"{indent}# TODO: {hint}"]
+    return "".join(line + "\n" for line in lines)
 
 
 def digest(text):

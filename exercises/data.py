@@ -20,7 +20,8 @@ def to_features(images):
     Row-major (C order): feature 28 * r + c is the pixel in row r, column c, so row 0 of
     the image comes first, then row 1, and so on.
     """
-    # TODO: flatten each image into one row of 784 pixels, then convert to floats and scale into [0, 1]
+    # TODO: flatten each image into one row of 784 pixels, then convert to floats and scale into [0,
+    # 1]
     ...
 
 

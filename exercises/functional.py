@@ -76,7 +76,8 @@ def backward(y, model):
     with the parameters' shapes: model['grad_weights'] = [dE/dW(1), ..., dE/dW(L)] and
     model['grad_biases'] = [dE/db(1), ..., dE/db(L)].
     """
-    # TODO: delta(L) from loss_prime and sigma_prime(z(L)); for l = L..1 store both gradients and pass delta down through W(l)
+    # TODO: delta(L) from loss_prime and sigma_prime(z(L)); for l = L..1 store both gradients and
+    # pass delta down through W(l)
     ...
 
 
@@ -87,7 +88,8 @@ def update(eta, model):
     activations or gradients can never be used twice: backward() right after update() raises
     KeyError.
     """
-    # TODO: new parameter lists from the gradients, then delete the four keys forward and backward added
+    # TODO: new parameter lists from the gradients, then delete the four keys forward and backward
+    # added
     ...
 
 

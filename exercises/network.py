@@ -68,7 +68,8 @@ class Network:
         targets:  the output's shape, (nL,) or (B, nL).
         Stores layers[k] = a(k) and activations[k] = h(k), output = h(L) and loss = J.
         """
-        # TODO: check the targets' shape, then compute and store a(k), h(k) for k = 1..L, the output and the loss
+        # TODO: check the targets' shape, then compute and store a(k), h(k) for k = 1..L, the output
+        # and the loss
         ...
 
     def backprop(self, targets):
@@ -78,7 +79,8 @@ class Network:
         summed over the rows of a batch, overwriting what a previous call stored. One array g
         carries the gradient down: dJ/dy, then dJ/da(k), then dJ/dh(k-1) for the layer below.
         """
-        # TODO: start from g = dJ/dy, then for k = L..1 apply f'(a(k)), store both gradients and pass g down through W(k)
+        # TODO: start from g = dJ/dy, then for k = L..1 apply f'(a(k)), store both gradients and
+        # pass g down through W(k)
         ...
 
     def compute_loss(self, targets):

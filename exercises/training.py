@@ -30,5 +30,6 @@ def train(network, features, targets, epochs, batch_size, learning_rate, seed=No
     the same orders, hence identical results. The last batch keeps the N % batch_size
     examples left over.
     """
-    # TODO: every epoch, shuffle the examples, then step through them batch by batch (forward, backprop, update with learning_rate / batch_size) and record the mean loss
+    # TODO: every epoch, shuffle the examples, then step through them batch by batch (forward,
+    # backprop, update with learning_rate / batch_size) and record the mean loss
     ...

@@ -6,9 +6,9 @@ Instructors who fork the course edit this file (and the tests' `grade` markers) 
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+from coursekit import ROOT
+
 LOCAL_SITE = "http://127.0.0.1:8000/"
 
 
@@ -50,7 +50,7 @@ def points(module, test_name):
 
 def site_url():
     """Where the lessons are read: mkdocs.yml's `site_url` (`!ENV [SITE_URL, "default"]`), else local."""
-    config = REPOSITORY / "mkdocs.yml"
+    config = ROOT / "mkdocs.yml"
     text = config.read_text(encoding="utf-8") if config.exists() else ""
     match = re.search(r"^site_url:\s*!ENV\s*\[\s*(\w+)\s*,\s*['\"]([^'\"]+)['\"]\s*\]", text, re.M)
     if match:

@@ -23,7 +23,7 @@ It writes, under DIR:
   module files that were graded.
 
 A zip is extracted only if it is safe: no absolute path, no `..`, no link, at most
-MAX_MEMBERS members and MAX_UNPACKED bytes in all.
+MAX_MEMBERS members and MAX_UNPACKED bytes in all (grader.submissions).
 """
 
 import argparse
@@ -33,18 +33,26 @@ import json
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from coursekit import ROOT
 from grader import catalog, processes
+from grader.gradescope import hidden_folder, stage
 from grader.progress import order
-from grader.catalog import REPOSITORY
+from grader.submissions import (
+    BadZip,
+    collect,
+    failure_results,
+    grader_command,
+    safe_extract,
+    submissions,
+    write_results,
+)
 
 try:
     import resource
@@ -58,13 +66,6 @@ DEFAULT_TIMEOUT = 180  # seconds per submission: the grader itself ends a hangin
 DEFAULT_MEMORY = 2048  # MB of address space per submission
 OUTPUT_BYTES = 50_000_000  # any file the grading process writes (its captured output included)
 KEEP_OUTPUT = 20_000  # characters of terminal output kept in output.txt
-MAX_MEMBERS = 1_000
-MAX_UNPACKED = 100_000_000
-SKIPPED = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
-
-
-class BadZip(Exception):
-    """The archive is unreadable or unsafe; the message says why."""
 
 
 @dataclass
@@ -85,95 +86,7 @@ class Result:
         return float(self.results.get("score", 0.0))
 
 
-# --- submissions --------------------------------------------------------------------------------
-
-
-def module_folder(root):
-    """The folder under `root` (itself, or one or two levels down) holding the most module files."""
-    names = {f"{name}.py" for name in catalog.MODULES}
-    best, best_count = None, 0
-    candidates = [Path(root)]
-    for depth in range(2):
-        next_level = []
-        for folder in candidates:
-            count = sum((folder / name).is_file() for name in names)
-            if count > best_count:
-                best, best_count = folder, count
-            next_level += [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and sub.name not in SKIPPED
-                           and not sub.name.startswith(".") and not sub.is_symlink()]
-        candidates = next_level
-    for folder in candidates:  # the last level's own files
-        count = sum((folder / name).is_file() for name in names)
-        if count > best_count:
-            best, best_count = folder, count
-    return best
-
-
-def collect(source, dest):
-    """Copy the .py files of `source`'s module folder into `dest` (created); their names, [] if none."""
-    folder = module_folder(source) if Path(source).is_dir() else None
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    if folder is None:
-        return []
-    copied = []
-    for path in sorted(folder.glob("*.py")):
-        if path.is_file() and not path.is_symlink():
-            shutil.copyfile(path, dest / path.name)
-            copied.append(path.name)
-    return copied
-
-
-def safe_extract(archive, dest):
-    """Extract `archive` into `dest`, refusing the whole archive if any member is unsafe."""
-    try:
-        with zipfile.ZipFile(archive) as zipped:
-            members = zipped.infolist()
-            if len(members) > MAX_MEMBERS:
-                raise BadZip(f"{len(members)} members (at most {MAX_MEMBERS})")
-            if sum(m.file_size for m in members) > MAX_UNPACKED:
-                raise BadZip(f"unpacks to more than {MAX_UNPACKED:,} bytes")
-            dest = Path(dest).resolve()
-            for member in members:
-                name = PurePosixPath(member.filename.replace("\\", "/"))
-                if name.is_absolute() or ".." in name.parts or (member.filename[1:2] == ":"):
-                    raise BadZip(f"unsafe path {member.filename!r}")
-                if stat.S_ISLNK(member.external_attr >> 16):
-                    raise BadZip(f"link {member.filename!r}")
-                if not (dest / name).resolve().is_relative_to(dest):
-                    raise BadZip(f"unsafe path {member.filename!r}")
-            for member in members:
-                target = dest / PurePosixPath(member.filename.replace("\\", "/"))
-                if member.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zipped.open(member) as read, open(target, "wb") as write:
-                    shutil.copyfileobj(read, write)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError) as error:
-        raise BadZip(f"cannot be read: {error}") from None
-
-
-def submissions(folder):
-    """(student, path) for every folder and .zip in `folder`, by name."""
-    found = []
-    for path in sorted(Path(folder).iterdir()):
-        if path.name.startswith(".") or path.name in SKIPPED:
-            continue
-        if path.is_dir():
-            found.append((path.name, path))
-        elif path.suffix.lower() == ".zip":
-            found.append((path.stem, path))
-    return found
-
-
 # --- grading one --------------------------------------------------------------------------------
-
-
-def grading_command(target, results_json):
-    """The grader's command line for one submission: class grading, Gradescope and grader.submit."""
-    return [sys.executable, "-m", "pytest", "grader", "--target", str(target), "-p", "no:cacheprovider",
-            "--results-json", str(results_json), "-q", "--no-header"]
 
 
 def _limits(memory_mb):
@@ -191,10 +104,6 @@ def _limits(memory_mb):
             except (ValueError, OSError):  # macOS refuses RLIMIT_AS: the other limits still hold
                 pass
     return apply
-
-
-def _failure(status, message):
-    return {"score": 0.0, "output": f"{status}: {message}", "tests": []}
 
 
 def grade_one(student, path, out, root, timeout, memory_mb):
@@ -221,7 +130,7 @@ def grade_one(student, path, out, root, timeout, memory_mb):
     output_path = folder / "output.txt"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     with open(output_path, "wb") as output:
-        process = processes.start(grading_command(files, results_json), cwd=root, stdin=subprocess.DEVNULL,
+        process = processes.start(grader_command(files, results_json), cwd=root, stdin=subprocess.DEVNULL,
                                   stdout=output, stderr=subprocess.STDOUT, env=env,
                                   preexec_fn=_limits(memory_mb))
         try:
@@ -283,20 +192,17 @@ def write_reports(results, out):
                              f"{result.seconds:.1f}", result.detail, *(f"{scores.get(n, 0.0):g}" for n in names)])
     for result in results:
         if not result.results:  # the grader did not finish: say why, for no points
-            path = out / result.student / "results.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(_failure(result.status, result.detail), indent=2) + "\n", encoding="utf-8")
+            write_results(out / result.student / "results.json",
+                          failure_results(f"{result.status}: {result.detail}"))
     return out / "scores.csv"
 
 
 def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY, hidden=None,
                 report=print):
     """Grade every submission in `folder` into `out`; the list of Results, in the students' order."""
-    from grader.gradescope import hidden_folder, stage
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    root = REPOSITORY
+    root = ROOT
     if hidden_folder(hidden) is not None:  # a copy of the grader with the hidden tests in it
         root = out / ".grader"
         shutil.rmtree(root, ignore_errors=True)
@@ -326,8 +232,9 @@ def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAU
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grader.classroom",
-                                     description="Grade a folder of submissions (folders or .zip files, one per student).")
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.classroom",
+        description="Grade a folder of submissions (folders or .zip files, one per student).")
     parser.add_argument("submissions", help="folder with one folder or .zip per student")
     parser.add_argument("--out", required=True, help="where scores.csv and each student's results go")
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: the cores)")

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from coursekit import solutions
 from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this module)
     pytest_addoption,
     pytest_collection_finish,
@@ -16,9 +17,10 @@ from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this m
     student,
     student_module,
 )
-from coursekit import solutions
 
-pytest_plugins = ["grader.select"]  # --uses NAME and --markers-json PATH (grader/select.py)
+# --uses NAME and --markers-json PATH (grader/select.py); each module's tests in a child process
+# of their own (grader/isolation.py).
+pytest_plugins = ["grader.select", "grader.isolation"]
 
 
 @pytest.fixture(scope="session")

@@ -22,15 +22,16 @@ so that the project's tests run `run_autograder` in a temporary folder.
 """
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
-from grader.catalog import REPOSITORY
+from coursekit import ROOT
+from grader.submissions import collect, failure_results, grader_command, write_results
 
 PARTS = ["grader", "coursekit", "solutions", "pyproject.toml"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "hidden")
@@ -68,7 +69,7 @@ def hidden_folder(hidden=None):
     elif os.environ.get("GRADER_HIDDEN"):
         folder = Path(os.environ["GRADER_HIDDEN"])
     else:
-        folder = REPOSITORY / "grader_hidden"
+        folder = ROOT / "grader_hidden"
         if not folder.is_dir():
             return None
     if not folder.is_dir():
@@ -81,7 +82,7 @@ def stage(dest, hidden=None):
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for part in PARTS:
-        source = REPOSITORY / part
+        source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, dest / part, ignore=IGNORE, dirs_exist_ok=True)
         else:
@@ -100,8 +101,6 @@ def stage(dest, hidden=None):
 def build(out_zip, hidden=None):
     """Write Gradescope's autograder zip: setup.sh, run_autograder and the staged grader."""
     out_zip = Path(out_zip)
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         root = stage(Path(tmp) / "source", hidden)
         with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -116,16 +115,8 @@ def build(out_zip, hidden=None):
     return out_zip
 
 
-def failure_results(message):
-    """A results.json for a run that could not grade: no points, and why."""
-    return {"score": 0.0, "output": message, "tests": [
-        {"name": "grader", "score": 0.0, "max_score": 0.0, "status": "failed", "output": message}]}
-
-
 def run(root):
     """Grade `root`/submission into `root`/results/results.json (the work of run_autograder)."""
-    from grader.classroom import collect, grading_command
-
     root = Path(root)
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
@@ -133,20 +124,20 @@ def run(root):
     shutil.rmtree(work, ignore_errors=True)
     found = collect(root / "submission", work)
     if not found:
-        results.write_text(json.dumps(failure_results(
-            "no module file (network.py, ...) found in your submission: upload the .py files themselves")))
+        write_results(results, failure_results(
+            "no module file (network.py, ...) found in your submission: upload the .py files themselves"))
         print("no module files in the submission")
         return 0
     results.unlink(missing_ok=True)
     try:
-        subprocess.run(grading_command(work, results), cwd=Path(__file__).resolve().parent.parent,
+        subprocess.run(grader_command(work, results), cwd=ROOT,
                        timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
         pass
     if not results.exists():
-        results.write_text(json.dumps(failure_results(
+        write_results(results, failure_results(
             "the grader could not finish on this submission (it ran out of time or crashed); "
-            "run `python -m pytest grader` on your own machine to see why")))
+            "run `python -m pytest grader` on your own machine to see why"))
     return 0
 
 

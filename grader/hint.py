@@ -20,11 +20,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from coursekit import hints
+from coursekit import ROOT, hints
 from grader import catalog
-from grader.catalog import REPOSITORY
 
-STATE = REPOSITORY / ".cache" / "hints.json"
+STATE = ROOT / ".cache" / "hints.json"
 STATE_VARIABLE = "COURSE_HINTS_STATE"  # another place for the state (the project's tests use it)
 REFERENCE_ANCHOR = "reference-solution"
 WIDTH = 92

@@ -20,7 +20,6 @@ happened and is started again on the module's remaining tests, up to MAX_STARTS 
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +28,8 @@ import pytest
 from _pytest.reports import TestReport
 
 from grader import loader, processes
+from grader.plugin import GRADING, HARD_STOP_SECONDS, SWALLOWED, module_of, seconds_for
+from grader.submissions import grader_command
 
 JOBS = 2  # modules graded at once (GRADER_JOBS overrides): the machines are small
 MAX_STARTS = 3  # a module whose code ends its process more often than this is not graded further
@@ -36,6 +37,15 @@ STARTUP_SECONDS = 90  # a child that reports nothing this long after starting is
 MARGIN_SECONDS = 10  # on top of a test's limits, for a loaded machine
 POLL_SECONDS = 0.02
 FILE_BYTES = 1_000_000_000  # the most a child may write to one file
+
+
+@pytest.hookimpl(trylast=True)  # after grader.plugin's, which set up config.stash[GRADING]
+def pytest_configure(config):
+    """Grade each module in a child process of its own (or, in such a child, run its job)."""
+    if config.getoption("grader_worker"):
+        config.pluginmanager.register(Worker(config), "grader-worker")
+    elif not config.getoption("in_process"):
+        config.pluginmanager.register(Isolation(config), "grader-isolation")
 
 
 def jobs():
@@ -72,8 +82,6 @@ class Worker:
         self.config = config
         job = json.loads(Path(config.getoption("grader_worker")).read_text(encoding="utf-8"))
         self.nodeids = job["nodeids"]
-        from grader.plugin import GRADING
-
         config.stash[GRADING].hung.update(job.get("hung", {}))  # modules used here that ran out of time
         self.stream = open(job["events"], "a", encoding="utf-8")
         limit_file_size()
@@ -85,6 +93,7 @@ class Worker:
 
     @pytest.hookimpl(trylast=True)  # after the grader's own selection
     def pytest_collection_modifyitems(self, config, items):
+        """In the child: keep only the tests of its job, in the job's order."""
         by_id = {item.nodeid: item for item in items}
         kept = [by_id[nodeid] for nodeid in self.nodeids if nodeid in by_id]
         dropped = [item for item in items if item.nodeid not in set(self.nodeids)]
@@ -93,21 +102,23 @@ class Worker:
         items[:] = kept
 
     def pytest_runtest_logstart(self, nodeid, location):
+        """Tell the parent a test started: it times the test's silence from here."""
         self.write({"event": "start", "nodeid": nodeid})
 
     def pytest_runtest_logreport(self, report):
+        """Send the parent each report, for it to replay."""
         data = self.config.hook.pytest_report_to_serializable(config=self.config, report=report)
         self.write({"event": "report", "nodeid": report.nodeid, "report": data})
 
     def pytest_runtest_logfinish(self, nodeid, location):
-        from grader.plugin import GRADING
-
+        """Send the parent the test's grade (status, message, seconds)."""
         outcome = self.config.stash[GRADING].outcomes.get(nodeid)
         if outcome is not None:
             self.write({"event": "finish", "nodeid": nodeid, "status": outcome.status,
                         "output": outcome.output, "seconds": outcome.seconds})
 
     def pytest_sessionfinish(self, session, exitstatus):
+        """Send the parent the child's exit status: 2 or more is the grader's own error."""
         self.write({"event": "exit", "status": int(exitstatus)})
 
 
@@ -123,13 +134,12 @@ class Isolation:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
+        """Replace pytest's loop: run each module's tests in children, and replay their reports."""
         config = session.config
         if session.testsfailed and not config.option.continue_on_collection_errors:
             return None  # pytest's own loop stops for the collection errors
         if config.option.collectonly or not session.items:
             return None
-        from grader.plugin import module_of
-
         groups = {}
         for item in session.items:
             groups.setdefault(module_of(item), []).append(item)
@@ -155,8 +165,6 @@ class Isolation:
         # endless loop is not paid for twice. Otherwise the longest first (a test with a longer
         # limit, then the most tests), so that the slots finish together. The reports are still
         # replayed in the collection's order.
-        from grader.plugin import seconds_for
-
         by_name = {run.module: run for run in runs}
         for run in runs:
             run.needs = {by_name[name] for name in run.uses() if name in by_name and name != run.module}
@@ -227,12 +235,9 @@ class ModuleRun:
     # own choices that change how a test runs or is reported.
     def command(self, job):
         config = self.config
-        from grader.plugin import GRADING
-
         files = sorted({str(item.path) for item in self.items})
-        command = [sys.executable, "-m", "pytest", *files, "--target", str(config.stash[GRADING].target),
-                   "--grader-worker", str(job), "-p", "no:cacheprovider", "-q", "--no-header",
-                   "--rootdir", str(config.rootpath), f"--tb={config.option.tbstyle}"]
+        command = grader_command(config.stash[GRADING].target, None, "--grader-worker", job,
+                                 "--rootdir", config.rootpath, f"--tb={config.option.tbstyle}", tests=files)
         if config.inipath:
             command += ["-c", str(config.inipath)]
         args = list(config.invocation_params.args)
@@ -307,8 +312,6 @@ class ModuleRun:
 
     def limit(self):
         """How long the child may stay silent in its current test before it is killed."""
-        from grader.plugin import HARD_STOP_SECONDS, seconds_for
-
         if self.current is None:  # starting up, or between two tests
             return STARTUP_SECONDS if not self.began else loader.IMPORT_SECONDS + MARGIN_SECONDS
         return (seconds_for(self.by_id[self.current]) + loader.IMPORT_SECONDS + HARD_STOP_SECONDS
@@ -340,8 +343,6 @@ class ModuleRun:
             self.isolation.errors.append((self.module, self.exit_status, self.tail()))
             self.give_up("not run: the grader stopped with an error before this test")
             return
-        from grader.plugin import SWALLOWED, seconds_for
-
         if killed:
             if current is None:
                 message = ("not run: the grader's process for this module stopped answering "
@@ -412,8 +413,6 @@ class ModuleRun:
         return self.replayed == len(self.events)
 
     def replay(self):
-        from grader.plugin import GRADING
-
         grading = self.config.stash[GRADING]
         while self.replayed < len(self.events):
             event = self.events[self.replayed]

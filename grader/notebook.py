@@ -30,8 +30,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursekit import ROOT
 from grader import catalog
-from grader.catalog import REPOSITORY
+from grader.submissions import grader_command
 
 CHECK_SECONDS = 300  # a whole module, slow but correct code included (the grader stops each test at 10 s)
 TOOL_SECONDS = 60  # trace and hint: one tiny example
@@ -43,7 +44,7 @@ def resolve_target(target=None):
     """The folder to grade: `target`, else $COURSE_TARGET, else exercises/; as an absolute path."""
     folder = Path(target or os.environ.get("COURSE_TARGET") or "exercises").expanduser()
     if not folder.is_absolute():
-        folder = folder if folder.is_dir() else REPOSITORY / folder
+        folder = folder if folder.is_dir() else ROOT / folder
     return folder.resolve()
 
 
@@ -70,7 +71,7 @@ def run(command, seconds):
     """
     env = dict(os.environ, PYTHONUNBUFFERED="1")  # what a stopped run printed is not lost
     start = time.monotonic()
-    process = subprocess.Popen(command, cwd=REPOSITORY, env=env, stdin=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                encoding="utf-8", errors="replace", start_new_session=os.name == "posix")
     try:
@@ -186,9 +187,8 @@ def check(module, method=None, target=None, seconds=CHECK_SECONDS):
     folder = resolve_target(target)
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
         results, markers = Path(scratch) / "results.json", Path(scratch) / "markers.json"
-        command = [sys.executable, "-m", "pytest", "grader", "--module", module, "--target", str(folder),
-                   "-p", "no:cacheprovider", "--results-json", str(results), "--markers-json", str(markers),
-                   *(["--uses", method] if method else [])]
+        command = grader_command(folder, results, "--module", module, "--markers-json", markers,
+                                 *(["--uses", method] if method else []), quiet=False)
         done = run(command, seconds)
         graded = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
         described = json.loads(markers.read_text(encoding="utf-8")) if markers.exists() else {}
@@ -252,7 +252,7 @@ class Output:
 def _tool(name, arguments, target, seconds):
     """`python -m grader.<name> ARGUMENTS --target DIR` in a child process, as an Output."""
     shown = f"python -m grader.{name} {' '.join(arguments)}"
-    if not (REPOSITORY / "grader" / f"{name}.py").is_file():
+    if not (ROOT / "grader" / f"{name}.py").is_file():
         return Output(shown, f"grader.{name} is not part of this copy of the course yet; check(...) grades "
                              "your code meanwhile.", returncode=None)
     command = [sys.executable, "-m", f"grader.{name}", *arguments, "--target", str(resolve_target(target))]

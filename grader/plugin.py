@@ -17,7 +17,6 @@ loader's at import) work with or without signals (grader.loader.time_limit), so 
 """
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -28,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.stubs import find_stubs
-from grader import catalog, progress
+from grader import catalog, progress, submissions
 from grader.checks import WrongAnswer
 from grader.loader import InputCalled, StudentCodeError, import_student_module, time_limit, where_in
 
@@ -103,6 +102,7 @@ GRADING = pytest.StashKey[Grading]()
 
 
 def pytest_addoption(parser):
+    """The grader's options: --target (the folder graded), --results-json, --in-process, ..."""
     group = parser.getgroup("grader", "the course's grader")
     group.addoption("--target", default=DEFAULT_TARGET, metavar="DIR",
                     help="folder holding the module files to grade (default: exercises)")
@@ -119,6 +119,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    """Check --target and keep its state, where every hook and fixture of the run finds it."""
     target = Path(config.getoption("target"))
     if not target.is_absolute():
         target = Path(config.invocation_params.dir) / target
@@ -131,12 +132,7 @@ def pytest_configure(config):
     progress.register_markers(config)
     if config.option.verbose == 0:
         config.option.verbose = 1  # one line per test: students want to see names
-    from grader import isolation
-
-    if config.getoption("grader_worker"):
-        config.pluginmanager.register(isolation.Worker(config), "grader-worker")
-    elif not config.getoption("in_process"):
-        config.pluginmanager.register(isolation.Isolation(config), "grader-isolation")
+    # grader.isolation's own pytest_configure runs after this one: a child process per module.
 
 
 def module_of(item):
@@ -146,6 +142,7 @@ def module_of(item):
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by the module markers added here
 def pytest_collection_modifyitems(config, items):
+    """Mark and select the tests (--lesson, --module) and take each one's time limit from pytest-timeout."""
     progress.mark_and_select(config, items)
     # The limit is on the test itself (pytest_runtest_call), with grader.loader.time_limit, which
     # works without signals too. The grader's own fixtures (loading MNIST, on a busy machine, in
@@ -344,6 +341,7 @@ def describe(excinfo, item, grading):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Turn a failure into the grader's message (the lesson's words, no traceback), and record it."""
     report = yield
     grading = item.config.stash[GRADING]
     outcome = grading.outcomes.get(item.nodeid)
@@ -376,6 +374,7 @@ def _shorten(text):
 
 
 def pytest_report_teststatus(report, config):
+    """Say NOT ATTEMPTED for a stub, and count a fixture that failed as a failure, not an error."""
     if getattr(report, "grade_status", None) == "not attempted":
         return "not attempted", "N", "NOT ATTEMPTED"
     if report.when == "setup" and report.failed:
@@ -384,6 +383,7 @@ def pytest_report_teststatus(report, config):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """End with the grade table, the total and what to do next."""
     grading = config.stash.get(GRADING, None)
     if grading is None or not grading.outcomes:
         return
@@ -391,6 +391,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    """Write results.json (--results-json), whatever stopped the run."""
     grading = session.config.stash.get(GRADING, None)
     if grading is not None:
         write_results(session.config, grading)
@@ -419,4 +420,4 @@ def write_results(config, grading):
         "execution_time": round(sum(o.seconds for o in grading.outcomes.values()), 3),
         "tests": tests,
     }
-    Path(path).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    submissions.write_results(path, results)

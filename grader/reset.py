@@ -11,9 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from coursekit import stubs
+from coursekit import ROOT, stubs
 from grader import catalog
-from grader.catalog import REPOSITORY
 
 
 def ask(question):
@@ -55,11 +54,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.reset", description=__doc__.split("\n\n")[0])
     parser.add_argument("module", help=f"the module to restore: {', '.join(catalog.MODULES)}")
     parser.add_argument("--yes", "-y", action="store_true", help="don't ask (a copy is still kept)")
-    parser.add_argument("--target", default=str(REPOSITORY / "exercises"), metavar="DIR",
+    parser.add_argument("--target", default=str(ROOT / "exercises"), metavar="DIR",
                         help="the folder holding your files (default: exercises/)")
     args = parser.parse_args(argv)
     name = Path(args.module).name.removesuffix(".py")
-    solutions = REPOSITORY / "solutions"
+    solutions = ROOT / "solutions"
     if not (solutions / f"{name}.py").exists():
         parser.error(f"{args.module}: no such module; modules: {', '.join(catalog.MODULES)}")
     return reset(name, Path(args.target), solutions, yes=args.yes)

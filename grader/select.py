@@ -24,6 +24,7 @@ from grader import progress
 
 
 def pytest_addoption(parser):
+    """The options --uses NAME and --markers-json PATH."""
     group = parser.getgroup("grader")
     group.addoption("--uses", action="append", default=[], metavar="NAME",
                     help="grade only the tests that use NAME (a function or Class.method of the module; "
@@ -69,6 +70,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
+    """Write each test's module, uses and section to --markers-json, for the notebooks and hints."""
     path = session.config.getoption("markers_json", None)
     if not path:
         return

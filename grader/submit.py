@@ -14,14 +14,13 @@ when any failed, 2 and above when the zip could not be graded.
 
 import argparse
 import hashlib
-import json
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from coursekit import ROOT
 from grader import classroom
-from grader.catalog import REPOSITORY
 from grader.progress import points
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same files always give the same zip, and the same SHA-256
@@ -46,7 +45,7 @@ def sha256(path):
 def grade_zip(out_zip, timeout=classroom.DEFAULT_TIMEOUT, memory_mb=classroom.DEFAULT_MEMORY):
     """Grade `out_zip` as one student of a class; (Result, the grader's terminal output)."""
     with tempfile.TemporaryDirectory(prefix="submission-") as out:
-        result = classroom.grade_one("submission", Path(out_zip), out, REPOSITORY, timeout, memory_mb)
+        result = classroom.grade_one("submission", Path(out_zip), out, ROOT, timeout, memory_mb)
         output = Path(out) / "submission" / "output.txt"
         text = output.read_text(encoding="utf-8") if output.exists() else ""
     return result, text
@@ -54,9 +53,9 @@ def grade_zip(out_zip, timeout=classroom.DEFAULT_TIMEOUT, memory_mb=classroom.DE
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.submit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--target", default=str(REPOSITORY / "exercises"), metavar="DIR",
+    parser.add_argument("--target", default=str(ROOT / "exercises"), metavar="DIR",
                         help="the folder holding your module files (default: exercises/)")
-    parser.add_argument("--out", default=str(REPOSITORY / "submission.zip"), metavar="ZIP",
+    parser.add_argument("--out", default=str(ROOT / "submission.zip"), metavar="ZIP",
                         help="the zip to write (default: submission.zip in the course folder)")
     parser.add_argument("--timeout", type=float, default=classroom.DEFAULT_TIMEOUT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -28,8 +28,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursekit import ROOT
 from grader import catalog
-from grader.catalog import REPOSITORY
 
 RUN_SECONDS = 10  # the example is tiny: a correct module needs well under a second
 AGREES, DIFFERS, NOT_ATTEMPTED = "agrees", "differs", "not attempted"
@@ -197,8 +197,8 @@ def trace(module_name, target, on_row=None, seconds=RUN_SECONDS):
     """Run the trace in a child process; a Traced. `on_row(row)` sees each row as it arrives."""
     target = Path(target).resolve()
     command = [sys.executable, "-m", "grader.trace", "--child", module_name, "--target", str(target)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.PIPE, text=True, env=env,
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env,
                                start_new_session=True)
     lines = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout] + [lines.put(None)],
@@ -303,7 +303,7 @@ def report(result, printer, write=print):
     write("")
     inside = sum(row.status == INSIDE for row in result.rows)
     if inside:
-        write(f"(inside): the reference's values of what a method computes without storing it; "
+        write("(inside): the reference's values of what a method computes without storing it; "
               "print yours there to compare")
     if result.passed:
         write(f"all {total} values agree with the reference")

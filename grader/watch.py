@@ -23,8 +23,9 @@ import sys
 import time
 from pathlib import Path
 
+from coursekit import ROOT
 from grader import catalog, processes
-from grader.catalog import REPOSITORY
+from grader.submissions import grader_command
 
 POLL_SECONDS = 0.5
 RUN_SECONDS = 120
@@ -120,12 +121,11 @@ def changed(before, after):
 
 def grade(target, module, extra, clear=True):
     """Run the grader once on `module` (None: every module); its exit status, or None if stopped."""
-    command = [sys.executable, "-m", "pytest", "grader", "--target", str(target), "-p", "no:cacheprovider",
-               *(["--module", module] if module else []), *extra]
+    command = grader_command(target, None, *(["--module", module] if module else []), *extra, quiet=False)
     if clear:
         sys.stdout.write(CLEAR)
     print(f"$ python -m pytest grader --target {target}" + (f" --module {module}" if module else ""), flush=True)
-    process = processes.start(command, cwd=REPOSITORY)  # its own group: stopped with all it started
+    process = processes.start(command, cwd=ROOT)  # its own group: stopped with all it started
     try:
         return process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
@@ -141,7 +141,7 @@ def tool(name, module, target):
     print(f"\n$ python -m grader.{name} {module}" + ("" if target.name == "exercises" else f" --target {target}"),
           flush=True)
     process = processes.start([sys.executable, "-m", f"grader.{name}", module, "--target", str(target)],
-                              cwd=REPOSITORY)
+                              cwd=ROOT)
     try:
         process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:

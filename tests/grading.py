@@ -12,13 +12,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPOSITORY / "solutions"
+from coursekit import ROOT
+from grader.submissions import grader_command
+
+SOLUTIONS = ROOT / "solutions"
 
 
 def _untouched_exercises():
@@ -75,9 +76,8 @@ class Running:
         self._stderr = open(self.results_json.with_suffix(".stderr"), "w+", encoding="utf-8")
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "grader", "--target", str(target), "-p", "no:cacheprovider",
-             "--results-json", str(results_json), *args],
-            cwd=REPOSITORY, stdout=self._stdout, stderr=self._stderr, text=True,
+            grader_command(target, results_json, *args, quiet=False),
+            cwd=ROOT, stdout=self._stdout, stderr=self._stderr, text=True,
             # Bytecode writing stays on: keeping the target folder clean is the grader's own job.
             env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         )

@@ -31,7 +31,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+
 INSTALL_HINT = (
     "Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu, as root) "
     "or `make browser`, or point CHROMIUM=/path/to/chromium at one; never `playwright install`."

@@ -16,8 +16,9 @@ import zipfile
 
 import pytest
 
+from coursekit import ROOT
 from grader import catalog
-from tests.grading import EXERCISES, REPOSITORY, SOLUTIONS, submission
+from tests.grading import EXERCISES, SOLUTIONS, submission
 from tests.wrong_network import WRONG, wrong_source
 
 REFERENCE_NETWORK = (SOLUTIONS / "network.py").read_text(encoding="utf-8")
@@ -108,7 +109,7 @@ def graded(tmp_path_factory):
     run = subprocess.run(
         [sys.executable, "-m", "grader.classroom", str(base / "submissions"), "--out", str(out),
          "--jobs", "2", "--timeout", "90", "--memory", "1024"],
-        cwd=REPOSITORY, capture_output=True, text=True, timeout=600)
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "scores.csv", newline="", encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}

@@ -11,11 +11,12 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+from grader.submissions import grader_command
+
 SOLUTIONS = ROOT / "solutions"
 
 SHAPE_CHECK = '''        expected = np.shape(features)[:-1] + (self.definition[-1],)
@@ -130,8 +131,7 @@ def grade(target, module, tmp_path):
     """(exit status, {test function name: [results.json entries]}) of the grader on one module."""
     results = tmp_path / "results.json"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "grader", "--target", str(target), "--module", module,
-         "-p", "no:cacheprovider", "--results-json", str(results)],
+        grader_command(target, results, "--module", module, quiet=False),
         cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert results.exists(), done.stdout + done.stderr
     tests = {}
@@ -180,8 +180,7 @@ def full_run(folder, tmp_path):
     tmp_path.mkdir(parents=True, exist_ok=True)
     results = tmp_path / "results.json"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "grader", "--target", str(folder), "-p", "no:cacheprovider",
-         "--results-json", str(results)],
+        grader_command(folder, results, quiet=False),
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert results.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     return done.returncode, json.loads(results.read_text(encoding="utf-8"))

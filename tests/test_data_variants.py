@@ -4,12 +4,11 @@ Each variant is the reference with one edit, written into its own folder and gra
 subprocess, exactly as a student's folder would be.
 """
 
-from pathlib import Path
 
 import pytest
 from grading import edited, grade_module
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
 
 FEATURES_LINE = "    return flat.astype(np.float32) / 255\n"
 FLAT_LINE = "    flat = images.reshape(len(images), -1)"

@@ -14,15 +14,16 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+
 sys.path.insert(0, str(ROOT))
 
 from grader import catalog, diagnoses  # noqa: E402
+from grader.submissions import grader_command  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
 RUN_SECONDS = 180
@@ -196,8 +197,8 @@ def grade(folder, module):
     """Run the grader's tests of `module` on `folder`; returns (exit code, results.json, stdout)."""
     results = folder.parent / f"{folder.name}.json"
     process = subprocess.run(
-        [sys.executable, "-m", "pytest", f"grader/test_{module}.py", "--target", str(folder),
-         "-p", "no:cacheprovider", "--results-json", str(results), *GRADER_ARGS.get(module, [])],
+        grader_command(folder, results, *GRADER_ARGS.get(module, []), tests=[f"grader/test_{module}.py"],
+                       quiet=False),
         cwd=ROOT, capture_output=True, text=True, timeout=RUN_SECONDS,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )

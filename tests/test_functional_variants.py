@@ -5,12 +5,11 @@ to the reference can't silently turn a variant into a copy of it). The grader ru
 subprocess on a folder holding only that file, as a student would run it.
 """
 
-from pathlib import Path
 
 import pytest
 from grading import edited, grade_module
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
 
 # name -> (text in the reference, its replacement, a test the variant must fail)
 VARIANTS = {

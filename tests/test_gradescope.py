@@ -14,8 +14,9 @@ import zipfile
 
 import pytest
 
+from coursekit import ROOT
 from grader import gradescope
-from tests.grading import REPOSITORY, SOLUTIONS
+from tests.grading import SOLUTIONS
 from tests.test_classroom import check_gradescope
 from tests.wrong_network import wrong_source
 
@@ -46,7 +47,7 @@ def bundle(tmp_path_factory):
     (hidden / "test_network.py").write_text(HIDDEN_TEST, encoding="utf-8")
     out = base / "autograder.zip"
     subprocess.run([sys.executable, "-m", "grader.gradescope", "build", str(out), "--hidden", str(hidden)],
-                   cwd=REPOSITORY, check=True, capture_output=True)
+                   cwd=ROOT, check=True, capture_output=True)
     return out
 
 
@@ -105,8 +106,8 @@ def test_run_autograder_finds_files_one_folder_down_and_reports_an_empty_submiss
 
 
 def test_the_students_grader_has_no_hidden_tests():
-    assert not (REPOSITORY / "grader" / "hidden").exists()
-    assert "grader_hidden/" in (REPOSITORY / ".gitignore").read_text()
+    assert not (ROOT / "grader" / "hidden").exists()
+    assert "grader_hidden/" in (ROOT / ".gitignore").read_text()
 
 
 def test_stage_copies_a_hidden_folder_named_by_the_environment(tmp_path, monkeypatch):

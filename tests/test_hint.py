@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from coursekit import hints
+from coursekit import ROOT, hints
 from grader import hint
-from tests.grading import EXERCISES, REPOSITORY, edited, files_in, submission
+from tests.grading import EXERCISES, edited, files_in, submission
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def state(tmp_path):
 
 def run(state, *args):
     env = {**os.environ, hint.STATE_VARIABLE: str(state)}
-    return subprocess.run([sys.executable, "-m", "grader.hint", *args], cwd=REPOSITORY, env=env,
+    return subprocess.run([sys.executable, "-m", "grader.hint", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -60,7 +60,7 @@ def test_a_named_method_and_reset(state):
 
 
 def test_a_passing_module_asks_for_a_method_by_name(state):
-    result = run(state, "network", "--target", str(REPOSITORY / "solutions"))
+    result = run(state, "network", "--target", str(ROOT / "solutions"))
     assert result.returncode == 0 and "every method agrees" in result.stdout
     assert not state.exists()
 
@@ -71,14 +71,14 @@ def test_unknown_names_are_usage_errors(state):
 
 
 def test_the_default_state_is_outside_the_exercises_folder():
-    assert hint.STATE.is_relative_to(REPOSITORY / ".cache")
-    assert ".cache/" in (REPOSITORY / ".gitignore").read_text().splitlines()
+    assert hint.STATE.is_relative_to(ROOT / ".cache")
+    assert ".cache/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_every_hint_is_for_a_method_the_exercise_has():
     from coursekit.stubs import find_stubs
 
-    for path in sorted((REPOSITORY / "grader" / "hints").glob("*.toml")):
+    for path in sorted((ROOT / "grader" / "hints").glob("*.toml")):
         module = path.stem
         stubs = find_stubs((EXERCISES / f"{module}.py").read_bytes())
         table = hints.load(module)

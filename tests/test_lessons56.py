@@ -2,12 +2,11 @@
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 from markdown.extensions.toc import slugify
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
 
 
 def anchors(page):

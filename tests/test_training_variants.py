@@ -5,12 +5,12 @@ network.py beside it, or a broken one) and graded in a subprocess, as a student'
 The end-to-end MNIST test is run only where it is the point (it takes a few seconds).
 """
 
-from pathlib import Path
 
 import pytest
 from grading import edited, grade_module
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+
 NETWORK = (ROOT / "solutions" / "network.py").read_text(encoding="utf-8")
 NETWORK_STUB = (ROOT / "exercises" / "network.py").read_text(encoding="utf-8")
 E2E = "test_train_your_network_on_mnist"

@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 
+from coursekit import ROOT
 from grader import watch
-from tests.grading import EXERCISES, REPOSITORY
+from tests.grading import EXERCISES
 
 
 def wait_for(path, text, count, seconds=60):
@@ -25,7 +26,7 @@ def test_a_save_grades_the_saved_module_again(tmp_path):
     log = tmp_path / "watch.log"
     with open(log, "w") as output:
         process = subprocess.Popen([sys.executable, "-m", "grader.watch", "--target", str(target), "-q"],
-                                   cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+                                   cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         assert wait_for(log, "watching", 1), log.read_text()
         first = log.read_text()

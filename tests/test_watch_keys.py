@@ -5,8 +5,9 @@ import shutil
 import subprocess
 import sys
 
+from coursekit import ROOT
 from grader import hint, watch
-from tests.grading import EXERCISES, REPOSITORY
+from tests.grading import EXERCISES
 from tests.test_watch import wait_for
 
 
@@ -16,7 +17,7 @@ def test_keys_give_a_hint_a_trace_a_new_grade_and_quit(tmp_path):
     env = {**os.environ, hint.STATE_VARIABLE: str(tmp_path / "hints.json")}
     with open(log, "w") as output:
         process = subprocess.Popen([sys.executable, "-m", "grader.watch", "network", "--target", str(target), "-q"],
-                                   cwd=REPOSITORY, stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT,
+                                   cwd=ROOT, stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT,
                                    env=env, text=True, start_new_session=True)
     try:
         assert wait_for(log, f"keys: {watch.KEYS}", 1), log.read_text()

@@ -7,15 +7,13 @@ a wrong variant is told apart from the reference, and every method has two or th
 
 import re
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from coursekit import hints, worked
+from coursekit import ROOT, hints, worked
 from coursekit.stubs import find_stubs
 
-ROOT = Path(__file__).resolve().parents[1]
 MODULES = {"functional": "docs/lessons/functional.md", "nn": "docs/lessons/graph.md"}
 
 

@@ -6,17 +6,13 @@ another style agrees with it value for value, and a wrong one differs where the 
 
 import importlib.util
 import re
-from pathlib import Path
 
-import numpy as np
 import pytest
 from grading import edited
 
-from coursekit import worked
+from coursekit import ROOT, worked
 from coursekit.solutions import load
 from coursekit.stubs import find_stubs
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def module_from(source, name, tmp_path):

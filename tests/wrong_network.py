@@ -7,9 +7,9 @@ instead of silently grading the reference under a wrong name.
 Each is a mistake students make; the grader must fail at least one test for each.
 """
 
-from pathlib import Path
+from coursekit import ROOT
 
-REFERENCE = Path(__file__).resolve().parent.parent / "solutions" / "network.py"
+REFERENCE = ROOT / "solutions" / "network.py"
 
 WRONG = {
     # dJ/dy with the sign flipped: every gradient points uphill.

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from coursekit import ROOT
+
 SIGNIFICANT = 4  # figures shown; values agree when they agree to about this precision
 RTOL, ATOL = 1e-4, 1e-7
 
@@ -120,9 +122,8 @@ def stub(module_name, method, folder="exercises"):
     """
     import ast
     import textwrap
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent.parent / folder / f"{module_name}.py"
+    path = ROOT / folder / f"{module_name}.py"
     source = path.read_text(encoding="utf-8")
     body, node = ast.parse(source).body, None
     for part in method.split("."):
