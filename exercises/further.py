@@ -62,7 +62,8 @@ class Classifier:
 
         The same seed gives the same network. dtype: float64 by default; float32 trains faster.
         """
-        # TODO: store the definition, draw every W(k) with standard deviation sqrt(2 / n(k-1)), zero biases and gradients
+        # TODO: store the definition, draw every W(k) with standard deviation sqrt(2 / n(k-1)), zero
+        # biases and gradients
         ...
 
     def forward(self, features, targets):
@@ -72,7 +73,8 @@ class Classifier:
         ValueError naming both shapes. Stores layers[k] = a(k), activations[k] = h(k)
         (activations[0] = features), output = softmax(a(L)) and loss = J.
         """
-        # TODO: check the targets' shape; relu after every hidden layer, softmax after the last; store everything and the cross-entropy
+        # TODO: check the targets' shape; relu after every hidden layer, softmax after the last;
+        # store everything and the cross-entropy
         ...
 
     def backprop(self, targets):
@@ -82,7 +84,8 @@ class Classifier:
         dJ/da(L) = output - targets (the softmax's Jacobian and the cross-entropy's 1/y cancel);
         below it, g passes back through W(k) and ReLU's slope at a(k-1).
         """
-        # TODO: g = output - targets; for k = L..1 store both gradients, then pass g down through W(k) and relu_prime(a(k-1))
+        # TODO: g = output - targets; for k = L..1 store both gradients, then pass g down through
+        # W(k) and relu_prime(a(k-1))
         ...
 
     def predict(self, features):
@@ -90,7 +93,8 @@ class Classifier:
 
         Stores nothing: the members forward() stored are left alone.
         """
-        # TODO: run the layers without storing anything; the largest pre-activation of the last layer is the largest probability
+        # TODO: run the layers without storing anything; the largest pre-activation of the last
+        # layer is the largest probability
         ...
 
 
@@ -115,7 +119,8 @@ class Momentum:
 
     def step(self, n):
         """One update from the gradients backprop() stored for a batch of `n` examples."""
-        # TODO: per layer, the new velocity from the old one and the mean gradient (plus weight decay on W only), then add it to the parameter in place
+        # TODO: per layer, the new velocity from the old one and the mean gradient (plus weight
+        # decay on W only), then add it to the parameter in place
         ...
 
 
@@ -136,5 +141,6 @@ def fit(network, optimizer, features, targets, epochs, batch_size, seed=None, sc
     Per batch: forward, backprop, optimizer.step(n), n the batch's own size. With a
     `schedule`, optimizer.learning_rate = schedule(j) before step j = 0, 1, ... of the run.
     """
-    # TODO: as train: shuffle every epoch, then per batch set the scheduled rate, forward, backprop, optimizer.step(len(batch)); record the mean loss
+    # TODO: as train: shuffle every epoch, then per batch set the scheduled rate, forward, backprop,
+    # optimizer.step(len(batch)); record the mean loss
     ...
