@@ -361,7 +361,7 @@ class ModuleRun:
             self.isolation.errors.append((self.module, code if code and code >= 2 else 3, self.tail()))
             self.give_up(f"not run: the grader's process for this module ended with {processes.how_it_ended(code)}")
             return
-        self.fail(current, self.crash_message(code))
+        self.fail(current, self.crash_message(code, current))
         if self.starts >= MAX_STARTS:
             self.give_up(f"not run: your code ended the grading process {self.starts} times in "
                          f"{self.module}.py, so the rest of it is not graded in this run")
@@ -371,8 +371,20 @@ class ModuleRun:
         else:
             self.finished = True
 
-    def crash_message(self, code):
+    def files_run_by(self, nodeid):
+        """'network.py and training.py': the student's files the test `nodeid` runs (None: unknown)."""
+        item = self.by_id.get(nodeid)
+        marker = item.get_closest_marker("grade") if item is not None else None
+        if marker is None:
+            return None
+        modules = sorted({use.rpartition(":")[0] or self.module for use in marker.kwargs.get("uses", ())})
+        return " and ".join(f"{module}.py" for module in modules) or None
+
+    def crash_message(self, code, nodeid=None):
         how = processes.how_it_ended(code)
+        files = self.files_run_by(nodeid)
+        if files and files != f"{self.module}.py":  # the crash may come from another of the student's files
+            how += f", in a test that runs your {files}"
         if code is not None and code < 0 and "SIGXFSZ" in how:
             return (f"your code printed more than the grader allows, and its process was ended ({how}): "
                     "remove the print() calls inside loops")
