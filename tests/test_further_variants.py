@@ -1,5 +1,5 @@
 """The grader on further.py: the reference passes, right variants in other styles pass, and
-every wrong variant fails the test it should, with the mistake named (grader/diagnoses.py).
+every wrong variant fails the test it should, with the mistake named (grader/diagnoses/further.py).
 
 Each variant is the reference with edits, written into its own folder and graded in a
 subprocess as a student's folder would be. The end-to-end MNIST test runs only where it is the

@@ -28,14 +28,6 @@ def test_grader_sections_are_anchors_of_the_lesson(module):
     assert sections and sections <= anchors(module), sorted(sections - anchors(module))
 
 
-def test_the_diagnoses_of_train_link_to_headings_of_lesson_6():
-    from grader import diagnoses
-
-    wanted = {"no-shuffle", "shuffled-once", "learning-rate-not-divided", "last-batch-dropped"}
-    assert wanted <= set(diagnoses.ANCHORS.values())
-    assert wanted <= anchors("training")
-
-
 @pytest.mark.parametrize("module", ["data", "training"])
 def test_reference_code_comes_only_collapsed_at_the_end(module):
     """Snippets of solutions/ appear only inside `??? success` blocks, after every exercise."""
