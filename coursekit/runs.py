@@ -2,7 +2,7 @@
 
 A full run takes tens of seconds, too long for every site build. Each run's result is saved
 as `.cache/runs/<name>-<key>.npz`, the key being a hash of the code that produces it (the
-solutions it trains with, this file, coursekit/further.py): edit any of them and the next
+solutions it trains with, this file, coursekit/runs_further.py): edit any of them and the next
 build trains again; otherwise builds read the file in milliseconds. A missing cache is filled
 in a subprocess with one BLAS thread, which on a small shared machine is both faster and
 steadier than several.
@@ -28,7 +28,7 @@ from coursekit import solutions
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "runs"
 SOURCES = ["solutions/network.py", "solutions/training.py", "solutions/data.py", "solutions/further.py",
-           "coursekit/further.py", "coursekit/runs.py"]
+           "coursekit/runs_further.py", "coursekit/runs.py"]
 
 # Nielsen, chapter 1: [784, 30, 10], sigmoid, quadratic cost, mini-batches of 10, eta = 3.0,
 # 30 epochs on the first 50,000 training images. His cost carries a 1/2 ours does not, so his
@@ -178,7 +178,7 @@ def run_further():
     from concurrent.futures import ProcessPoolExecutor
     from dataclasses import asdict
 
-    from coursekit import further
+    from coursekit import runs_further as further
 
     # One process per seed (at most one per core): the seeds are independent, and a cold build
     # then waits for the slowest seed rather than for all of them in turn.

@@ -13,7 +13,7 @@ import pytest
 from grader import catalog
 from grading import EXERCISES, SOLUTIONS, files_in, run_grader, run_many, submission
 from looping import at_top, in_method
-from wrong_network import REFERENCE, WRONG, wrong_source
+from variants_network import REFERENCE, WRONG, wrong_source
 
 REFERENCE_SOURCE = REFERENCE.read_text(encoding="utf-8")
 

@@ -17,7 +17,7 @@ import pytest
 from grader import gradescope
 from tests.grading import REPOSITORY, SOLUTIONS
 from tests.test_classroom import check_gradescope
-from tests.wrong_network import wrong_source
+from tests.variants_network import wrong_source
 
 HIDDEN_TEST = '''
 import pytest

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wrong_network import REFERENCE, wrong_source
+from tests.variants_network import REFERENCE, wrong_source
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADCHECK = ROOT / "docs" / "snippets" / "gradcheck_network.py"

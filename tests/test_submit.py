@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from tests.grading import EXERCISES, REPOSITORY, submission
-from tests.wrong_network import wrong_source
+from tests.variants_network import wrong_source
 
 MODULE_FILES = ["data.py", "functional.py", "network.py", "nn.py", "training.py"]
 

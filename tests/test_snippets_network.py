@@ -3,7 +3,7 @@
 import pytest
 
 from tests.test_snippets import ROOT, run_snippet
-from tests.wrong_network import REFERENCE, wrong_source
+from tests.variants_network import REFERENCE, wrong_source
 
 CHECK = ROOT / "docs" / "snippets" / "check_my_gradients.py"
 TRY = ROOT / "docs" / "snippets" / "try_worked_example.py"

@@ -1,4 +1,4 @@
-"""Build-time figures for lessons 3 and 4, the computational graph and gradient checking: each tested.
+"""Build-time figures for lessons 3 and 4 (module nn: the computational graph, gradient checking): each tested.
 
 A lesson calls one of them in a markdown-exec block and passes the figure to
 `coursekit.plots.show`. Each lesson's functions live in their own block below.
@@ -14,10 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
+from coursekit import solutions
 from coursekit.gradcheck import check_layers, numerical_gradient, relative_error
 from coursekit.plots import new_figure
-from coursekit import solutions
-
 
 # --- Lessons 3 and 4, "Backprop as a computational graph" and "Checking gradients" ----------
 # (solutions/nn.py)
