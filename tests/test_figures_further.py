@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from coursekit import figures_further as figures, further
+from coursekit import figures_further as figures
+from coursekit import runs_further as further
 
 
 def run(validation, test):
