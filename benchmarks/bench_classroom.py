@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.classroom import grade_class
 from tests.grading import EXERCISES, submission
-from tests.wrong_network import WRONG, wrong_source
+from tests.variants_network import WRONG, wrong_source
 
 ONE_GOAL = 15.0  # seconds for one submission, graded alone
 CLASS_SIZE = 8

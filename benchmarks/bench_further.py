@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_further [--seeds N]
 
-For each seed, trains the last row of lesson 7's table (coursekit/further.py: the reference
+For each seed, trains the last row of lesson 7's table (coursekit/runs_further.py: the reference
 Classifier, Momentum, fit and cosine_schedule, float32, one BLAS thread) exactly as the lesson
 does, and stops after the first epoch whose VALIDATION accuracy reaches 98 % (the test digits
 are read once, then). Time is the CPU time of training (time.process_time: other programs on
@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from benchmarks.common import load, met, numpy_threads, record
-from coursekit import further
+from coursekit import runs_further as further
 
 TARGET = 0.98
 GOAL = 10.0  # seconds of CPU to 98 % on validation, median over the seeds
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     median = statistics.median(seconds)
     ok = reached and median <= GOAL
     rows.append(["median", "", "", f"{median:.1f}", ""])
-    notes = [f"Recipe {name!r} of coursekit/further.py (the reference solutions/further.py): {definition}, "
+    notes = [f"Recipe {name!r} of coursekit/runs_further.py (the reference solutions/further.py): {definition}, "
              f"batches of {recipe.batch_size}, {len(data[0]):,} training images, float32; stops at the first "
              f"epoch with validation accuracy >= {TARGET:.0%}. NumPy's BLAS threads: {numpy_threads()}.",
              f"Matrix products alone at batch {recipe.batch_size}: {limit / 1e9:.1f} GFLOP/s on this machine; "

@@ -21,8 +21,17 @@ import sys
 
 import numpy as np
 
-from benchmarks.common import (Timer, as_dtype, blas_name, load, met, mnist_arrays, numpy_threads,
-                               record, set_numpy_threads)
+from benchmarks.common import (
+    Timer,
+    as_dtype,
+    blas_name,
+    load,
+    met,
+    mnist_arrays,
+    numpy_threads,
+    record,
+    set_numpy_threads,
+)
 from solutions.network import Network
 from solutions.training import train
 

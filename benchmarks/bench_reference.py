@@ -25,8 +25,7 @@ import sys
 
 import numpy as np
 
-from benchmarks.common import (Timer, as_dtype, load, met, mnist_arrays, numpy_threads, record,
-                               set_numpy_threads)
+from benchmarks.common import Timer, as_dtype, load, met, mnist_arrays, numpy_threads, record, set_numpy_threads
 from benchmarks.nielsen_style import NielsenStyleNetwork, column_data
 from solutions.network import Network
 from solutions.training import accuracy, train

@@ -7,7 +7,8 @@
 
 prints the stub's source (signature, docstring, TODO and `...`) as a Python code block, read
 from the generated exercise file at build time, so the page shows exactly what the student's
-file holds. Snippet sections cannot do this: the stub generator drops their markers.
+file holds. Snippet sections cannot do this: the stub generator drops their markers. Every
+lesson shows its tasks this way (the one stub printer of the course).
 """
 
 import ast
@@ -27,7 +28,7 @@ def source(module, qualname):
             continue
         for name in rest:
             node = next(child for child in node.body if getattr(child, "name", None) == name)
-        block = lines[node.lineno - 1:node.end_lineno]
+        block = lines[node.lineno - 1 - len(node.decorator_list):node.end_lineno]
         indent = len(block[0]) - len(block[0].lstrip())
         return "\n".join(line[indent:] for line in block)
     raise KeyError(f"exercises/{module}.py has no {qualname}")

@@ -11,9 +11,8 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
-from coursekit.plots import new_figure
 from coursekit import solutions
-
+from coursekit.plots import new_figure
 
 # --- Lesson 2, "The network as a dictionary and functions" (solutions/functional.py) -------
 

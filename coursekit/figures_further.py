@@ -91,20 +91,3 @@ def recipe_curves(rows, zoom=(0.95, 0.985)):
     full.set_ylabel("validation accuracy (%), mean over seeds")
     fig.legend(*full.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return fig
-
-
-def stub(qualified, path="exercises/further.py"):
-    """The stub of one function or method ("softmax", "Classifier.forward") as it stands in the
-    exercise file, as a fenced Python block: the lesson shows the student's task from the file."""
-    import ast
-    from pathlib import Path
-
-    file = Path(__file__).resolve().parent.parent / path
-    source = file.read_text(encoding="utf-8")
-    body, found = ast.parse(source).body, None
-    for part in qualified.split("."):
-        found = next(n for n in body if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == part)
-        body = found.body
-    lines = source.splitlines()[found.lineno - 1:found.end_lineno]
-    indent = len(lines[0]) - len(lines[0].lstrip())
-    return "```python\n" + "\n".join(line[indent:] for line in lines) + "\n```\n"

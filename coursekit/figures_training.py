@@ -1,106 +1,14 @@
-"""Build-time figures and numbers for lessons 5 to 7 (data, training, going further): each tested.
+"""Build-time figures and numbers for lesson 6, "Training on MNIST" (module training): each tested.
 
-Each block of this file belongs to a group of lessons; keep yours titled.
+The digits and MNIST itself come from lesson 5's coursekit/figures_data.py; lesson 7 uses
+`markdown_table`.
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from coursekit import ROOT
-
-# ---------------------------------------------------------------------------------------------
-# Lessons 5-7: "From pixels to features", "Training on MNIST", "Going further"
-# ---------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def mnist():
-    """MNIST, loaded once per build: every block of a page (and every page) shares it."""
-    from coursekit.mnist import load_mnist
-
-    return load_mnist()
-
-
-def _grid(tiles, cols):
-    """Tiles (n, h, w) laid out in rows of `cols`, with a 1-pixel gap: one 2-D array (nan = gap)."""
-    tiles = np.asarray(tiles, dtype=float)
-    n, h, w = tiles.shape
-    rows = -(-n // cols)
-    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
-    for i, tile in enumerate(tiles):
-        r, c = divmod(i, cols)
-        out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = tile
-    return out
-
-
-def digit_grid(images, labels, cols=10, captions=None):
-    """A figure of digits (n, 28, 28), each titled with its label (or the given captions)."""
-    import matplotlib.pyplot as plt
-
-    n = len(images)
-    rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.62, rows * 0.78), layout="constrained")
-    for i, ax in enumerate(np.ravel(axes)):
-        ax.set_axis_off()
-        if i < n:
-            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
-            ax.set_title(captions[i] if captions is not None else str(int(labels[i])), fontsize=8, pad=2)
-    return fig
-
-
-def pixel_stats(images):
-    """Share of pixels that are 0 (paper), 255 (full ink), and strictly in between."""
-    images = np.asarray(images)
-    zero, full = np.mean(images == 0), np.mean(images == 255)
-    return {"zero": float(zero), "full": float(full), "between": float(1 - zero - full),
-            "mean": float(images.mean())}
-
-
-def pixel_histogram(images):
-    """Histogram of pixel values 0 ... 255, log count axis (paper dwarfs everything else)."""
-    from coursekit.plots import new_figure
-
-    counts = np.bincount(np.asarray(images).ravel(), minlength=256)
-    fig, ax = new_figure(6.0, 2.6)
-    ax.bar(np.arange(256), counts, width=1.0, color="0.3")
-    ax.set_yscale("log")
-    ax.set_xlabel("pixel value (0 = paper, 255 = ink)")
-    ax.set_ylabel("number of pixels")
-    ax.set_xlim(-2, 257)
-    return fig
-
-
-def flatten_figure(image):
-    """One digit as its 28 x 28 grid and as the 784-long row the network reads."""
-    import matplotlib.pyplot as plt
-
-    image = np.asarray(image)
-    fig = plt.figure(figsize=(7.0, 2.9), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[4, 1])
-    ax = top.subplots()
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
-    ax.set_xticks([0, 27]), ax.set_yticks([0, 27])
-    ax.set_xlabel("column c"), ax.set_ylabel("row r")
-    strip = bottom.subplots()
-    strip.imshow(image.reshape(1, 784), cmap="gray_r", vmin=0, vmax=255, aspect="auto")
-    for r in range(1, 28):
-        strip.axvline(28 * r - 0.5, color="tab:blue", lw=0.3)
-    strip.set_yticks([])
-    strip.set_xticks([0, 28, 56, 392, 783])
-    strip.set_xlabel("feature index 28 r + c: row 0, then row 1, ... (blue lines: where each row starts)")
-    return fig
-
-
-def one_hot_table(labels, n_classes=10):
-    """A Markdown table: each label and its one-hot row."""
-    head = "| label | " + " | ".join(str(c) for c in range(n_classes)) + " |\n"
-    head += "| ---: | " + " | ".join(":-:" for _ in range(n_classes)) + " |\n"
-    rows = "".join(f"| {int(label)} | " + " | ".join("**1**" if c == label else "0" for c in range(n_classes))
-                   + " |\n" for label in labels)
-    return head + rows
+from coursekit.figures_data import grid
 
 
 def confusion_matrix(predictions, labels, n_classes=10):
@@ -192,19 +100,6 @@ def overfit_figure(loss):
     return fig
 
 
-def stub(module, name):
-    """The stub of function `name` as it stands in exercises/<module>.py, as a fenced code block."""
-    import ast
-
-    path = ROOT / "exercises" / f"{module}.py"
-    source = path.read_text(encoding="utf-8")
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
-            lines = source.splitlines()[node.lineno - 1:node.end_lineno]
-            return f"```python title=\"exercises/{module}.py\"\n" + "\n".join(lines) + "\n```\n"
-    raise KeyError(f"exercises/{module}.py defines no {name}")
-
-
 def weight_images(W, cols=10):
     """The first layer's weights as images: column j of W (784,) drawn as 28 x 28, blue < 0 < red."""
     import matplotlib.pyplot as plt
@@ -213,14 +108,15 @@ def weight_images(W, cols=10):
     tiles = W.T.reshape(-1, 28, 28)
     limit = np.abs(tiles).max(axis=(1, 2), keepdims=True)
     fig, ax = plt.subplots(figsize=(7.0, 0.75 * -(-len(tiles) // cols)), layout="constrained")
-    ax.imshow(_grid(tiles / limit, cols), cmap="RdBu_r", vmin=-1, vmax=1)
+    ax.imshow(grid(tiles / limit, cols), cmap="RdBu_r", vmin=-1, vmax=1)
     ax.set_axis_off()
     return fig
 
 
 def markdown_table(header, rows):
     """A Markdown table from a header and rows of already formatted cells."""
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---:" if i else "---" for i in range(len(header))) + " |"]
+    rule = " | ".join("---:" if i else "---" for i in range(len(header)))
+    lines = ["| " + " | ".join(header) + " |", "| " + rule + " |"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,6 @@
 """MkDocs hooks: every exercise lesson links its notebook, and the site serves the notebooks.
 
-Registered under `hooks:` in mkdocs.yml. `on_files` adds notebooks/<page name>.ipynb (made by
+Registered under `hooks:` in mkdocs.yml. `on_files` adds notebooks/<module>.ipynb (made by
 `python -m coursekit.notebooks`) to the site's files, at the same path, so MkDocs copies them
 into the site and checks the links to them like any other (`--strict` fails on a missing one).
 `on_page_markdown` puts a note under the title of each lesson that `grader.catalog.MODULES`
@@ -25,9 +25,9 @@ def _modules():
 
 def notebook_for(src_uri):
     """The notebook's name ("network.ipynb") for a lesson page's source path, or None."""
-    for module in _modules().values():
+    for name, module in _modules().items():
         if src_uri == f"{module.page}.md":
-            return f"{PurePosixPath(module.page).name}.ipynb"
+            return f"{name}.ipynb"  # named by module, like coursekit/notebooks.py writes it
     return None
 
 

@@ -1,10 +1,10 @@
 """The lessons' notebooks, generated: one per exercise lesson, never edited by hand.
 
-    python -m coursekit.notebooks            # (re)write notebooks/<lesson page>.ipynb (make notebooks)
+    python -m coursekit.notebooks            # (re)write notebooks/<module>.ipynb (make notebooks)
     python -m coursekit.notebooks --check    # exit 1 if one is out of date (a project test runs it)
 
-Every exercise module of `grader.catalog.MODULES` gets `notebooks/<page name>.ipynb` (lesson 1's
-page lessons/network gives notebooks/network.ipynb), built from what the course already holds:
+Every exercise module of `grader.catalog.MODULES` gets `notebooks/<module>.ipynb`, named like
+exercises/<module>.py (lesson 3's module nn gives notebooks/nn.ipynb), built from what the course already holds:
 the catalog (title, lesson link), the module's worked example (`coursekit.worked`), its hints
 (`grader/hints/<module>.toml`), the exercise's stubs and the grader's `grade` markers (which
 methods have tests, in which section). In order: an introduction, a set-up cell (which installs
@@ -50,8 +50,8 @@ def catalog():
 
 
 def notebook_path(module):
-    """notebooks/<the lesson page's file name>.ipynb."""
-    return NOTEBOOKS / f"{Path(catalog().MODULES[module].page).name}.ipynb"
+    """notebooks/<module>.ipynb: named like the exercise file it works on."""
+    return NOTEBOOKS / f"{module}.ipynb"
 
 
 @contextmanager

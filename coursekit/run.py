@@ -215,7 +215,7 @@ class Runner:
 
 
 def further_arguments(command):
-    from coursekit import further
+    from coursekit import runs_further as further
 
     command.add_argument("--epochs", type=int, default=further.EPOCHS, help=f"default {further.EPOCHS}")
     command.add_argument("--seed", type=int, default=0)

@@ -3,7 +3,7 @@
     python -m coursekit.run further [--target DIR] [--epochs N] [--seed S]
 
 Trains the student's Classifier((784, 100, 10)) with their Momentum, fit and cosine_schedule
-exactly as the last row of lesson 7's table trains the reference (coursekit/further.py: the
+exactly as the last row of lesson 7's table trains the reference (coursekit/runs_further.py: the
 same split, settings and epochs), prints a line per epoch, keeps the parameters of the epoch
 with the best validation accuracy, reads the test set once with them, and writes the learning
 curves and the confusion matrix as PNG files. Registered in coursekit/run.py's RUNNERS, which imports the student's module safely.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit import further
+from coursekit import runs_further as further
 
 
 def curves_figure(validation, loss, chosen_epoch):

@@ -2,7 +2,7 @@
 
 A full run takes a minute or more, too long for every site build. Each run's result is saved
 as `<name>-<key>.npz`, the key being a hash of the code that produces it (the solutions it
-trains with, coursekit/further.py, and this file down to its cache section): edit any of them
+trains with, coursekit/runs_further.py, and this file down to its cache section): edit any of them
 and the next build trains again; otherwise builds read the file in milliseconds.
 
 The results for the committed code are committed too, in `docs/generated/runs/` (COMMITTED),
@@ -35,7 +35,7 @@ COMMITTED = ROOT / "docs" / "generated" / "runs"
 # runs.py from this line on (at the start of a line) changes no result: it is not in the key.
 CACHE_SECTION = "\n# --- the cache:"
 SOURCES = ["solutions/network.py", "solutions/training.py", "solutions/data.py", "solutions/further.py",
-           "coursekit/further.py", "coursekit/runs.py"]
+           "coursekit/runs_further.py", "coursekit/runs.py"]
 
 # Nielsen, chapter 1: [784, 30, 10], sigmoid, quadratic cost, mini-batches of 10, eta = 3.0,
 # 30 epochs on the first 50,000 training images. His cost carries a 1/2 ours does not, so his
@@ -193,7 +193,7 @@ def run_further():
     from concurrent.futures import ProcessPoolExecutor
     from dataclasses import asdict
 
-    from coursekit import further
+    from coursekit import runs_further as further
 
     # One process per seed (at most one per core): the seeds are independent, and a cold build
     # then waits for the slowest seed rather than for all of them in turn.

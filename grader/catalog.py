@@ -1,6 +1,11 @@
 """The course in one table: which module belongs to which lesson, and what each test is worth.
 
-Instructors who fork the course edit this file (and the tests' `grade` markers) only.
+One entry per exercise module; the module's name is every file's name (solutions/<m>.py,
+exercises/<m>.py, grader/test_<m>.py, grader/hints/<m>.toml, grader/diagnoses/<m>.py,
+coursekit/worked/<m>.py, notebooks/<m>.ipynb), only the page keeps its public URL. The
+lesson's number and title are its page's H1 ("# 1. The Network class"), and the nav takes the
+title from there (coursekit/lesson_nav.py). tests/test_catalog.py holds the table true: the
+files exist, the title matches, every anchor a test, hint or diagnosis links to is a heading.
 """
 
 import os
@@ -17,8 +22,9 @@ class Module:
     """An exercise module and the lesson that teaches it."""
 
     number: int
-    title: str
+    title: str  # the page's H1 is "<number>. <title>"
     page: str  # the lesson's path under docs/, without .md
+    worked: bool = True  # has a worked example, coursekit/worked/<module>.py
 
 
 MODULES = {

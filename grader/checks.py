@@ -4,7 +4,7 @@ Every check raises `WrongAnswer` with what was expected (type, shape, value), wh
 largest difference is, and a short side-by-side of expected and actual values. The plugin
 shows that message alone, without a stack of the grader's own frames.
 
-A check given `diagnose=` (a callable, see grader/diagnoses.py) adds what it returns to the
+A check given `diagnose=` (a callable, see grader/diagnoses/) adds what it returns to the
 message of a wrong answer: the mistake that probably explains the numbers, or a sentence saying
 that none of the known ones does.
 """

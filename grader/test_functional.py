@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, numerical_gradient
-from grader import diagnoses
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar, expect_slope
+from grader.diagnoses import functional as mistakes
 
 SHAPES = {
     "784-30-10": (784, 30, 10),
@@ -245,7 +245,7 @@ def test_backward_matches_reference(student, reference, digits, dimensions, batc
         expect(isinstance(got, (list, tuple)) and len(got) == L,
                f"model['{key}'] should be a list of {L} arrays in layer order; got {type(got).__name__} "
                f"of length {len(got) if hasattr(got, '__len__') else '?'}")
-    diagnose = diagnoses.functional_backward(functional, ours, x, y, model)  # names a known mistake
+    diagnose = mistakes.backward(functional, ours, x, y, model)  # names a known mistake
     for i in range(L - 1, -1, -1):  # from the output down: the first wrong layer is the one to fix
         summed = " summed over the columns" if batch > 1 else ""
         expect_array(model["grad_biases"][i], ours["grad_biases"][i],

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from coursekit import gradcheck
-from grader import diagnoses
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar
+from grader.diagnoses import further as mistakes
 
 SHAPES = {
     "784-30-10": (784, 30, 10),
@@ -100,7 +100,7 @@ def test_softmax_matches_reference(student, reference, digits, batch):
     a = pre_activations(further, digits, batch)
     got = student.softmax(a.copy())
     expect_array(got, further.softmax(a), f"softmax(a) of shape {a.shape}",
-                 diagnose=diagnoses.further_softmax(further, a, got))
+                 diagnose=mistakes.softmax(further, a, got))
     rows = np.atleast_2d(np.asarray(got, dtype=float))
     expect(np.allclose(rows.sum(axis=-1), 1), f"the rows of softmax(a) sum to {rows.sum(axis=-1)}; expected 1 each")
 
@@ -112,7 +112,7 @@ def test_softmax_of_large_entries(student, reference):
     for a in (np.array([1000.0, 0.0, -1000.0]), np.array([[1000.0, 999.0, 0.0], [-1000.0, -1000.0, -999.0]]),
               np.array([[1000.0, 1000.0], [-1000.0, -1000.0]])):
         got, caught = quietly(student.softmax, a.copy())
-        diagnose = diagnoses.further_softmax(further, a, got, caught)
+        diagnose = mistakes.softmax(further, a, got, caught)
         expect(not caught, f"softmax({a.tolist()}) warned: {'; '.join(sorted(set(caught)))}", diagnose)
         expect_array(got, further.softmax(a), f"softmax({a.tolist()})", diagnose=diagnose)
 
@@ -128,7 +128,7 @@ def test_cross_entropy_matches_reference(student, reference, digits, batch):
     got = student.cross_entropy(y.copy(), t.copy())
     expect_scalar(got, further.cross_entropy(y, t), f"cross_entropy(y, t) of shape {np.shape(y)} "
                                                     "(summed over every element)",
-                  diagnose=diagnoses.further_loss(y, t, got))
+                  diagnose=mistakes.loss(y, t, got))
 
 
 @pytest.mark.grade(uses=["cross_entropy"], section="cross-entropy")
@@ -138,7 +138,7 @@ def test_cross_entropy_where_the_output_underflows(student):
     t = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     expected = -np.log(0.75)
     got, caught = quietly(student.cross_entropy, y.copy(), t.copy())
-    diagnose = diagnoses.further_log_zero(got, caught)
+    diagnose = mistakes.log_zero(got, caught)
     expect(isinstance(got, (int, float, np.number, np.ndarray)) and np.all(np.isfinite(got)),
            f"cross_entropy(y, t) with y = {y.tolist()}, t = {t.tolist()} is {got!r}; expected "
            f"{expected:.6g}, finite", diagnose)
@@ -169,7 +169,7 @@ def test_classifier_init_is_he(student):
         expect(abs(std - wanted) <= 0.05 * wanted and abs(float(W.mean())) <= 0.1 * wanted,
                f"weights[{k}] of Classifier{definition} has mean {W.mean():.4g} and standard deviation "
                f"{std:.4g}; He initialisation draws mean 0 and standard deviation sqrt(2 / {n_in}) = "
-               f"{wanted:.4g}", diagnoses.further_init(std, n_in))
+               f"{wanted:.4g}", mistakes.init(std, n_in))
     again = student.Classifier(definition, seed=0)
     for k in net.weights:
         expect_array(again.weights[k], net.weights[k],
@@ -186,7 +186,7 @@ def test_forward_matches_reference(student, reference, digits, definition, batch
     theirs.forward(x, t)
     ours.forward(x, t)
     L = len(definition) - 1
-    diagnose = diagnoses.further_forward(further, ours, x, t, theirs)
+    diagnose = mistakes.forward(further, ours, x, t, theirs)
     expect_layer_dict(theirs.layers, ours.layers, "layers (the pre-activations a(k))", range(1, L + 1), diagnose)
     expect_layer_dict(theirs.activations, ours.activations, "activations (h(k))", range(0, L + 1), diagnose)
     expect_array(theirs.output, ours.output, "output (softmax(a(L)))", diagnose=diagnose)
@@ -223,7 +223,7 @@ def test_backprop_matches_reference(student, reference, digits, definition, batc
     ours.forward(x, t)
     theirs.backprop(t)
     ours.backprop(t)
-    diagnose = diagnoses.further_backprop(further, ours, x, t, theirs)
+    diagnose = mistakes.backprop(further, ours, x, t, theirs)
     for k in range(len(definition) - 1, 0, -1):  # from the output down: the first wrong layer is the one to fix
         expect_array(theirs.biases_grad.get(k), ours.biases_grad[k], f"biases_grad[{k}] (dJ/db({k}))",
                      diagnose=diagnose)
@@ -358,7 +358,7 @@ def test_momentum_step_by_step(student, reference, digits, case):
     setting = (f"Momentum(network, learning_rate={case['rates'][0]}, momentum={case['momentum']}, "
                f"weight_decay={case['weight_decay']}), steps on batches of 4, 4 and 3 real digits with "
                f"learning rates {case['rates']}")
-    diagnose = diagnoses.further_momentum(start, batches, case, expected, got)
+    diagnose = mistakes.momentum(start, batches, case, expected, got)
     for label in expected:  # step by step: the first wrong step is the one to look at
         expect_array(got[label], expected[label], f"{label} of {setting}", diagnose=diagnose)
 

@@ -2,15 +2,15 @@
 
 Every comparison starts the student's network and the reference from the same parameters,
 so a difference can only come from the code being graded; a wrong answer then names the
-common mistake that explains its numbers, if one does (grader/diagnoses.py).
+common mistake that explains its numbers, if one does (grader/diagnoses/network.py).
 """
 
 import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, numerical_gradient
-from grader import diagnoses
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar, expect_slope
+from grader.diagnoses import network as mistakes
 
 SHAPES = {
     "784-30-10": (784, 30, 10),
@@ -58,7 +58,7 @@ def test_forward_matches_reference(student, reference, digits, definition, batch
     theirs.forward(x, t)
     ours.forward(x, t)
     L = len(definition) - 1
-    diagnose = diagnoses.network_forward(network, ours, x, t, theirs)
+    diagnose = mistakes.forward(network, ours, x, t, theirs)
     expect_layer_dict(theirs.layers, ours.layers, "layers (the pre-activations a(k))", range(1, L + 1), diagnose)
     expect_layer_dict(theirs.activations, ours.activations, "activations (h(k))", range(0, L + 1), diagnose)
     expect_array(theirs.output, ours.output, "output", diagnose=diagnose)
@@ -128,7 +128,7 @@ def test_compute_loss(student, reference, digits, batch):
     ours.forward(x, t)
     got = theirs.compute_loss(t)
     expect_scalar(got, ours.compute_loss(t), "compute_loss(targets)",
-                  diagnose=diagnoses.network_loss(network, ours, x, t, got))
+                  diagnose=mistakes.loss(network, ours, x, t, got))
 
 
 @pytest.mark.grade(uses=["Network.forward", "Network.backprop"], section="backpropagation")
@@ -143,7 +143,7 @@ def test_backprop_matches_reference(student, reference, digits, definition, batc
     theirs.backprop(t)
     ours.backprop(t)
     L = len(definition) - 1
-    diagnose = diagnoses.network_backprop(network, ours, x, t, theirs)
+    diagnose = mistakes.backprop(network, ours, x, t, theirs)
     for k in range(L, 0, -1):  # from the output down: the first wrong layer is the one to fix
         expect_array(theirs.biases_grad.get(k), ours.biases_grad[k], f"biases_grad[{k}] (dJ/db({k}))",
                      diagnose=diagnose)
@@ -186,7 +186,7 @@ def test_backprop_twice_gives_same_gradients(student, reference, digits):
     theirs.backprop(t)
     first = {k: np.array(g, dtype=float) for k, g in theirs.weights_grad.items()}
     theirs.backprop(t)
-    diagnose = diagnoses.network_backprop_twice(first, theirs)
+    diagnose = mistakes.backprop_twice(first, theirs)
     for k in first:
         expect_array(theirs.weights_grad[k], first[k],
                      f"weights_grad[{k}] after a second backprop() (gradients must be overwritten, not added to)",
@@ -204,10 +204,10 @@ def test_update_steps_against_the_gradient(student, reference, digits):
     theirs.weights_grad = {k: g.copy() for k, g in ours.weights_grad.items()}
     theirs.biases_grad = {k: g.copy() for k, g in ours.biases_grad.items()}
     stored = stored_members(theirs)
-    before = {label: np.array(p) for label, p in diagnoses.parameters(ours).items()}
+    before = {label: np.array(p) for label, p in mistakes.parameters(ours).items()}
     ours.update(0.25)
     theirs.update(0.25)
-    diagnose = diagnoses.network_update(before, ours, theirs)
+    diagnose = mistakes.update(before, ours, theirs)
     for k in ours.weights:
         expect_array(theirs.weights[k], ours.weights[k], f"weights[{k}] after update(0.25)", diagnose=diagnose)
         expect_array(theirs.biases[k], ours.biases[k], f"biases[{k}] after update(0.25)", diagnose=diagnose)
@@ -239,4 +239,4 @@ def test_predict_batch(student, reference, digits):
            f"predict() of a batch returned {type(got).__name__} {getattr(got, 'dtype', '')}; "
            "expected an int array of shape (64,)")
     expect_array(got, ours.predict(x), "predict() of 64 digits (one class index per row)", rtol=0, atol=0,
-                 diagnose=diagnoses.network_predict(network, ours, x, got))
+                 diagnose=mistakes.predict(network, ours, x, got))

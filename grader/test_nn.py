@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, agrees, numerical_gradient
-from grader import diagnoses
 from grader.checks import expect, expect_array, expect_scalar, expect_slope
+from grader.diagnoses import nn as mistakes
 
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU")
 SHAPES = {
@@ -178,7 +178,7 @@ def test_backprop_matches_reference(student, reference, digits, activation, size
     x, y = sample(digits, batch)
     call = f"backprop(x {x.shape}, y {y.shape}) with {activation}"
     result, expected = theirs.backprop(x.copy(), y.copy()), ours.backprop(x, y)
-    expect_gradients(result, expected, len(sizes) - 1, call, diagnoses.nn_backprop(ours, x, y, expected, result))
+    expect_gradients(result, expected, len(sizes) - 1, call, mistakes.backprop(ours, x, y, expected, result))
 
 
 @pytest.mark.grade(uses=["NN.backprop"], section="one-row-or-a-batch")
@@ -189,7 +189,7 @@ def test_backprop_one_row_target_shapes(student, reference, digits, y_shape):
     expected = ours.backprop(x, y)
     call = f"backprop(x (784,), y {y_shape})"
     result = theirs.backprop(x.copy(), y.reshape(y_shape))
-    expect_gradients(result, expected, 4, call, diagnoses.nn_backprop(ours, x, y.reshape(y_shape), expected, result))
+    expect_gradients(result, expected, 4, call, mistakes.backprop(ours, x, y.reshape(y_shape), expected, result))
 
 
 @pytest.mark.grade(uses=["NN.forward_pass", "NN.eval_loss", "NN.backprop"], section="checking-your-gradients")

@@ -13,8 +13,8 @@ student's own Network on real MNIST digits, which must learn.
 import numpy as np
 import pytest
 
-from grader import diagnoses
 from grader.checks import WrongAnswer, expect, expect_scalar, wrong_answer
+from grader.diagnoses import training as mistakes
 
 N, BATCH, EPOCHS, RATE = 23, 5, 3, 0.6  # 23 = 4 full batches of 5 and a last one of 3
 
@@ -146,8 +146,8 @@ def run(student, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE, seed=
 
 
 def diagnose(steps, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE):
-    """The common mistake the steps show, if any (grader/diagnoses.py), for a failure message."""
-    return diagnoses.training(steps, n, batch_size, epochs, learning_rate)
+    """The common mistake the steps show, if any (grader/diagnoses/training.py), for a failure message."""
+    return mistakes.train(steps, n, batch_size, epochs, learning_rate)
 
 
 def by_epoch(steps, n=N, batch_size=BATCH, epochs=EPOCHS):

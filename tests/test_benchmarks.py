@@ -61,7 +61,8 @@ def test_as_dtype_gives_a_float32_network_that_stays_float32():
 
 def test_pytorch_twin_takes_the_same_steps_as_train():
     torch = pytest.importorskip("torch")
-    from benchmarks.bench_pytorch import max_difference as torch_difference, torch_model, torch_train
+    from benchmarks.bench_pytorch import max_difference as torch_difference
+    from benchmarks.bench_pytorch import torch_model, torch_train
 
     x, t = small_data()
     network = Network((12, 6, 4), seed=3)

@@ -1,7 +1,7 @@
 """`python -m grader.classroom` on a class made of the project's own right and wrong variants.
 
 One class of 30+ submissions is graded once (module fixture, `--jobs 2`, about a minute): the
-reference, the untouched exercises, each wrong network.py of tests/wrong_network.py, partial
+reference, the untouched exercises, each wrong network.py of tests/variants_network.py, partial
 work, and submissions that hang the whole process, crash it, flood its output, eat memory, or
 come as zips (nested, with path traversal, corrupt). Every one gets its own row in scores.csv
 and its own results.json, and the run goes on past the bad ones.
@@ -19,7 +19,7 @@ import pytest
 from coursekit import ROOT
 from grader import catalog
 from tests.grading import EXERCISES, SOLUTIONS, submission
-from tests.wrong_network import WRONG, wrong_source
+from tests.variants_network import WRONG, wrong_source
 
 REFERENCE_NETWORK = (SOLUTIONS / "network.py").read_text(encoding="utf-8")
 FORWARD = "    def forward(self, features, targets):\n"

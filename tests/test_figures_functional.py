@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from coursekit import figures_functional as figures, solutions
+from coursekit import figures_functional as figures
+from coursekit import solutions
 
 
 def test_naive_sigmas_warn_and_the_robust_one_does_not():

@@ -1,9 +1,10 @@
-"""coursekit.figures_further and coursekit.further (lesson 7): small, fast behaviour checks."""
+"""coursekit.figures_further and coursekit.runs_further (lesson 7): small, fast behaviour checks."""
 
 import numpy as np
 import pytest
 
-from coursekit import figures_further as figures, further
+from coursekit import figures_further as figures
+from coursekit import runs_further as further
 
 
 def run(validation, test):
@@ -91,13 +92,6 @@ def test_lesson_1_weights_are_he_scaled_down():
     he = further.build(further.replace(further.STEPS[3][1]), 0)
     plain = further.build(further.STEPS[2][1], 0)
     assert np.allclose(plain.weights[1] * np.sqrt(2), he.weights[1], rtol=1e-5)
-
-
-def test_stub_shows_the_exercise_method_as_it_stands():
-    text = figures.stub("Classifier.backprop")
-    assert text.startswith("```python\ndef backprop(self, targets):") and "# TODO:" in text and "    ...\n" in text
-    assert "relu_prime(self.layers" not in text  # the exercise, never the solution
-    assert figures.stub("softmax").count("def ") == 1
 
 
 def test_the_run_command_trains_a_further_py(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from coursekit import figures_graph as figures
+from coursekit import figures_nn as figures
 
 
 @pytest.fixture(autouse=True)

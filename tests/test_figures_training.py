@@ -1,34 +1,16 @@
-"""coursekit.figures_training (lessons 5 and 6): small, fast behaviour checks."""
+"""coursekit.figures_training (lesson 6): small, fast behaviour checks."""
 
 import numpy as np
 import pytest
 
+from coursekit import figures_data
 from coursekit import figures_training as figures
-
-
-def test_pixel_stats_shares_add_up():
-    images = np.array([[[0, 255], [128, 0]]], dtype=np.uint8)
-    stats = figures.pixel_stats(images)
-    assert stats["zero"] == 0.5 and stats["full"] == 0.25 and stats["between"] == 0.25
-    assert stats["mean"] == pytest.approx((255 + 128) / 4)
-
-
-def test_one_hot_table_marks_the_label():
-    table = figures.one_hot_table([3, 0], n_classes=4)
-    lines = table.strip().splitlines()
-    assert lines[2] == "| 3 | 0 | 0 | 0 | **1** |" and lines[3] == "| 0 | **1** | 0 | 0 | 0 |"
 
 
 def test_confusion_matrix_counts_pairs():
     counts = figures.confusion_matrix([1, 1, 2, 0], [1, 2, 2, 0], n_classes=3)
     assert counts.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
     assert figures.most_confused(counts, k=1) == [(2, 1, 1)]
-
-
-def test_grid_places_tiles_with_gaps():
-    grid = figures._grid(np.arange(3 * 2 * 2).reshape(3, 2, 2), cols=2)
-    assert grid.shape == (5, 5)
-    assert grid[0, 0] == 0 and grid[0, 3] == 4 and grid[3, 0] == 8 and np.isnan(grid[2, 2])
 
 
 def test_first_epoch_reaching():
@@ -41,9 +23,6 @@ def test_markdown_table():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: figures.digit_grid(np.zeros((3, 28, 28), np.uint8), [1, 2, 3], cols=2),
-    lambda: figures.pixel_histogram(np.zeros((2, 28, 28), np.uint8)),
-    lambda: figures.flatten_figure(np.zeros((28, 28), np.uint8)),
     lambda: figures.confusion_figure(np.eye(10, dtype=int)),
     lambda: figures.learning_curves([0.5, 0.6], [0.4, 0.5], [0.2, 0.1], chosen_epoch=2),
     lambda: figures.learning_curves([0.5, 0.6], [0.4, 0.5]),
@@ -57,7 +36,7 @@ def test_figures_draw(make):
     assert "<svg" in figure_html(make(), alt="test")
 
 
-# --- lessons 5-6: validation, sanity checks, the stub on the page, PNG files ---------------------
+# --- lesson 6: validation, sanity checks, PNG files ---------------------
 
 
 def test_learning_curves_draw_training_and_validation_and_mark_the_epoch_kept():
@@ -76,14 +55,6 @@ def test_rate_curves_label_every_rate_and_thicken_the_chosen_one():
     assert lines[1].get_linewidth() > lines[0].get_linewidth()
 
 
-def test_stub_is_the_exercise_function_as_it_stands():
-    block = figures.stub("training", "train")
-    assert block.startswith('```python title="exercises/training.py"\ndef train(')
-    assert "# TODO:" in block and "BEGIN SOLUTION" not in block and block.rstrip().endswith("...\n```")
-    with pytest.raises(KeyError):
-        figures.stub("data", "no_such_function")
-
-
 def test_save_png_writes_a_png_and_makes_the_folder(tmp_path):
     from coursekit.plots import save_png
 
@@ -94,7 +65,7 @@ def test_save_png_writes_a_png_and_makes_the_folder(tmp_path):
 def test_the_split_is_nielsens():
     from coursekit import runs
 
-    split, m = runs.mnist_split(), figures.mnist()
+    split, m = runs.mnist_split(), figures_data.mnist()
     assert [len(split[name][0]) for name in ("train", "validation", "test")] == [50_000, 10_000, 10_000]
     assert np.array_equal(split["validation"][2], m.train_labels[50_000:])
     assert np.array_equal(split["train"][2], m.train_labels[:50_000])

@@ -135,18 +135,3 @@ def test_the_exercise_is_not_attempted(tmp_path):
     code, statuses, output = grade(ROOT / "exercises", tmp_path)
     assert code == 1, output[-3000:]
     assert statuses and all(message.startswith("not attempted") for _, message in statuses.values()), statuses
-
-
-def test_grader_sections_are_anchors_of_the_lesson():
-    """Every `section=` of grader/test_functional.py is a heading of docs/lessons/functional.md."""
-    import ast
-    import re
-
-    from markdown.extensions.toc import slugify
-
-    lesson = (ROOT / "docs" / "lessons" / "functional.md").read_text(encoding="utf-8")
-    anchors = {slugify(m.group(1), "-") for m in re.finditer(r"^#{1,6}\s+(.+?)\s*$", lesson, re.M)}
-    tree = ast.parse((ROOT / "grader" / "test_functional.py").read_text(encoding="utf-8"))
-    sections = {k.value.value for node in ast.walk(tree) if isinstance(node, ast.Call)
-                for k in node.keywords if k.arg == "section"}
-    assert sections and sections <= anchors, sorted(sections - anchors)

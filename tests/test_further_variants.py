@@ -1,18 +1,18 @@
 """The grader on further.py: the reference passes, right variants in other styles pass, and
-every wrong variant fails the test it should, with the mistake named (grader/diagnoses.py).
+every wrong variant fails the test it should, with the mistake named (grader/diagnoses/further.py).
 
 Each variant is the reference with edits, written into its own folder and graded in a
 subprocess as a student's folder would be. The end-to-end MNIST test runs only where it is the
 point: on the reference and on the example-by-example variant (the slowest right style).
 """
 
-from pathlib import Path
 
 import grading
 import pytest
 from grading import edited, grade_module
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursekit import ROOT
+
 E2E = "test_your_classifier_on_mnist"
 
 SHIFT = "    e = np.exp(a - np.max(a, axis=-1, keepdims=True))\n"

@@ -9,11 +9,11 @@ The two endless loops take the grader's 10 s limits, so the whole file takes som
 import re
 
 import pytest
-
-from grader import catalog
 from grading import EXERCISES, SOLUTIONS, files_in, run_grader, run_many, submission
 from looping import at_top, in_method
-from wrong_network import REFERENCE, WRONG, wrong_source
+from variants_network import REFERENCE, WRONG, wrong_source
+
+from grader import catalog
 
 REFERENCE_SOURCE = REFERENCE.read_text(encoding="utf-8")
 

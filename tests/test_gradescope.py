@@ -18,7 +18,7 @@ from coursekit import ROOT
 from grader import gradescope
 from tests.grading import SOLUTIONS
 from tests.test_classroom import check_gradescope
-from tests.wrong_network import wrong_source
+from tests.variants_network import wrong_source
 
 HIDDEN_TEST = '''
 import pytest

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from coursekit import ROOT
-from tests.wrong_network import REFERENCE, wrong_source
+from tests.variants_network import REFERENCE, wrong_source
 
 GRADCHECK = ROOT / "docs" / "snippets" / "gradcheck_network.py"
 

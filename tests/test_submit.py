@@ -12,7 +12,7 @@ import pytest
 
 from coursekit import ROOT
 from tests.grading import EXERCISES, submission
-from tests.wrong_network import wrong_source
+from tests.variants_network import wrong_source
 
 MODULE_FILES = ["data.py", "functional.py", "network.py", "nn.py", "training.py"]
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from coursekit import ROOT, worked
-from grader import catalog, trace
+from grader import trace
 from grader.catalog import lesson_url
 from tests.grading import EXERCISES, edited, files_in, submission
 
@@ -105,33 +105,3 @@ def test_values_that_are_not_arrays_are_shown_not_crashed_on():
 def test_a_module_without_a_worked_example_is_a_usage_error():
     result = run("no_such_module", EXERCISES)
     assert result.returncode == 2 and "no worked example" in result.stderr
-
-
-def heading_ids(page):
-    """The anchors of a lesson's headings: an explicit {#id}, else the toc extension's slug."""
-    import re
-
-    from markdown.extensions.toc import slugify
-
-    ids = set()
-    for line in (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^#{1,6}\s+(.*?)\s*$", line)
-        if match:
-            explicit = re.search(r"\{#([\w-]+)\}\s*$", match[1])
-            ids.add(explicit[1] if explicit else slugify(re.sub(r"[`*]", "", match[1]), "-"))
-    return ids
-
-
-@pytest.mark.parametrize("module", [name for name in TRACED if name in catalog.MODULES])
-def test_every_traced_value_names_a_section_of_its_lesson(module):
-    ids = heading_ids(catalog.MODULES[module].page)
-    missing = {v.section for v in worked.reference_values(module)} - ids
-    assert not missing, f"coursekit/worked/{module}.py names sections its lesson lacks: {missing}"
-
-
-@pytest.mark.parametrize("module", list(catalog.MODULES))
-def test_every_lesson_has_the_reference_anchor_the_summary_links_to(module):
-    from grader.progress import REFERENCE_ANCHOR
-
-    assert REFERENCE_ANCHOR in heading_ids(catalog.MODULES[module].page), \
-        f"{catalog.MODULES[module].page}.md has no heading {{#{REFERENCE_ANCHOR}}} for its reference solutions"

@@ -25,8 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from coursekit import ROOT
-
 SIGNIFICANT = 4  # figures shown; values agree when they agree to about this precision
 RTOL, ATOL = 1e-4, 1e-7
 
@@ -111,25 +109,3 @@ def markdown(module_name, method=None):
     if not values:
         raise KeyError(f"the worked example of {module_name} has no values computed by {method}")
     return block(values)
-
-
-def stub(module_name, method, folder="exercises"):
-    """One method's stub as `exercises/<module>.py` has it, as a Markdown code block.
-
-    `method` is the qualified name ("Network.forward", "sigma"). The text is read from the
-    file at build time (snippet sections can't be used: the generator drops their markers
-    from the exercises), so the page always shows the stub the student has.
-    """
-    import ast
-    import textwrap
-
-    path = ROOT / folder / f"{module_name}.py"
-    source = path.read_text(encoding="utf-8")
-    body, node = ast.parse(source).body, None
-    for part in method.split("."):
-        node = next((n for n in body if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == part), None)
-        if node is None:
-            raise KeyError(f"{folder}/{module_name}.py has no {method}")
-        body = node.body
-    lines = source.splitlines()[node.lineno - 1 - len(node.decorator_list):node.end_lineno]
-    return "```python\n" + textwrap.dedent("\n".join(lines)) + "\n```\n"

@@ -1,4 +1,4 @@
-"""Build-time figures for lessons 3 and 4, the computational graph and gradient checking: each tested.
+"""Build-time figures for lessons 3 and 4 (module nn: the computational graph, gradient checking): each tested.
 
 A lesson calls one of them in a markdown-exec block and passes the figure to
 `coursekit.plots.show`. Each lesson's functions live in their own block below.

@@ -4,7 +4,7 @@ import pytest
 
 from coursekit import ROOT
 from tests.test_snippets import run_snippet
-from tests.wrong_network import REFERENCE, wrong_source
+from tests.variants_network import REFERENCE, wrong_source
 
 CHECK = ROOT / "docs" / "snippets" / "check_my_gradients.py"
 TRY = ROOT / "docs" / "snippets" / "try_worked_example.py"

@@ -1,4 +1,4 @@
-"""Lesson 7's measurements: lesson 6's network, then one change per row, on the reference code.
+"""Lesson 7's measurements, cached by coursekit.runs: lesson 6's network, then one change per row.
 
 Every network, softmax, cross-entropy, ReLU, momentum step and schedule trained here is the
 reference solution's: solutions/network.py for lesson 6's row, solutions/further.py for the

@@ -98,5 +98,5 @@ def wrong_source(name):
     source = REFERENCE.read_text(encoding="utf-8")
     count = source.count(old)
     assert count == 1, (f"wrong variant {name!r}: {old!r} occurs {count} times in {REFERENCE} "
-                        "(the reference changed: update tests/wrong_network.py)")
+                        "(the reference changed: update tests/variants_network.py)")
     return source.replace(old, new)

@@ -1,0 +1,223 @@
+"""The mistakes of further.py, softmax, cross-entropy, ReLU, He, momentum (lesson 7):
+grader/test_further.py's diagnoses.
+"""
+
+import numpy as np
+
+from grader.diagnoses import Case, Diagnose, Mistake, as_array, loss_over, members
+
+
+def _softmax(a, axis=-1, shift_axis=None):
+    """The softmax of `a` along `axis`, shifted by the maximum along `shift_axis` (default: axis)."""
+    a = np.asarray(a, dtype=float)
+    e = np.exp(a - np.max(a, axis=axis if shift_axis is None else shift_axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _overflowed(case, got):
+    """The softmax or cross-entropy warned, or gave inf or nan, where the right answer is finite."""
+    values = [v for v in got.values() if v is not None]
+    return bool(case.warnings) or any(not np.all(np.isfinite(as_array(v))) for v in values
+                                      if as_array(v) is not None and as_array(v).dtype.kind == "f")
+
+
+def _wrong_axis(case):
+    a = case.a
+    if np.ndim(a) < 2:
+        return None
+    return [{"softmax": _softmax(a, axis=0)}, {"softmax": _softmax(a, axis=None)},
+            {"softmax": _softmax(a, axis=-1, shift_axis=0)}]
+
+
+def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1):
+    """Forward and backward through the case's parameters; returns (forward result, gradients).
+    `output_slope` multiplies g at the output by the sigmoid's y (1 - y); `relu_slope=False`
+    leaves relu' out; `output_axis` is the axis of the output's softmax."""
+    W, b = case.weights, case.biases
+    L = len(W)
+    h, a = {0: np.asarray(case.x, dtype=float)}, {}
+    for k in range(1, L + 1):
+        a[k] = b[k] + h[k - 1] @ W[k]
+        h[k] = np.maximum(a[k], 0) if k < L else _softmax(a[k], axis=output_axis)
+    output, t = h[L], np.asarray(case.t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = float(-np.sum(t * np.log(np.where(t != 0, output, 1))))
+    forward = {f"layers[{k}]": v for k, v in a.items()}
+    forward.update({f"activations[{k}]": v for k, v in h.items()})
+    forward.update(output=output, loss=np.float64(loss))
+    g = output - t
+    if output_slope:
+        g = g * output * (1 - output)
+    grads = {}
+    for k in range(L, 0, -1):
+        rows, below = np.atleast_2d(g), np.atleast_2d(h[k - 1])
+        grads[f"biases_grad[{k}]"] = rows.sum(axis=0)
+        grads[f"weights_grad[{k}]"] = below.T @ rows
+        if k > 1:
+            g = g @ W[k].T
+            if relu_slope:
+                g = g * (a[k - 1] > 0)
+    return forward, grads
+
+
+def _momentum_after(case, *, sign=1, old_velocity=False, decay_biases=False, divide=True):
+    """Parameters after every step of the momentum test's sequence, under a mistake (or none):
+    `sign=-1` adds the gradient step, `old_velocity` moves the parameters by the velocity before
+    updating it, `decay_biases` decays the biases too, `divide=False` leaves out the 1/n."""
+    settings, start, after = case.settings, case.start, {}
+    W = {k: np.array(v, dtype=float) for k, v in start.weights.items()}
+    b = {k: np.array(v, dtype=float) for k, v in start.biases.items()}
+    vW, vb = {k: np.zeros_like(v) for k, v in W.items()}, {k: np.zeros_like(v) for k, v in b.items()}
+    beta, decay = settings["momentum"], settings["weight_decay"]
+    for s, ((n, gW, gb), rate) in enumerate(zip(case.batches, settings["rates"]), start=1):
+        m = n if divide else 1
+        for k in W:
+            new_vW = beta * vW[k] - sign * rate * (gW[k] / m + decay * W[k])
+            new_vb = beta * vb[k] - sign * rate * (gb[k] / m + (decay * b[k] if decay_biases else 0))
+            W[k] += vW[k] if old_velocity else new_vW
+            b[k] += vb[k] if old_velocity else new_vb
+            vW[k], vb[k] = new_vW, new_vb
+            after[f"weights[{k}] after step {s}"] = W[k].copy()
+            after[f"biases[{k}] after step {s}"] = b[k].copy()
+    return after
+
+
+MISTAKES = [
+    Mistake(
+        "softmax without subtracting the row maximum",
+        "exp(1000) overflows to inf, and inf / inf is nan. Subtracting each row's largest entry "
+        "first changes no probability (numerator and denominator are both divided by exp(max)) "
+        "and leaves exp only numbers <= 0: np.exp(a - a.max(axis=-1, keepdims=True)).",
+        "further", ("softmax",), recognise=_overflowed,
+        anchor="softmax-overflow"),
+    Mistake(
+        "softmax over the wrong axis",
+        "your probabilities are normalised down the columns (axis=0), or over the whole batch, "
+        "instead of along each row: each example's row must sum to 1. Use axis=-1 with "
+        "keepdims=True for both the maximum and the sum, which also works for one example (n,).",
+        "further", ("softmax",), _wrong_axis,
+        anchor="softmax-axis"),
+    Mistake(
+        "softmax over the wrong axis",
+        "your output is normalised down the columns (axis=0) instead of along each row: each "
+        "example's probabilities must sum to 1. Use axis=-1 with keepdims=True.",
+        "further", ("further forward",),
+        lambda case: _classifier_run(case, output_axis=0)[0] if np.ndim(case.x) == 2 else None,
+        anchor="softmax-axis"),
+    Mistake(
+        "the sigmoid's slope kept at the softmax output",
+        "your g at the output is (y - t) * y * (1 - y): the sigmoid's slope belongs to lesson 1's "
+        "quadratic loss. Through the softmax's Jacobian, the cross-entropy's gradient at a(L) is "
+        "exactly y - t, with nothing more to multiply.",
+        "further", ("further backprop",), lambda case: _classifier_run(case, output_slope=True)[1],
+        anchor="sigmoid-slope-at-the-output"),
+    Mistake(
+        "ReLU's slope is left out",
+        "your hidden layers pass g down through W(k) without multiplying by relu_prime(a(k-1)): "
+        "a unit that was off (a <= 0) in the forward pass must get no gradient.",
+        "further", ("further backprop",),
+        lambda case: _classifier_run(case, relu_slope=False)[1] if len(case.weights) > 1 else None,
+        anchor="relu-slope-missing"),
+    Mistake(
+        "log(0)",
+        "where y has underflowed to 0 and t is 0, t * log(y) is 0 * -inf = nan (with a warning). "
+        "Those terms are 0 whatever y is: take the log only where t is not 0 "
+        "(np.log(np.where(t != 0, y, 1))), or of y clipped to a tiny positive number.",
+        "further", ("log zero",), recognise=_overflowed,
+        anchor="log-zero"),
+    Mistake(
+        "the cross-entropy averaged over the batch",
+        "your loss is the right one divided by the batch size. Like the course's other losses, "
+        "the cross-entropy sums over every element; the mean belongs to the optimizer's 1/n.",
+        "further", ("further loss",), lambda case: loss_over(case, len(case.t) if np.ndim(case.t) == 2 else 1),
+        anchor="loss-averaged"),
+    Mistake(
+        "He variance 1/n instead of 2/n",
+        "your weights have lesson 1's standard deviation sqrt(1 / n(k-1)). A ReLU zeroes half of "
+        "its inputs, so He initialisation doubles the variance: np.sqrt(2 / n_in) is the standard "
+        "deviation (rng.normal's scale).",
+        "further", ("init",),
+        recognise=lambda case, got: abs(case.std - np.sqrt(1 / case.n_in)) <= 0.05 * np.sqrt(1 / case.n_in),
+        anchor="he-variance"),
+    Mistake(
+        "the variance 2/n used as the standard deviation",
+        "rng.normal's scale is the standard deviation: the variance 2 / n(k-1) needs its square "
+        "root, np.sqrt(2 / n_in).",
+        "further", ("init",), recognise=lambda case, got: abs(case.std - 2 / case.n_in) <= 0.05 * 2 / case.n_in,
+        anchor="he-variance"),
+    Mistake(
+        "momentum with the wrong sign",
+        "your parameters move up the gradient: the velocity must collect MINUS the learning rate "
+        "times the gradient, v = momentum * v - learning_rate * (...), then W += v (or, "
+        "equivalently, v = momentum * v + learning_rate * (...), then W -= v).",
+        "further", ("momentum",), lambda case: _momentum_after(case, sign=-1),
+        anchor="momentum-sign-or-order"),
+    Mistake(
+        "momentum in the wrong order",
+        "your parameters move by the velocity of the step before (the first step moves nothing): "
+        "compute the new velocity first, then add it, v = momentum * v - ...; W += v.",
+        "further", ("momentum",), lambda case: _momentum_after(case, old_velocity=True),
+        anchor="momentum-sign-or-order"),
+    Mistake(
+        "weight decay applied to the biases",
+        "your biases shrink too. Weight decay is on the weights only: the biases' velocity uses "
+        "biases_grad[k] / n alone.",
+        "further", ("momentum",),
+        lambda case: _momentum_after(case, decay_biases=True) if case.settings["weight_decay"] else None,
+        anchor="weight-decay-on-biases"),
+    Mistake(
+        "the gradients not divided by the batch size",
+        "your steps are n times too large: backprop() sums the gradient over the batch's n "
+        "examples, so step(n) divides weights_grad[k] and biases_grad[k] by n to step along the mean.",
+        "further", ("momentum",), lambda case: _momentum_after(case, divide=False),
+        anchor="gradient-not-divided"),
+]
+
+def _classifier_data(ours, x, t):
+    return {"weights": {k: np.array(W, dtype=float) for k, W in ours.weights.items()},
+            "biases": {k: np.array(b, dtype=float) for k, b in ours.biases.items()},
+            "x": np.asarray(x, dtype=float), "t": np.asarray(t, dtype=float)}
+
+
+def softmax(further, a, got, caught=()):
+    """Diagnose softmax(a) = `got` against the reference's; `caught` the warnings it raised."""
+    case = Case({"softmax": further.softmax(np.asarray(a, dtype=float))}, data={"a": np.asarray(a, dtype=float),
+                                                                                  "warnings": list(caught)})
+    return Diagnose("softmax", case, lambda: {"softmax": got}, MISTAKES)
+
+
+def loss(y, t, got):
+    """Diagnose cross_entropy(y, t) = `got`."""
+    t = np.asarray(t, dtype=float)
+    right = float(-np.sum(t * np.log(np.where(t != 0, y, 1))))
+    return Diagnose("further loss", Case({"loss": np.float64(right)}, data={"t": t}), lambda: {"loss": got}, MISTAKES)
+
+
+def log_zero(got, caught):
+    """Diagnose a cross-entropy that warned or is not finite where y underflowed to 0."""
+    case = Case({}, data={"warnings": list(caught)})
+    return Diagnose("log zero", case, lambda: {"loss": got}, MISTAKES)
+
+
+def init(std, n_in):
+    """Diagnose weights of standard deviation `std` for a layer with `n_in` inputs."""
+    return Diagnose("init", Case({}, data={"std": std, "n_in": n_in}), lambda: {}, MISTAKES)
+
+
+def forward(further, ours, x, t, theirs):
+    """Diagnose `theirs`'s stored members after forward(x, t) against `ours`'s."""
+    labels = ("layers", "activations", "output", "loss")
+    case = Case(members(ours, *labels), data=_classifier_data(ours, x, t))
+    return Diagnose("further forward", case, lambda: members(theirs, *labels), MISTAKES)
+
+
+def backprop(further, ours, x, t, theirs):
+    """Diagnose `theirs`'s gradients after forward(x, t) and backprop(t) against `ours`'s."""
+    case = Case(members(ours, "biases_grad", "weights_grad"), data=_classifier_data(ours, x, t))
+    return Diagnose("further backprop", case, lambda: members(theirs, "biases_grad", "weights_grad"), MISTAKES)
+
+
+def momentum(start, batches, settings, expected, got):
+    """Diagnose the parameters after every step of Momentum (`got`, by label) against `expected`."""
+    case = Case(expected, data={"start": start, "batches": batches, "settings": settings})
+    return Diagnose("momentum", case, lambda: got, MISTAKES)
