@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     for dtype_name, np_dtype, torch_dtype in (("float64", np.float64, torch.float64),
                                              ("float32", np.float32, torch.float32)):
         for batch in GOALS:
-            def fresh():
+            def fresh(np_dtype=np_dtype):
                 return as_dtype(Network(SIZES, seed=SEED), np_dtype)
             # Warm-up (caches, threads, torch's first-call costs), then the two sides in turn.
             train(fresh(), x[:2560], t[:2560], 1, batch, LEARNING_RATE, seed=SEED)

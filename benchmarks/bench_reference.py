@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     ok = same_nielsen and same_looped and ratio >= GOAL
 
     acc_single = accuracy(single.predict(x_test), labels_test)
-    speedups = lambda cpu: (f"{nielsen_s / cpu:.1f}", f"{looped_s / cpu:.1f}")
+    def speedups(cpu):
+        return f"{nielsen_s / cpu:.1f}", f"{looped_s / cpu:.1f}"
     rows = [
         ["per-example, Nielsen-style (columns, lists, as network.py computes)", f"{nielsen_s:.2f}",
          f"{nielsen_w:.2f}", f"{acc_nielsen:.4f}", *speedups(nielsen_s), ""],

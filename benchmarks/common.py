@@ -95,7 +95,8 @@ def print_table(header: list[str], rows: list[list]) -> None:
     """A Markdown table: what the terminal shows is what the page shows."""
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+    def line(r):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
     print(line(cells[0]))
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for r in cells[1:]:

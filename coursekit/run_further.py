@@ -6,7 +6,8 @@ Trains the student's Classifier((784, 100, 10)) with their Momentum, fit and cos
 exactly as the last row of lesson 7's table trains the reference (coursekit/runs_further.py: the
 same split, settings and epochs), prints a line per epoch, keeps the parameters of the epoch
 with the best validation accuracy, reads the test set once with them, and writes the learning
-curves and the confusion matrix as PNG files. Registered in coursekit/run.py's RUNNERS, which imports the student's module safely.
+curves and the confusion matrix as PNG files. Registered in coursekit/run.py's RUNNERS, which
+imports the student's module safely.
 """
 
 from __future__ import annotations

@@ -184,7 +184,8 @@ def page_status(region, page_html):
 
 
 def site_pages(site):
-    return {str(path.relative_to(site)): path.read_text(encoding="utf-8") for path in sorted(Path(site).rglob("*.html"))}
+    pages = sorted(Path(site).rglob("*.html"))
+    return {str(path.relative_to(site)): path.read_text(encoding="utf-8") for path in pages}
 
 
 def open_regions(site, found=None):

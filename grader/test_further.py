@@ -57,7 +57,8 @@ def expect_layer_dict(actual, expected, what, keys, diagnose=None):
 
 def quietly(function, *args):
     """function(*args), with NumPy's floating-point warnings turned into a list of messages."""
-    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+    with (warnings.catch_warnings(record=True) as caught,
+          np.errstate(over="warn", invalid="warn", divide="warn", under="ignore")):
         warnings.simplefilter("always")
         result = function(*args)
     return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
@@ -257,7 +258,8 @@ def test_backprop_finite_differences(student, reference, digits):
             expect(analytic.shape == params[k].shape,
                    f"{name}_grad[{k}] has shape {analytic.shape}, expected {params[k].shape}")
             if name == "weights":  # rows of pixels that are 0 in every example have zero gradient: skip most
-                live = np.flatnonzero(np.any(np.atleast_2d(x) != 0, axis=0)) if k == 1 else np.arange(params[k].shape[0])
+                live = (np.flatnonzero(np.any(np.atleast_2d(x) != 0, axis=0)) if k == 1
+                        else np.arange(params[k].shape[0]))
                 rows = rng.choice(live, size=min(6, live.size), replace=False)
                 picks = [(int(i), int(j)) for i in rows for j in rng.choice(params[k].shape[1], size=2, replace=False)]
             else:

@@ -226,7 +226,8 @@ def test_predict_one_example(student, reference, digits):
     expect(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
            f"predict() of one example (shape (784,)) returned {type(got).__name__} "
            f"{np.shape(got) if isinstance(got, np.ndarray) else ''}; expected a single int")
-    expect(int(got) == int(ours.predict(x)), f"your predict() returned {int(got)}; the largest output is at {int(ours.predict(x))}")
+    expected = int(ours.predict(x))
+    expect(int(got) == expected, f"your predict() returned {int(got)}; the largest output is at {expected}")
 
 
 @pytest.mark.grade(uses=["Network.predict"], section="predicting-a-digit")

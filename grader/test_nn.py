@@ -209,7 +209,8 @@ def test_backprop_finite_differences(student, reference, digits, activation):
         for name, params, grads, guide in (("w", theirs.w, w_grad, expected_w), ("b", theirs.b, b_grad, expected_b)):
             analytic = np.asarray(grads[i], dtype=float)
             expect(analytic.shape == params[i].shape,
-                   f"{name}_grad[{i}] has shape {analytic.shape}, expected {params[i].shape} (the shape of {name}[{i}])")
+                   f"{name}_grad[{i}] has shape {analytic.shape}, expected {params[i].shape} "
+                   f"(the shape of {name}[{i}])")
             largest = np.argsort(-np.abs(guide[i]), axis=None)[:4]
             picks = np.concatenate([largest, rng.choice(guide[i].size, size=4, replace=False)])
             for flat in picks:

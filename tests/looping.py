@@ -43,7 +43,8 @@ def in_method(method, code):
 # inside the `try` (a bare `while True: pass` is interrupted at the loop's jump, outside it).
 VARIANTS = {
     "swallows the interruption": (
-        in_method("backprop", "import time\nwhile True:\n    try:\n        time.sleep(0.01)\n    except:\n        pass"),
+        in_method("backprop",
+                  "import time\nwhile True:\n    try:\n        time.sleep(0.01)\n    except:\n        pass"),
         "your code went on after the grader interrupted it"),
     "ends the process": (in_method("update", "import os\nos._exit(3)"), "ended the grading process"),
     "loops at import": (at_top("import time\nwhile True:\n    time.sleep(0.1)"), "did not finish in 10 s"),
@@ -58,7 +59,8 @@ def problems_in(runs):
     """What does not hold, as sentences (empty: everything holds)."""
     problems = []
     reference, stubs = runs["reference"], runs["untouched exercises"]
-    if reference.exit_code != 0 or not reference.results or reference.results["score"] != reference.results["max_score"]:
+    results = reference.results
+    if reference.exit_code != 0 or not results or results["score"] != results["max_score"]:
         problems.append(f"the reference does not get full marks: {reference!r}")
         return problems
     if stubs.exit_code != 1 or not stubs.results or any(
@@ -77,7 +79,8 @@ def problems_in(runs):
                    and test != USES_STUDENT_NETWORK and got.get(test) != score]
         if changed:
             problems.append(f"{name}: other modules lost points: {changed}")
-        failed = [t for t in graded.results["tests"] if t["name"].startswith("network.py: ") and t["status"] == "failed"]
+        failed = [t for t in graded.results["tests"]
+                  if t["name"].startswith("network.py: ") and t["status"] == "failed"]
         if not failed or says not in failed[0]["output"]:
             problems.append(f"{name}: network.py's first failed test does not say {says!r}: "
                             f"{failed[0]['output'] if failed else 'none failed'}")

@@ -41,7 +41,8 @@ def test_recipe_table_has_a_line_per_row_with_mean_and_spread():
 
 
 def test_recipe_curves_draw_every_row_in_both_panels():
-    rows = [row(f"row {i}", run([0.5 + 0.01 * i, 0.97 + 0.001 * i], [0, 0]), run([0.5 + 0.01 * i, 0.97 + 0.001 * i], [0, 0]))
+    curve = [[0.5 + 0.01 * i, 0.97 + 0.001 * i] for i in range(9)]
+    rows = [row(f"row {i}", run(curve[i], [0, 0]), run(curve[i], [0, 0]))
             for i in range(9)]
     fig = figures.recipe_curves(rows)
     full, close = fig.axes

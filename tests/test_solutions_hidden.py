@@ -108,7 +108,8 @@ def test_redact_leaves_out_copied_solution_lines_only():
 
 def test_the_hidden_preprocessing_drops_reference_blocks_and_regions():
     page = ["# Lesson", "", '??? success "Reference solution: open it after the grader passes"', "",
-            "    ```python", "    def f():", "        # BEGIN SOLUTION: do it", "        return 1", "        # END SOLUTION",
+            "    ```python", "    def f():", "        # BEGIN SOLUTION: do it", "        return 1",
+            "        # END SOLUTION",
             "    ```", "", "    Line by line: ...", "", "Next text.", "",
             '??? success "Reference solution: update"', "    more", "",
             "```python", "def g():", "    # BEGIN SOLUTION: the hint", "    secret = 2", "    # END SOLUTION", "```"]
