@@ -19,18 +19,14 @@ from coursekit.solutions import load
 from coursekit.stubs import find_stubs
 from grader import catalog
 
-# Lesson 7's trace computes no value with Classifier.__init__ or Momentum.__init__, stubs since
-# 04ea54c: strict, so that the day coursekit/worked/further.py covers them this says so.
-UNTRACED_STUBS = pytest.mark.xfail(strict=True, reason="coursekit/worked/further.py: no values for the __init__ stubs")
 MODULES = [m for m, entry in catalog.MODULES.items() if entry.worked]
-COVERED = [pytest.param(m, marks=UNTRACED_STUBS) if m == "further" else m for m in MODULES]
 
 
 def stubs(module):
     return find_stubs((ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("module", COVERED)
+@pytest.mark.parametrize("module", MODULES)
 def test_reference_trace_covers_every_stub(module):
     values = worked.reference_values(module)
     assert {v.method for v in values} == stubs(module)
@@ -40,7 +36,7 @@ def test_reference_trace_covers_every_stub(module):
         assert np.all(np.isfinite(np.asarray(v.value, dtype=float))), v.label
 
 
-@pytest.mark.parametrize("module", COVERED)
+@pytest.mark.parametrize("module", MODULES)
 def test_given_data_and_every_method_print(module):
     assert worked.markdown(module).startswith("```text\n")
     for method in stubs(module):
@@ -163,7 +159,7 @@ def first_difference(module_name, module):
     return None
 
 
-@pytest.mark.parametrize("module_name", COVERED)
+@pytest.mark.parametrize("module_name", MODULES)
 def test_the_reference_trace_covers_every_stub_and_has_a_section(module_name):
     values = worked.reference_values(module_name)
     stubs = find_stubs((ROOT / "exercises" / f"{module_name}.py").read_text(encoding="utf-8"))

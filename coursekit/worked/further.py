@@ -59,6 +59,10 @@ def trace(module):
     yield Value("softmax", "softmax(a(2))", y, "softmax")
     yield Value("cross_entropy", "cross_entropy(y, t)", module.cross_entropy(np.asarray(y).copy(), T.copy()),
                 "cross-entropy")
+    fresh = module.Classifier(DEFINITION, seed=0)  # its draws depend on how the RNG is called: shapes only
+    for k in (1, 2):
+        yield Value("Classifier.__init__", f"weights[{k}].shape", np.shape(fresh.weights[k]), "he-initialisation")
+        yield Value("Classifier.__init__", f"biases[{k}]", fresh.biases[k], "he-initialisation")
     net = classifier(module)
     net.forward(X.copy(), T.copy())
     for k in (1, 2):
@@ -73,6 +77,7 @@ def trace(module):
         yield Value("Classifier.backprop", f"biases_grad[{k}]", net.biases_grad[k], "backprop")
     yield Value("Classifier.predict", "predict(x)", net.predict(X.copy()), "predict")
     optimizer = module.Momentum(net, LEARNING_RATES[0], momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
+    yield Value("Momentum.__init__", "optimizer.learning_rate", optimizer.learning_rate, "momentum")
     for s, rate in enumerate(LEARNING_RATES, start=1):
         optimizer.learning_rate = rate
         optimizer.step(len(X))  # the same gradients both times: only the velocity changes them
