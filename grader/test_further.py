@@ -539,6 +539,9 @@ def cpu_budget(seconds):
                           "5 s, a solution written example by example about 45 s): look for work repeated "
                           "inside the loops, such as copying every array once per example")
 
+    if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):  # Windows: the wall-clock limit only
+        yield
+        return
     previous = signal.signal(signal.SIGPROF, over)
     signal.setitimer(signal.ITIMER_PROF, seconds)
     try:

@@ -98,9 +98,10 @@ def test_lesson_1_weights_are_he_scaled_down():
 def test_the_run_command_trains_a_further_py(tmp_path):
     """coursekit.run_further on the reference, one epoch: it learns, and writes both figures."""
     from coursekit import run_further
+    from coursekit.solutions import load
 
     lines = []
-    result = run_further.run_further_student("solutions", out=tmp_path, epochs=1, echo=lines.append)
+    result = run_further.run_further_student(load("further"), out=tmp_path, epochs=1, echo=lines.append)
     assert result["test"] > 0.9 and result["epoch"] == 1
-    assert (tmp_path / "learning-curves.png").stat().st_size > 0 and (tmp_path / "confusion.png").exists()
+    assert (tmp_path / "learning_curves.png").stat().st_size > 0 and (tmp_path / "confusion_matrix.png").exists()
     assert any("epoch 1/1" in line for line in lines)

@@ -4,9 +4,11 @@ tests/right/<style>/ holds all five modules in one style, each written from CONT
 lessons rather than by editing the reference (see each file's docstring): per-example loops
 (Nielsen's), column vectors with explicit transposes, einsum, recursion, while loops with
 in-place updates, and extra attributes, helpers, other initialisations and checks at the end.
-One grader run per style grades all five modules, the end-to-end MNIST test included.
+One grader run per style grades all five modules, the end-to-end MNIST test included (with the
+reference further.py beside them: lesson 7's right styles are in tests/test_further_variants.py).
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,14 @@ MODULES = ("network", "functional", "nn", "data", "training")
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Every style folder graded once, two runs at a time."""
-    return run_many({style: RIGHT / style for style in STYLES}, tmp_path_factory.mktemp("right"), parallel=2)
+    folders = {}
+    for style in STYLES:
+        folder = tmp_path_factory.mktemp(style)
+        for path in (RIGHT / style).glob("*.py"):
+            shutil.copy(path, folder / path.name)
+        shutil.copy(SOLUTIONS / "further.py", folder / "further.py")
+        folders[style] = folder
+    return run_many(folders, tmp_path_factory.mktemp("right"), parallel=2)
 
 
 def test_six_styles_of_every_module():
@@ -51,4 +60,4 @@ def test_right_style_gets_full_marks(graded, style):
     assert result.exit_code == 0 and not failed, (result, failed)
     assert result.results["score"] == result.results["max_score"] > 0
     graded_modules = {name.split(".py:", 1)[0] for name in result.tests}
-    assert graded_modules == set(MODULES), graded_modules
+    assert graded_modules == set(MODULES) | {"further"}, graded_modules

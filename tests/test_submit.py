@@ -11,10 +11,11 @@ import zipfile
 import pytest
 
 from coursekit import ROOT
+from grader import catalog
 from tests.grading import EXERCISES, submission
 from tests.variants_network import wrong_source
 
-MODULE_FILES = ["data.py", "functional.py", "network.py", "nn.py", "training.py"]
+MODULE_FILES = sorted(f"{name}.py" for name in catalog.MODULES)
 
 
 def submit(target, out):
