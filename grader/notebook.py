@@ -22,7 +22,6 @@ import html
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -88,13 +87,10 @@ def run(command, seconds):
 
 
 def _stop(process):
-    try:
-        if os.name == "posix":
-            os.killpg(process.pid, signal.SIGKILL)  # the grader and anything it started
-        else:
-            process.kill()
-    except ProcessLookupError:
-        pass
+    """End the grader and everything it started, its per-module processes included."""
+    from grader import processes
+
+    processes.kill(process)
 
 
 # --- check ------------------------------------------------------------------------------------

@@ -22,13 +22,40 @@ def start(command, **options):
     return subprocess.Popen(command, **options)
 
 
+def descendants(pid):
+    """The pids of every process below `pid` (POSIX, from `ps`); [] where `ps` can't tell."""
+    try:
+        table = subprocess.run(["ps", "-A", "-o", "pid=", "-o", "ppid="], capture_output=True, text=True,
+                               timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    children = {}
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+            children.setdefault(int(parts[1]), []).append(int(parts[0]))
+    found, waiting = [], [pid]
+    while waiting:
+        for child in children.get(waiting.pop(), []):
+            found.append(child)
+            waiting.append(child)
+    return found
+
+
 def kill(process):
-    """Kill `process` and what it started; wait for it. Safe to call on a process that has ended."""
+    """Kill `process` and what it started; wait for it. Safe to call on a process that has ended.
+
+    What it started may lead process groups of its own (the grader starts one per module, so that
+    it can end each): those are found through `ps` first and ended too.
+    """
     if hasattr(os, "killpg"):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        below = descendants(process.pid) if process.poll() is None else []
+        for pid in [process.pid, *below]:
+            for end in (os.killpg, os.kill):
+                try:
+                    end(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, OSError):
+                    pass
     elif WINDOWS and process.poll() is None:
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
