@@ -112,6 +112,67 @@ class Running:
         return self._graded
 
 
+class WarmGrader:
+    """This test process's warm grader (tests/warm_grader.py): started on first use, and again
+    after a job ended it (a hang past the hard stop ends the grading process, by design)."""
+
+    def __init__(self):
+        self.process = None
+
+    def start(self):
+        import atexit
+        import sys
+        import tempfile
+
+        self.folder = Path(tempfile.mkdtemp(prefix="warm-grader-"))
+        self.number = 0
+        self.log = open(self.folder / "server.log", "w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.warm_grader", str(self.folder)], cwd=ROOT,
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        )
+        atexit.register(self.stop, self.process, self.folder)
+
+    @staticmethod
+    def stop(process, folder):
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def run(self, target, results_json, *args):
+        """One grader run, `--in-process`, in the warm process; returns its Graded."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        self.number += 1
+        results_json = Path(results_json)
+        stdout, stderr = results_json.with_suffix(".stdout"), results_json.with_suffix(".stderr")
+        args = grader_command(target, results_json, *args, "--in-process", quiet=False)[3:]  # past `python -m pytest`
+        job = self.folder / f"{self.number}.job"
+        job.with_suffix(".tmp").write_text(json.dumps({"args": args, "stdout": str(stdout), "stderr": str(stderr)}),
+                                           encoding="utf-8")
+        job.with_suffix(".tmp").replace(job)
+        started, done, note = time.monotonic(), job.with_suffix(".done"), ""
+        while not done.exists():
+            if self.process.poll() is not None:
+                note = f"\n[the warm grader's process ended during this run, exit {self.process.returncode}]"
+                break
+            if time.monotonic() - started > RUN_SECONDS:
+                self.stop(self.process, self.folder)
+                note = f"\n[the project's tests killed this grader run after {RUN_SECONDS} s]"
+                break
+            time.sleep(0.005)
+        code = int(done.read_text(encoding="utf-8")) if done.exists() else self.process.returncode
+        text = [path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+                for path in (stdout, stderr)]
+        results = json.loads(results_json.read_text(encoding="utf-8")) if results_json.exists() else None
+        return Graded(Path(target), code, text[0], text[1] + note, results, time.monotonic() - started)
+
+
+WARM = WarmGrader()
+
+
 def start_grader(target, results_json, *args):
     """Start `python -m pytest grader --target TARGET` in the background."""
     return Running(target, results_json, args)
@@ -136,8 +197,9 @@ def edited(module, edits):
 
 
 def grade_module(module, target, results_json, *args):
-    """Run only `module`'s tests (`--module`) on `target`, to the end; returns its Graded."""
-    graded = run_grader(target, results_json, "--module", module, *args)
+    """Run only `module`'s tests (`--module`) on `target`, to the end, in the warm grader (one
+    process for the whole test run, `--in-process`); returns its Graded."""
+    graded = WARM.run(target, results_json, "--module", module, *args)
     assert graded.results is not None, graded
     return graded
 

@@ -8,12 +8,8 @@ catalogue does not know (a wrong constant, a little noise) get the "does not rec
 sentence and no name. The catalogue's own recomputation is checked against the reference too.
 """
 
-import json
-import os
 import shutil
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -26,10 +22,9 @@ from grader import catalog, diagnoses  # noqa: E402
 from grader.diagnoses import functional as functional_mistakes  # noqa: E402
 from grader.diagnoses import network as network_mistakes  # noqa: E402
 from grader.diagnoses import nn as nn_mistakes  # noqa: E402
-from grader.submissions import grader_command  # noqa: E402
+from tests.grading import grade_module  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
-RUN_SECONDS = 180
 
 # name -> (module, [(old, new), ...], the mistake's name in the catalogue, or None: no diagnosis)
 VARIANTS = {
@@ -201,19 +196,13 @@ def variant_source(module, edits):
 
 def grade(folder, module):
     """Run the grader's tests of `module` on `folder`; returns (exit code, results.json, stdout)."""
-    results = folder.parent / f"{folder.name}.json"
-    process = subprocess.run(
-        grader_command(folder, results, *GRADER_ARGS.get(module, []), tests=[f"grader/test_{module}.py"],
-                       quiet=False),
-        cwd=ROOT, capture_output=True, text=True, timeout=RUN_SECONDS,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    return process.returncode, json.loads(results.read_text(encoding="utf-8")), process.stdout
+    graded = grade_module(module, folder, folder.parent / f"{folder.name}.json", *GRADER_ARGS.get(module, []))
+    return graded.exit_code, graded.results, graded.stdout
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Every variant, and the reference, graded once (two grader runs at a time)."""
+    """Every variant, and the reference, graded once, one after another in the warm grader."""
     base = tmp_path_factory.mktemp("diagnoses")
     jobs = {}
     references = [("reference", ("network", [], None)), ("training reference", ("training", [], None)),
@@ -225,9 +214,7 @@ def graded(tmp_path_factory):
             shutil.copy(path, folder / path.name)
         (folder / f"{module}.py").write_text(variant_source(module, edits), encoding="utf-8")
         jobs[name] = (folder, module)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(grade, *job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+    return {name: grade(*job) for name, job in jobs.items()}
 
 
 def failed_outputs(results):
