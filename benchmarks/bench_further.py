@@ -17,14 +17,13 @@ NumPy does in a step is overhead on top of those products).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 
 import numpy as np
 
-from benchmarks.common import load, met, numpy_threads, record
+from benchmarks.common import load, met, numpy_threads, options, record
 from coursekit import runs_further as further
 
 TARGET = 0.98
@@ -81,9 +80,7 @@ def matmul_seconds(definition, batch, repeats=400):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3, help="seeds to train (default: 3)")
-    args = parser.parse_args([] if argv is None else argv)
+    args = options(__doc__, argv, seeds=(3, "seeds to train"))
     load_before = load()
     data = further.mnist_split()
     name, recipe = further.STEPS[-1]

@@ -7,7 +7,6 @@ Goal: the median build, interpreter start included, within 30 s.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import load, met, record
+from benchmarks.common import load, met, options, record
 from coursekit import ROOT
 
 GOAL = 30.0  # seconds
@@ -45,9 +44,7 @@ def build_once(site_dir: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="builds to time (default: 3)")
-    args = parser.parse_args([] if argv is None else argv)
+    args = options(__doc__, argv, runs=(3, "builds to time"))
     load_before = load()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"

@@ -7,6 +7,7 @@ run, and docs/performance.md renders it when the site is built (no number is typ
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import datetime
 import json
@@ -124,6 +125,19 @@ def record(name: str, title: str, header: list[str], rows: list[list], notes: li
         "notes": list(notes),
     }
     RECORD.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
+
+
+def options(doc: str, argv: list[str] | None, **counts: tuple[int, str]) -> argparse.Namespace:
+    """A benchmark's command line, described by the first line of its docstring `doc`.
+
+    Each count is an option taking a whole number: `loop_rounds=(2, "runs of each loop")` is
+    `--loop-rounds N`, 2 by default. argv None is no arguments (the defaults), not sys.argv.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    for name, (default, what) in counts.items():
+        option = "--" + name.replace("_", "-")
+        parser.add_argument(option, type=int, default=default, help=f"{what} (default: {default})")
+    return parser.parse_args([] if argv is None else argv)
 
 
 def met(ok: bool) -> str:

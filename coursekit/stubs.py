@@ -172,20 +172,24 @@ def _is_stub_statement(node):
     return False
 
 
-def find_stubs(source):
-    """Qualified names ("Network.forward", "sigma") of the functions in `source` that are stubs."""
-    stubs = set()
+def functions(source):
+    """[(qualified name, ast node)] of the functions in `source`, in the order it defines them.
 
+    "sigma" at the top level, "Network.forward" in a class; functions inside functions are left out.
+    """
     def visit(body, prefix):
         for node in body:
             if isinstance(node, ast.ClassDef):
-                visit(node.body, f"{prefix}{node.name}.")
+                yield from visit(node.body, f"{prefix}{node.name}.")
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if all(_is_stub_statement(statement) for statement in node.body):
-                    stubs.add(prefix + node.name)
+                yield prefix + node.name, node
 
-    visit(ast.parse(source).body, "")
-    return stubs
+    return list(visit(ast.parse(source).body, ""))
+
+
+def find_stubs(source):
+    """Qualified names ("Network.forward", "sigma") of the functions in `source` that are stubs."""
+    return {name for name, node in functions(source) if all(_is_stub_statement(s) for s in node.body)}
 
 
 def main(argv=None):

@@ -28,12 +28,15 @@ SOLUTIONS = ROOT / "solutions"
 
 # name -> (module, [(old, new), ...], the mistake's name in the catalogue, or None: no diagnosis)
 VARIANTS = {
-    "sign flipped": ("network", [("g = 2 * (self.output - targets)", "g = 2 * (targets - self.output)")],
-                     "the sign of g is flipped"),
-    "factor 2 missing": ("network", [("g = 2 * (self.output - targets)", "g = self.output - targets")],
-                         "the factor 2 of the square is missing"),
-    "factor 2 too many": ("network", [("g = 2 * (self.output - targets)", "g = 4 * (self.output - targets)")],
-                          "a factor 2 too many"),
+    "sign flipped": ("network", [
+        ("g = 2 * (self.output - targets)", "g = 2 * (targets - self.output)"),
+    ], "the sign of g is flipped"),
+    "factor 2 missing": ("network", [
+        ("g = 2 * (self.output - targets)", "g = self.output - targets"),
+    ], "the factor 2 of the square is missing"),
+    "factor 2 too many": ("network", [
+        ("g = 2 * (self.output - targets)", "g = 4 * (self.output - targets)"),
+    ], "a factor 2 too many"),
     "mean over the batch": ("network", [
         ("self.biases_grad[k] = g_rows.sum(axis=0)", "self.biases_grad[k] = g_rows.mean(axis=0)"),
         ("self.weights_grad[k] = h_rows.T @ g_rows", "self.weights_grad[k] = h_rows.T @ g_rows / len(g_rows)"),
@@ -101,7 +104,9 @@ VARIANTS = {
         ("g = 2 * (self.output - targets)",
          "g = 2 * (self.output - targets) * (1 + 1e-3 * np.random.default_rng(0).standard_normal(np.shape(targets)))"),
     ], None),
-    "wrong sigmoid derivative": ("network", [("g = g * (h * (1 - h))", "g = g * (h * (1 + h))")], None),
+    "wrong sigmoid derivative": ("network", [
+        ("g = g * (h * (1 - h))", "g = g * (h * (1 + h))"),
+    ], None),
     "update with half the step": ("network", [
         ("self.weights[k] -= learning_rate", "self.weights[k] -= 0.5 * learning_rate"),
     ], None),
@@ -125,16 +130,19 @@ VARIANTS = {
     "last mini-batch dropped": ("training", [
         ("for start in range(0, n, batch_size):", "for start in range(0, n - batch_size + 1, batch_size):"),
     ], "the last, partial mini-batch is dropped"),
-    "learning rate divided by n": ("training", [("step = learning_rate / batch_size", "step = learning_rate / n")],
-                                   None),
+    "learning rate divided by n": ("training", [
+        ("step = learning_rate / batch_size", "step = learning_rate / n"),
+    ], None),
     "first example skipped": ("training", [
         ("for start in range(0, n, batch_size):", "for start in range(1, n, batch_size):"),
     ], None),
     # functional.py: lesson 2's backward, one example per column, for a loss with a 0.5
-    "functional: sign flipped": ("functional", [("return yhat - y\n", "return y - yhat\n")],
-                                 "the sign of delta is flipped"),
-    "functional: the 0.5 not cancelled": ("functional", [("return yhat - y\n", "return 2 * (yhat - y)\n")],
-                                          "the gradient of a loss without the 0.5"),
+    "functional: sign flipped": ("functional", [
+        ("return yhat - y\n", "return y - yhat\n"),
+    ], "the sign of delta is flipped"),
+    "functional: the 0.5 not cancelled": ("functional", [
+        ("return yhat - y\n", "return 2 * (yhat - y)\n"),
+    ], "the gradient of a loss without the 0.5"),
     "functional: mean over the columns": ("functional", [
         ("grad_biases[l - 1] = delta.sum(axis=1, keepdims=True)",
          "grad_biases[l - 1] = delta.mean(axis=1, keepdims=True)"),
@@ -151,20 +159,26 @@ VARIANTS = {
         ("sigma_prime(z_inputs[L - 1])", "sigma_prime(activations[L])"),
         ("sigma_prime(z_inputs[l - 2])", "sigma_prime(activations[l - 1])"),
     ], "sigma_prime is taken at the activation a(l) instead of z(l)"),
-    "functional: delta times 1.37": ("functional", [("return yhat - y\n", "return 1.37 * (yhat - y)\n")], None),
+    "functional: delta times 1.37": ("functional", [
+        ("return yhat - y\n", "return 1.37 * (yhat - y)\n"),
+    ], None),
     # nn.py: lesson 3's backprop, one example per row, with the reference's activations and L2
-    "nn: sign flipped": ("nn", [("g = self.loss.deriv(h, y)  #", "g = -self.loss.deriv(h, y)  #")],
-                         "the sign of g is flipped in backprop"),
-    "nn: the 2 missing": ("nn", [("g = self.loss.deriv(h, y)  #", "g = h - y  #")],
-                          "the 2 of L2's derivative is missing"),
+    "nn: sign flipped": ("nn", [
+        ("g = self.loss.deriv(h, y)  #", "g = -self.loss.deriv(h, y)  #"),
+    ], "the sign of g is flipped in backprop"),
+    "nn: the 2 missing": ("nn", [
+        ("g = self.loss.deriv(h, y)  #", "g = h - y  #"),
+    ], "the 2 of L2's derivative is missing"),
     "nn: mean over the rows": ("nn", [
         ("b_grad[i] = g.sum(axis=0, keepdims=True)", "b_grad[i] = g.mean(axis=0, keepdims=True)"),
         ("w_grad[i] = hs[i].T @ g", "w_grad[i] = hs[i].T @ g / len(g)"),
     ], "the mean over the rows instead of the sum"),
-    "nn: transposed weight gradient": ("nn", [("w_grad[i] = hs[i].T @ g", "w_grad[i] = g.T @ hs[i]")],
-                                       "w_grad is transposed"),
-    "nn: derivative missing": ("nn", [("g = g * self.activation.deriv(zs[i])", "g = g * 1.0")],
-                               "the activation's deriv is missing"),
+    "nn: transposed weight gradient": ("nn", [
+        ("w_grad[i] = hs[i].T @ g", "w_grad[i] = g.T @ hs[i]"),
+    ], "w_grad is transposed"),
+    "nn: derivative missing": ("nn", [
+        ("g = g * self.activation.deriv(zs[i])", "g = g * 1.0"),
+    ], "the activation's deriv is missing"),
     "nn: derivative at the activation": ("nn", [
         ("g = g * self.activation.deriv(zs[i])", "g = g * self.activation.deriv(hs[i + 1])"),
     ], "deriv is taken at the activation's output h instead of z"),
@@ -177,7 +191,9 @@ VARIANTS = {
     "nn: gradients in reverse layer order": ("nn", [
         ("        return w_grad, b_grad\n", "        return w_grad[::-1], b_grad[::-1]\n"),
     ], "the gradient lists are in reverse layer order"),
-    "nn: g times 1.37": ("nn", [("g = self.loss.deriv(h, y)  #", "g = 1.37 * self.loss.deriv(h, y)  #")], None),
+    "nn: g times 1.37": ("nn", [
+        ("g = self.loss.deriv(h, y)  #", "g = 1.37 * self.loss.deriv(h, y)  #"),
+    ], None),
 }
 GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
 

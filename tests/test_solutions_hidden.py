@@ -33,13 +33,18 @@ def build(site, **env):
     return mkdocs_build(ROOT, site, **env)
 
 
+def built_site(build, what):
+    """The site folder of a (result, site) build; the test fails, with the build's log, if it failed."""
+    result, site = build
+    if result.returncode:
+        pytest.fail(f"{what} failed:\n{result.stderr[-4000:]}")
+    return site
+
+
 @pytest.fixture(scope="module")
 def default_site(site_build):
     """The default build (tests/conftest.py: one per run, shared with test_site)."""
-    result, site = site_build
-    if result.returncode:
-        pytest.fail(f"the default build failed:\n{result.stderr[-4000:]}")
-    return site
+    return built_site(site_build, "the default build")
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +55,7 @@ def hidden_build(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hidden_site(hidden_build):
-    result, site = hidden_build
-    if result.returncode:
-        pytest.fail(f"COURSE_SOLUTIONS=hidden mkdocs build --strict failed:\n{result.stderr[-4000:]}")
-    return site
+    return built_site(hidden_build, "COURSE_SOLUTIONS=hidden mkdocs build --strict")
 
 
 # --- the checks, on samples ----------------------------------------------------------------

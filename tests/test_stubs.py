@@ -275,18 +275,7 @@ def solution_regions(source):
     """Qualified names of the functions that contain a BEGIN SOLUTION marker."""
     lines = source.splitlines()
     marked = {n for n, line in enumerate(lines, start=1) if line.strip().startswith("# BEGIN SOLUTION")}
-    names = set()
-
-    def visit(body, prefix):
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                visit(node.body, f"{prefix}{node.name}.")
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if any(node.lineno <= n <= node.end_lineno for n in marked):
-                    names.add(prefix + node.name)
-
-    visit(ast.parse(source).body, "")
-    return names
+    return {name for name, node in stubs.functions(source) if any(node.lineno <= n <= node.end_lineno for n in marked)}
 
 
 @pytest.mark.parametrize("solution", SOLUTION_FILES, ids=lambda p: p.name)

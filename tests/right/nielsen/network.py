@@ -4,9 +4,10 @@ import numpy as np
 
 
 def sigmoid(z):
-    """The logistic function, element-wise; exp only of -|z|."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """Nielsen's 1 / (1 + exp(-z)), element-wise: below z = -709 exp overflows to inf, and 1 / inf is
+    the right 0, so the overflow is no error."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 class Network:
