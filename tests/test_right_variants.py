@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from grading import SOLUTIONS, run_many
+from grading import SOLUTIONS, WARM
 
 RIGHT = Path(__file__).resolve().parent / "right"
 STYLES = sorted(path.name for path in RIGHT.iterdir() if path.is_dir() and not path.name.startswith(("_", ".")))
@@ -21,7 +21,7 @@ MODULES = ("network", "functional", "nn", "data", "training")
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Every style folder graded once, two runs at a time."""
+    """Every style folder graded once, one after another in the warm grader."""
     folders = {}
     for style in STYLES:
         folder = tmp_path_factory.mktemp(style)
@@ -29,7 +29,8 @@ def graded(tmp_path_factory):
             shutil.copy(path, folder / path.name)
         shutil.copy(SOLUTIONS / "further.py", folder / "further.py")
         folders[style] = folder
-    return run_many(folders, tmp_path_factory.mktemp("right"), parallel=2)
+    results = tmp_path_factory.mktemp("right")
+    return {style: WARM.run(folder, results / f"{style}.json") for style, folder in folders.items()}
 
 
 def test_six_styles_of_every_module():
