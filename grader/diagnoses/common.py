@@ -18,10 +18,9 @@ from grader.diagnoses import batch_size
 
 @dataclass(frozen=True)
 class Convention:
-    """How one module labels its gradients, for the mistakes any backprop can make: the labels
-    of its weight and bias gradients start with `weights` and `biases`, and `recompute(case,
-    **mistake)` gives its gradients by label, redone by network.recompute with `mistake` in them.
-    The module's builders put it in the case's data as `convention`."""
+    """How one module labels its gradients: the labels of its weight and bias gradients start
+    with `weights` and `biases`; `recompute(case, **mistake)` gives its gradients by label, redone
+    by network.recompute with `mistake` (derivative="none", ...) in them."""
 
     weights: str
     biases: str
