@@ -102,7 +102,7 @@ def _loss_averaged(case):
 
 
 def _std_near(case, wanted):
-    # the grader's sample of 7,840 or more weights has a spread within 3 % of the true one
+    # 5 %: the grader draws 7,840 or more weights, whose spread is within 3 % of the true one
     return abs(case.std - wanted) <= 0.05 * wanted
 
 
