@@ -13,18 +13,22 @@ source is never read: a diagnosis is offered only when it explains the numbers.
 `diagnose()` returns the lines added to the failure message: "probably: <mistake>: <why>" and a
 link to the lesson section that covers it, or the plain sentence `UNRECOGNISED`.
 
-This file is the mechanism (Mistake, Case, Diagnose, the matching, and the few predictions
-every module shares). The mistakes themselves live one file per exercise module, mirroring
-grader/test_<module>.py: grader/diagnoses/<module>.py holds `MISTAKES`, a list of `Mistake`
-entries, each with the `anchor=` of the lesson heading that explains it, and small builders
-(`network.backprop(...)`) that the grader's tests call. `catalogue()` is every module's list.
-Each Mistake names the kind of result it predicts (`checks`: "backprop", "forward", "loss", ...)
-and a function `produce(case)` that returns what the student would have produced under that
-mistake, as `{label: array}` (or a list of such alternatives, or None when the mistake changes
-nothing for this case, e.g. a mean over a batch of one). Results that are not numbers to
-recompute (the order train() visits examples in) use `recognise(case, got)` instead. When
-several mistakes explain the numbers (a one-layer network cannot tell "derivative missing" from
-"missing on the output layer"), all of them are listed.
+This file is the mechanism (Mistake, Case, Diagnose, the matching, and the predictions more
+than one module makes). The mistakes themselves live one file per exercise module, mirroring
+grader/test_<module>.py: grader/diagnoses/<module>.py holds `MISTAKES`, its table of mistakes
+(`mistakes_of`), and small builders (`network.backprop(...)`) that the grader's tests call.
+`catalogue()` is every module's list. A row of a table is one mistake: its name (what the
+student did, in a few words), the `anchor` of the lesson heading that explains it, its
+prediction, and why it gives these numbers; the row's key is the kind of result it predicts
+(`checks`: "backprop", "forward", "loss", ...). The prediction is a function `produce(case)` that
+returns what the student would have produced under that mistake, as `{label: array}` (or a list
+of such alternatives, or None when the mistake changes nothing for this case, e.g. a mean over
+a batch of one). Results that are not numbers to recompute (the order train() visits examples
+in) are judged by a function `recognise(case, got)` instead, marked @recognises. The gradient
+mistakes every backprop can make (a transposed weight gradient, the activation's derivative
+left out, ...) are written once, in grader/diagnoses/common.py, and each module's table
+names them in its own convention and words. When several mistakes explain the numbers (a one-layer network cannot
+tell "derivative missing" from "missing on the output layer"), all of them are listed.
 
 How a mistake is matched: every array of the student's result that is wrong (it fails the
 test's own tolerance against the reference) must agree with the mistake's prediction to MATCH
@@ -172,14 +176,32 @@ def catalogue():
 
 
 # ---------------------------------------------------------------------------------------------
-# Predictions more than one module makes
+# A module's table of mistakes
 # ---------------------------------------------------------------------------------------------
 
-def scaled(case, factor, labels=None):
-    """The right result times `factor` (on `labels` only, if given)."""
-    return {label: np.asarray(value, dtype=float) * (factor if labels is None or label in labels else 1)
-            for label, value in case.correct.items()}
+def mistakes_of(module, table):
+    """`module`'s Mistakes, from its table {checks: [(name, anchor, prediction, why), ...]}: checks
+    the kind of result the rows predict (or a tuple of kinds), prediction the Mistake's `produce`,
+    or its `recognise` if that function is marked @recognises."""
+    found = []
+    for checks, rows in table.items():
+        checks = (checks,) if isinstance(checks, str) else tuple(checks)
+        for name, anchor, prediction, why in rows:
+            how = "recognise" if getattr(prediction, "recognises", False) else "produce"
+            found.append(Mistake(name, why, module, checks, anchor=anchor, **{how: prediction}))
+    return found
 
+
+def recognises(test):
+    """Marks `test(case, got) -> bool` as a row's `recognise`: for results that are not numbers
+    to recompute, the mistake is seen in properties of the student's result."""
+    test.recognises = True
+    return test
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers more than one module uses
+# ---------------------------------------------------------------------------------------------
 
 def batch_size(case):
     """The rows of the case's input x: 1 for a single example (n,)."""
@@ -203,14 +225,3 @@ def members(network, *names):
         elif found is not None and not callable(found):
             result[name] = found
     return result
-
-
-def transposed(case, prefix):
-    """The right gradients, with every weight gradient (label starting with `prefix`) transposed:
-    g^T h instead of h^T g, the same mistake in every module's convention."""
-    return {label: (np.asarray(v).T if label.startswith(prefix) else v) for label, v in case.correct.items()}
-
-
-def bias_rank_lost(case, prefix):
-    """The right gradients, with every bias gradient flattened to (n,): a sum without keepdims."""
-    return {label: (np.asarray(v).reshape(-1) if label.startswith(prefix) else v) for label, v in case.correct.items()}

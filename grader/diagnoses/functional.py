@@ -8,7 +8,7 @@ gradients transposed back and halved.
 
 import numpy as np
 
-from grader.diagnoses import Case, Diagnose, Mistake, bias_rank_lost, scaled, transposed
+from grader.diagnoses import Case, Diagnose, common, mistakes_of
 from grader.diagnoses.network import gradients, recompute
 
 
@@ -22,57 +22,44 @@ def recompute_gradients(case, **mistake):
     return result
 
 
-def _columns(case):
-    return np.shape(case.x)[0]  # the rows of case.x are functional's columns
+CONVENTION = common.Convention("grad_weights", "grad_biases", recompute_gradients)
 
-
-MISTAKES = [
-    Mistake(
-        "the sign of delta is flipped",
-        "every gradient is exactly minus the right one: loss_prime returns y - yhat instead of "
-        "yhat - y, and update() then climbs the loss instead of descending it.",
-        "functional", ("backward",), lambda case: scaled(case, -1),
-        anchor="sign-flipped"),
-    Mistake(
-        "the gradient of a loss without the 0.5",
-        "every gradient is twice the right one: loss_prime (or delta) carries 2 (yhat - y), the "
-        "derivative of sum((yhat - y)**2). Our loss has the 0.5, which cancels the 2: "
-        "loss_prime is yhat - y.",
-        "functional", ("backward",), lambda case: scaled(case, 2),
-        anchor="factor-2"),
-    Mistake(
-        "the mean over the columns instead of the sum",
-        "every gradient is the right one divided by N, the number of columns. The loss sums over "
-        "the examples, so the gradients are sums too: delta.sum(axis=1, keepdims=True), not .mean.",
-        "functional", ("backward",),
-        lambda case: scaled(case, 1 / _columns(case)) if _columns(case) > 1 else None,
-        anchor="mean-instead-of-sum"),
-    Mistake(
-        "grad_weights is transposed",
-        "your grad_weights[l - 1] holds the right values transposed: a(l-1) delta^T instead of "
-        "delta a(l-1)^T, which has the shape of W(l), (nl, n(l-1)).",
-        "functional", ("backward",), lambda case: transposed(case, "grad_weights"),
-        anchor="transposed-gradient"),
-    Mistake(
-        "sigma_prime is missing",
-        "the gradients are those of BP1 and BP2 without the factor sigma_prime(z(l)): a(l) = "
-        "sigma(z(l)), so every delta(l) is multiplied by sigma_prime(z_inputs[l - 1]).",
-        "functional", ("backward",), lambda case: recompute_gradients(case, derivative="none"),
-        anchor="sigma-prime-missing"),
-    Mistake(
-        "sigma_prime is taken at the activation a(l) instead of z(l)",
-        "the gradients are those of sigma_prime(activations[l]) = sigma'(sigma(z(l))) in place of "
-        "sigma'(z(l)): use sigma_prime(z_inputs[l - 1]), or a (1 - a) with a the activation.",
-        "functional", ("backward",), lambda case: recompute_gradients(case, derivative="h"),
-        anchor="sigma-prime-of-the-activation"),
-    Mistake(
-        "the bias gradient lost its second axis",
-        "your grad_biases[l - 1] has the right values in shape (nl,) instead of the column (nl, 1) "
-        "of b(l): delta.sum(axis=1) drops the axis it sums over. Keep it with keepdims=True; "
-        "otherwise b - eta * db broadcasts a column against a row into an (nl, nl) matrix.",
-        "functional", ("backward",), lambda case: bias_rank_lost(case, "grad_biases"),
-        anchor="bias-gradient-rank"),
-]
+# {checks: [(name, anchor, what the student's gradients would be, why)]}
+MISTAKES = mistakes_of("functional", {
+    "backward": [
+        ("the sign of delta is flipped",
+         "sign-flipped", common.sign_flipped,
+         "every gradient is exactly minus the right one: loss_prime returns y - yhat instead of "
+         "yhat - y, and update() then climbs the loss instead of descending it."),
+        ("the gradient of a loss without the 0.5",
+         "factor-2", common.doubled,
+         "every gradient is twice the right one: loss_prime (or delta) carries 2 (yhat - y), the "
+         "derivative of sum((yhat - y)**2). Our loss has the 0.5, which cancels the 2: "
+         "loss_prime is yhat - y."),
+        # (the rows of case.x, x transposed, are functional's columns)
+        ("the mean over the columns instead of the sum",
+         "mean-instead-of-sum", common.averaged,
+         "every gradient is the right one divided by N, the number of columns. The loss sums over "
+         "the examples, so the gradients are sums too: delta.sum(axis=1, keepdims=True), not .mean."),
+        ("grad_weights is transposed",
+         "transposed-gradient", common.transposed,
+         "your grad_weights[l - 1] holds the right values transposed: a(l-1) delta^T instead of "
+         "delta a(l-1)^T, which has the shape of W(l), (nl, n(l-1))."),
+        ("sigma_prime is missing",
+         "sigma-prime-missing", common.derivative_missing,
+         "the gradients are those of BP1 and BP2 without the factor sigma_prime(z(l)): a(l) = "
+         "sigma(z(l)), so every delta(l) is multiplied by sigma_prime(z_inputs[l - 1])."),
+        ("sigma_prime is taken at the activation a(l) instead of z(l)",
+         "sigma-prime-of-the-activation", common.derivative_of_output,
+         "the gradients are those of sigma_prime(activations[l]) = sigma'(sigma(z(l))) in place of "
+         "sigma'(z(l)): use sigma_prime(z_inputs[l - 1]), or a (1 - a) with a the activation."),
+        ("the bias gradient lost its second axis",
+         "bias-gradient-rank", common.bias_rank_lost,
+         "your grad_biases[l - 1] has the right values in shape (nl,) instead of the column (nl, 1) "
+         "of b(l): delta.sum(axis=1) drops the axis it sums over. Keep it with keepdims=True; "
+         "otherwise b - eta * db broadcasts a column against a row into an (nl, nl) matrix."),
+    ],
+})
 
 
 def backward(functional, ours, x, y, theirs):
@@ -87,6 +74,7 @@ def backward(functional, ours, x, y, theirs):
         "biases": {i + 1: np.array(b, dtype=float).T for i, b in enumerate(ours["biases"])},
         "x": np.asarray(x, dtype=float).T,
         "t": np.asarray(y, dtype=float).T,
+        "convention": CONVENTION,
     }
 
     def got():

@@ -4,7 +4,7 @@ grader/test_further.py's diagnoses.
 
 import numpy as np
 
-from grader.diagnoses import Case, Diagnose, Mistake, as_array, loss_over, members
+from grader.diagnoses import Case, Diagnose, as_array, loss_over, members, mistakes_of, recognises
 
 
 def _softmax(a, axis=-1, shift_axis=None):
@@ -14,6 +14,7 @@ def _softmax(a, axis=-1, shift_axis=None):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+@recognises
 def _overflowed(case, got):
     """The softmax or cross-entropy warned, or gave inf or nan, where the right answer is finite."""
     values = [v for v in got.values() if v is not None]
@@ -82,96 +83,131 @@ def _momentum_after(case, *, sign=1, old_velocity=False, decay_biases=False, div
     return after
 
 
-MISTAKES = [
-    Mistake(
-        "softmax without subtracting the row maximum",
-        "exp(1000) overflows to inf, and inf / inf is nan. Subtracting each row's largest entry "
-        "first changes no probability (numerator and denominator are both divided by exp(max)) "
-        "and leaves exp only numbers <= 0: np.exp(a - a.max(axis=-1, keepdims=True)).",
-        "further", ("softmax",), recognise=_overflowed,
-        anchor="softmax-overflow"),
-    Mistake(
-        "softmax over the wrong axis",
-        "your probabilities are normalised down the columns (axis=0), or over the whole batch, "
-        "instead of along each row: each example's row must sum to 1. Use axis=-1 with "
-        "keepdims=True for both the maximum and the sum, which also works for one example (n,).",
-        "further", ("softmax",), _wrong_axis,
-        anchor="softmax-axis"),
-    Mistake(
-        "softmax over the wrong axis",
-        "your output is normalised down the columns (axis=0) instead of along each row: each "
-        "example's probabilities must sum to 1. Use axis=-1 with keepdims=True.",
-        "further", ("further forward",),
-        lambda case: _classifier_run(case, output_axis=0)[0] if np.ndim(case.x) == 2 else None,
-        anchor="softmax-axis"),
-    Mistake(
-        "the sigmoid's slope kept at the softmax output",
-        "your g at the output is (y - t) * y * (1 - y): the sigmoid's slope belongs to lesson 1's "
-        "quadratic loss. Through the softmax's Jacobian, the cross-entropy's gradient at a(L) is "
-        "exactly y - t, with nothing more to multiply.",
-        "further", ("further backprop",), lambda case: _classifier_run(case, output_slope=True)[1],
-        anchor="sigmoid-slope-at-the-output"),
-    Mistake(
-        "ReLU's slope is left out",
-        "your hidden layers pass g down through W(k) without multiplying by relu_prime(a(k-1)): "
-        "a unit that was off (a <= 0) in the forward pass must get no gradient.",
-        "further", ("further backprop",),
-        lambda case: _classifier_run(case, relu_slope=False)[1] if len(case.weights) > 1 else None,
-        anchor="relu-slope-missing"),
-    Mistake(
-        "log(0)",
-        "where y has underflowed to 0 and t is 0, t * log(y) is 0 * -inf = nan (with a warning). "
-        "Those terms are 0 whatever y is: take the log only where t is not 0 "
-        "(np.log(np.where(t != 0, y, 1))), or of y clipped to a tiny positive number.",
-        "further", ("log zero",), recognise=_overflowed,
-        anchor="log-zero"),
-    Mistake(
-        "the cross-entropy averaged over the batch",
-        "your loss is the right one divided by the batch size. Like the course's other losses, "
-        "the cross-entropy sums over every element; the mean belongs to the optimizer's 1/n.",
-        "further", ("further loss",), lambda case: loss_over(case, len(case.t) if np.ndim(case.t) == 2 else 1),
-        anchor="loss-averaged"),
-    Mistake(
-        "He variance 1/n instead of 2/n",
-        "your weights have lesson 1's standard deviation sqrt(1 / n(k-1)). A ReLU zeroes half of "
-        "its inputs, so He initialisation doubles the variance: np.sqrt(2 / n_in) is the standard "
-        "deviation (rng.normal's scale).",
-        "further", ("init",),
-        recognise=lambda case, got: abs(case.std - np.sqrt(1 / case.n_in)) <= 0.05 * np.sqrt(1 / case.n_in),
-        anchor="he-variance"),
-    Mistake(
-        "the variance 2/n used as the standard deviation",
-        "rng.normal's scale is the standard deviation: the variance 2 / n(k-1) needs its square "
-        "root, np.sqrt(2 / n_in).",
-        "further", ("init",), recognise=lambda case, got: abs(case.std - 2 / case.n_in) <= 0.05 * 2 / case.n_in,
-        anchor="he-variance"),
-    Mistake(
-        "momentum with the wrong sign",
-        "your parameters move up the gradient: the velocity must collect MINUS the learning rate "
-        "times the gradient, v = momentum * v - learning_rate * (...), then W += v (or, "
-        "equivalently, v = momentum * v + learning_rate * (...), then W -= v).",
-        "further", ("momentum",), lambda case: _momentum_after(case, sign=-1),
-        anchor="momentum-sign-or-order"),
-    Mistake(
-        "momentum in the wrong order",
-        "your parameters move by the velocity of the step before (the first step moves nothing): "
-        "compute the new velocity first, then add it, v = momentum * v - ...; W += v.",
-        "further", ("momentum",), lambda case: _momentum_after(case, old_velocity=True),
-        anchor="momentum-sign-or-order"),
-    Mistake(
-        "weight decay applied to the biases",
-        "your biases shrink too. Weight decay is on the weights only: the biases' velocity uses "
-        "biases_grad[k] / n alone.",
-        "further", ("momentum",),
-        lambda case: _momentum_after(case, decay_biases=True) if case.settings["weight_decay"] else None,
-        anchor="weight-decay-on-biases"),
-    Mistake(
-        "the gradients not divided by the batch size",
-        "your steps are n times too large: backprop() sums the gradient over the batch's n "
-        "examples, so step(n) divides weights_grad[k] and biases_grad[k] by n to step along the mean.",
-        "further", ("momentum",), lambda case: _momentum_after(case, divide=False),
-        anchor="gradient-not-divided"),
-]
+# What the student would have produced (or what shows the mistake), row by row of the table below.
+
+def _softmax_down_the_columns(case):
+    return _classifier_run(case, output_axis=0)[0] if np.ndim(case.x) == 2 else None
+
+
+def _sigmoid_slope_kept(case):
+    return _classifier_run(case, output_slope=True)[1]
+
+
+def _relu_slope_missing(case):
+    return _classifier_run(case, relu_slope=False)[1] if len(case.weights) > 1 else None
+
+
+def _loss_averaged(case):
+    return loss_over(case, len(case.t) if np.ndim(case.t) == 2 else 1)
+
+
+def _std_near(case, wanted):
+    # 5 %: the grader draws 7,840 or more weights, whose spread is within 3 % of the true one
+    return abs(case.std - wanted) <= 0.05 * wanted
+
+
+@recognises
+def _he_variance_halved(case, got):
+    return _std_near(case, np.sqrt(1 / case.n_in))
+
+
+@recognises
+def _variance_as_std(case, got):
+    return _std_near(case, 2 / case.n_in)
+
+
+def _momentum_sign_flipped(case):
+    return _momentum_after(case, sign=-1)
+
+
+def _momentum_old_velocity(case):
+    return _momentum_after(case, old_velocity=True)
+
+
+def _momentum_decays_biases(case):
+    return _momentum_after(case, decay_biases=True) if case.settings["weight_decay"] else None
+
+
+def _momentum_not_divided(case):
+    return _momentum_after(case, divide=False)
+
+
+# {checks: [(name, anchor, what the student's result would be, why)]}
+MISTAKES = mistakes_of("further", {
+    "softmax": [
+        ("softmax without subtracting the row maximum",
+         "softmax-overflow", _overflowed,
+         "exp(1000) overflows to inf, and inf / inf is nan. Subtracting each row's largest entry "
+         "first changes no probability (numerator and denominator are both divided by exp(max)) "
+         "and leaves exp only numbers <= 0: np.exp(a - a.max(axis=-1, keepdims=True))."),
+        ("softmax over the wrong axis",
+         "softmax-axis", _wrong_axis,
+         "your probabilities are normalised down the columns (axis=0), or over the whole batch, "
+         "instead of along each row: each example's row must sum to 1. Use axis=-1 with "
+         "keepdims=True for both the maximum and the sum, which also works for one example (n,)."),
+    ],
+    "further forward": [
+        ("softmax over the wrong axis",
+         "softmax-axis", _softmax_down_the_columns,
+         "your output is normalised down the columns (axis=0) instead of along each row: each "
+         "example's probabilities must sum to 1. Use axis=-1 with keepdims=True."),
+    ],
+    "further backprop": [
+        ("the sigmoid's slope kept at the softmax output",
+         "sigmoid-slope-at-the-output", _sigmoid_slope_kept,
+         "your g at the output is (y - t) * y * (1 - y): the sigmoid's slope belongs to lesson 1's "
+         "quadratic loss. Through the softmax's Jacobian, the cross-entropy's gradient at a(L) is "
+         "exactly y - t, with nothing more to multiply."),
+        ("ReLU's slope is left out",
+         "relu-slope-missing", _relu_slope_missing,
+         "your hidden layers pass g down through W(k) without multiplying by relu_prime(a(k-1)): "
+         "a unit that was off (a <= 0) in the forward pass must get no gradient."),
+    ],
+    "log zero": [
+        ("log(0)",
+         "log-zero", _overflowed,
+         "where y has underflowed to 0 and t is 0, t * log(y) is 0 * -inf = nan (with a warning). "
+         "Those terms are 0 whatever y is: take the log only where t is not 0 "
+         "(np.log(np.where(t != 0, y, 1))), or of y clipped to a tiny positive number."),
+    ],
+    "further loss": [
+        ("the cross-entropy averaged over the batch",
+         "loss-averaged", _loss_averaged,
+         "your loss is the right one divided by the batch size. Like the course's other losses, "
+         "the cross-entropy sums over every element; the mean belongs to the optimizer's 1/n."),
+    ],
+    "init": [
+        ("He variance 1/n instead of 2/n",
+         "he-variance", _he_variance_halved,
+         "your weights have lesson 1's standard deviation sqrt(1 / n(k-1)). A ReLU zeroes half of "
+         "its inputs, so He initialisation doubles the variance: np.sqrt(2 / n_in) is the standard "
+         "deviation (rng.normal's scale)."),
+        ("the variance 2/n used as the standard deviation",
+         "he-variance", _variance_as_std,
+         "rng.normal's scale is the standard deviation: the variance 2 / n(k-1) needs its square "
+         "root, np.sqrt(2 / n_in)."),
+    ],
+    "momentum": [
+        ("momentum with the wrong sign",
+         "momentum-sign-or-order", _momentum_sign_flipped,
+         "your parameters move up the gradient: the velocity must collect MINUS the learning rate "
+         "times the gradient, v = momentum * v - learning_rate * (...), then W += v (or, "
+         "equivalently, v = momentum * v + learning_rate * (...), then W -= v)."),
+        ("momentum in the wrong order",
+         "momentum-sign-or-order", _momentum_old_velocity,
+         "your parameters move by the velocity of the step before (the first step moves nothing): "
+         "compute the new velocity first, then add it, v = momentum * v - ...; W += v."),
+        ("weight decay applied to the biases",
+         "weight-decay-on-biases", _momentum_decays_biases,
+         "your biases shrink too. Weight decay is on the weights only: the biases' velocity uses "
+         "biases_grad[k] / n alone."),
+        ("the gradients not divided by the batch size",
+         "gradient-not-divided", _momentum_not_divided,
+         "your steps are n times too large: backprop() sums the gradient over the batch's n "
+         "examples, so step(n) divides weights_grad[k] and biases_grad[k] by n to step along the mean."),
+    ],
+})
+
 
 def _classifier_data(ours, x, t):
     return {"weights": {k: np.array(W, dtype=float) for k, W in ours.weights.items()},

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.diagnoses import Case, Diagnose, Mistake, batch_size, loss_over, members, scaled, transposed
+from grader.diagnoses import Case, Diagnose, batch_size, common, loss_over, members, mistakes_of
 
 
 @dataclass
@@ -67,133 +67,157 @@ def _forward_result(run):
     return result
 
 
-MISTAKES = [
-    # --- backprop: the gradients of one forward/backprop, against the reference's ---
-    Mistake(
-        "the sign of g is flipped",
-        "every gradient is exactly minus the right one. This happens when g starts as "
-        "targets - output instead of output - targets: J then grows along your gradient, and "
-        "update() climbs the loss instead of descending it.",
-        "network", ("backprop",), lambda case: scaled(case, -1),
-        anchor="sign-flipped"),
-    Mistake(
-        "the factor 2 of the square is missing",
-        "every gradient is half the right one. The derivative of (y - t)**2 is 2 (y - t); "
-        "without the 2 you have the gradient of Nielsen's loss, which carries a 1/2 ours does not.",
-        "network", ("backprop",), lambda case: scaled(case, 0.5),
-        anchor="factor-2"),
-    Mistake(
-        "a factor 2 too many",
-        "every gradient is twice the right one: the 2 from the square is counted twice, "
-        "e.g. 4 * (y - t), or 2 * (y - t) doubled again further on.",
-        "network", ("backprop",), lambda case: scaled(case, 2),
-        anchor="factor-2"),
-    Mistake(
-        "the mean over the batch instead of the sum",
-        "every gradient is the right one divided by the batch size. The loss sums over the rows "
-        "of a batch, so its gradients are sums too (np.sum, not np.mean); dividing by the batch "
-        "size belongs to training, in the learning rate.",
-        "network", ("backprop",), lambda case: scaled(case, 1 / batch_size(case)) if batch_size(case) > 1 else None,
-        anchor="mean-instead-of-sum"),
-    Mistake(
-        "the weight gradient is transposed",
-        "your weights_grad[k] holds the right values transposed: g^T h instead of h(k-1)^T g. "
-        "dJ/dW(k) has the shape of W(k), (n(k-1), n(k)); with square layers the transpose even "
-        "has the right shape, so only its values show the mistake.",
-        "network", ("backprop",), lambda case: transposed(case, "weights_grad"),
-        anchor="transposed-gradient"),
-    Mistake(
-        "the activation derivative is missing",
-        "the gradients are those of a chain rule without f'(a(k)). h(k) = f(a(k)), so going "
-        "back through a layer multiplies g by sigmoid_prime(layers[k]) before g is used.",
-        "network", ("backprop",), lambda case: gradients(recompute(case, derivative="none")),
-        anchor="activation-derivative"),
-    Mistake(
-        "the activation derivative is taken at h instead of a",
-        "the gradients are those of f'(h(k)) = f'(f(a(k))) in place of f'(a(k)): "
-        "sigmoid_prime expects the pre-activation layers[k]; with activations[k] = h, "
-        "use h * (1 - h) instead.",
-        "network", ("backprop",), lambda case: gradients(recompute(case, derivative="h")),
-        anchor="activation-derivative"),
-    Mistake(
-        "the activation derivative is missing on the output layer",
-        "the hidden layers are right but for the g they receive: the output is a sigmoid too, "
-        "y = f(a(L)), so g = 2 (y - t) is dJ/dy and needs f'(a(L)) to become dJ/da(L).",
-        "network", ("backprop",), lambda case: gradients(recompute(case, output_derivative="none")),
-        anchor="activation-derivative"),
-    Mistake(
-        "the last layer is left linear",
-        "your numbers are those of a network whose output is a(L) instead of f(a(L)). Every "
-        "layer applies the sigmoid, the output layer included.",
-        "network", ("backprop",),
-        lambda case: [gradients(recompute(case, last_linear=True)),
-                      gradients(recompute(case, last_linear=True, output_derivative="none"))],
-        anchor="linear-output"),
-    Mistake(
-        "the bias gradient comes from one row of the batch",
-        "biases_grad[k] is g of a single example. b(k) is added to every row of the batch, so "
-        "dJ/db(k) sums g over the rows: g.sum(axis=0).",
-        "network", ("backprop",),
-        lambda case: ([gradients(recompute(case), bias_row=0), gradients(recompute(case), bias_row=-1)]
-                      if batch_size(case) > 1 else None),
-        anchor="bias-from-one-row"),
-    Mistake(
-        "the previous layer's activation is off by one",
-        "weights_grad[k] uses activations[k], the layer's own output. W(k) multiplies the "
-        "layer's input h(k-1), so dJ/dW(k) = activations[k - 1]^T g.",
-        "network", ("backprop",), lambda case: gradients(recompute(case), previous=lambda k: k),
-        anchor="activation-off-by-one"),
-    # --- forward (and compute_loss): the stored members and the loss ---
-    Mistake(
-        "the last layer is left linear",
-        "your output is a(L) instead of f(a(L)). Every layer applies the sigmoid, the output "
-        "layer included, so the output lies in (0, 1) like the one-hot targets.",
-        "network", ("forward",), lambda case: _forward_result(recompute(case, last_linear=True)),
-        anchor="linear-output"),
-    Mistake(
-        "the loss carries a 1/2",
-        "your loss is half the right one. Ours is sum((y - t)**2), without the 1/2 of "
-        "Nielsen's quadratic cost (whose gradients are then half of ours).",
-        "network", ("forward", "loss"), lambda case: {"loss": np.float64(case.correct["loss"]) / 2},
-        anchor="factor-2"),
-    Mistake(
-        "the loss is averaged over the batch",
-        "your loss is the right one divided by the batch size. The loss sums over every row; "
-        "dividing by the batch size belongs to training.",
-        "network", ("forward", "loss"), lambda case: loss_over(case, batch_size(case)),
-        anchor="mean-instead-of-sum"),
-    Mistake(
-        "the loss is averaged over every element (np.mean)",
-        "your loss is the right one divided by the number of outputs. The loss is a sum over "
-        "every element: np.sum, not np.mean.",
-        "network", ("forward", "loss"), lambda case: loss_over(case, np.size(case.t)),
-        anchor="mean-instead-of-sum"),
-    # --- backprop called twice after one forward ---
-    Mistake(
-        "the gradients accumulate across calls",
-        "the second backprop() gives twice the first: weights_grad[k] += ... adds to what the "
-        "previous call left. Each call must overwrite the gradients: weights_grad[k] = ...",
-        "network", ("backprop twice",), lambda case: scaled(case, 2),
-        anchor="accumulating-gradients"),
-    # --- update ---
-    Mistake(
-        "update adds the gradient instead of subtracting it",
-        "your parameters moved by +learning_rate * gradient: that is a step up the loss. "
-        "Gradient descent steps against the gradient, W(k) -= learning_rate * weights_grad[k].",
-        "network", ("update",),
-        lambda case: {label: 2 * np.asarray(case.before[label], dtype=float) - np.asarray(right, dtype=float)
-                      for label, right in case.correct.items()},
-        anchor="update-adds"),
-    # --- predict on a batch ---
-    Mistake(
-        "predict takes the argmax over the wrong axis",
-        "your predict() picks, for every output unit, the example with the largest value "
-        "(axis=0). The digit of each example is the largest output in its row: axis=-1 "
-        "(or 1), which also works for a single example.",
-        "network", ("predict",), lambda case: {"predict": np.argmax(recompute(case).output, axis=0)},
-        anchor="predict-axis"),
-]
+def recompute_gradients(case, **mistake):
+    """backprop()'s {'weights_grad[k]', 'biases_grad[k]'} for the case, with `recompute`'s `mistake`."""
+    return gradients(recompute(case, **mistake))
 
+
+CONVENTION = common.Convention("weights_grad", "biases_grad", recompute_gradients)
+
+
+# What the student would have produced, for the mistakes only lesson 1's network has.
+
+def _output_derivative_missing(case):
+    return recompute_gradients(case, output_derivative="none")
+
+
+def _linear_output(case):
+    # going back through the linear output with f'(a(L)) kept, or with it left out too
+    return [recompute_gradients(case, last_linear=True),
+            recompute_gradients(case, last_linear=True, output_derivative="none")]
+
+
+def _bias_from_one_row(case):
+    if batch_size(case) == 1:
+        return None
+    return [gradients(recompute(case), bias_row=0), gradients(recompute(case), bias_row=-1)]
+
+
+def _activation_off_by_one(case):
+    return gradients(recompute(case), previous=lambda k: k)
+
+
+def _forward_linear_output(case):
+    return _forward_result(recompute(case, last_linear=True))
+
+
+def _loss_halved(case):
+    return loss_over(case, 2)
+
+
+def _loss_over_the_batch(case):
+    return loss_over(case, batch_size(case))
+
+
+def _loss_over_every_element(case):
+    return loss_over(case, np.size(case.t))
+
+
+def _update_adds(case):
+    return {label: 2 * np.asarray(case.before[label], dtype=float) - np.asarray(right, dtype=float)
+            for label, right in case.correct.items()}
+
+
+def _predict_down_the_columns(case):
+    return {"predict": np.argmax(recompute(case).output, axis=0)}
+
+
+# {checks: [(name, anchor, what the student's result would be, why)]}
+MISTAKES = mistakes_of("network", {
+    # the gradients of one forward/backprop, against the reference's
+    "backprop": [
+        ("the sign of g is flipped",
+         "sign-flipped", common.sign_flipped,
+         "every gradient is exactly minus the right one. This happens when g starts as "
+         "targets - output instead of output - targets: J then grows along your gradient, and "
+         "update() climbs the loss instead of descending it."),
+        ("the factor 2 of the square is missing",
+         "factor-2", common.halved,
+         "every gradient is half the right one. The derivative of (y - t)**2 is 2 (y - t); "
+         "without the 2 you have the gradient of Nielsen's loss, which carries a 1/2 ours does not."),
+        ("a factor 2 too many",
+         "factor-2", common.doubled,
+         "every gradient is twice the right one: the 2 from the square is counted twice, "
+         "e.g. 4 * (y - t), or 2 * (y - t) doubled again further on."),
+        ("the mean over the batch instead of the sum",
+         "mean-instead-of-sum", common.averaged,
+         "every gradient is the right one divided by the batch size. The loss sums over the rows "
+         "of a batch, so its gradients are sums too (np.sum, not np.mean); dividing by the batch "
+         "size belongs to training, in the learning rate."),
+        ("the weight gradient is transposed",
+         "transposed-gradient", common.transposed,
+         "your weights_grad[k] holds the right values transposed: g^T h instead of h(k-1)^T g. "
+         "dJ/dW(k) has the shape of W(k), (n(k-1), n(k)); with square layers the transpose even "
+         "has the right shape, so only its values show the mistake."),
+        ("the activation derivative is missing",
+         "activation-derivative", common.derivative_missing,
+         "the gradients are those of a chain rule without f'(a(k)). h(k) = f(a(k)), so going "
+         "back through a layer multiplies g by sigmoid_prime(layers[k]) before g is used."),
+        ("the activation derivative is taken at h instead of a",
+         "activation-derivative", common.derivative_of_output,
+         "the gradients are those of f'(h(k)) = f'(f(a(k))) in place of f'(a(k)): "
+         "sigmoid_prime expects the pre-activation layers[k]; with activations[k] = h, "
+         "use h * (1 - h) instead."),
+        ("the activation derivative is missing on the output layer",
+         "activation-derivative", _output_derivative_missing,
+         "the hidden layers are right but for the g they receive: the output is a sigmoid too, "
+         "y = f(a(L)), so g = 2 (y - t) is dJ/dy and needs f'(a(L)) to become dJ/da(L)."),
+        ("the last layer is left linear",
+         "linear-output", _linear_output,
+         "your numbers are those of a network whose output is a(L) instead of f(a(L)). Every "
+         "layer applies the sigmoid, the output layer included."),
+        ("the bias gradient comes from one row of the batch",
+         "bias-from-one-row", _bias_from_one_row,
+         "biases_grad[k] is g of a single example. b(k) is added to every row of the batch, so "
+         "dJ/db(k) sums g over the rows: g.sum(axis=0)."),
+        ("the previous layer's activation is off by one",
+         "activation-off-by-one", _activation_off_by_one,
+         "weights_grad[k] uses activations[k], the layer's own output. W(k) multiplies the "
+         "layer's input h(k-1), so dJ/dW(k) = activations[k - 1]^T g."),
+    ],
+    # forward (and compute_loss): the stored members and the loss
+    "forward": [
+        ("the last layer is left linear",
+         "linear-output", _forward_linear_output,
+         "your output is a(L) instead of f(a(L)). Every layer applies the sigmoid, the output "
+         "layer included, so the output lies in (0, 1) like the one-hot targets."),
+    ],
+    ("forward", "loss"): [
+        ("the loss carries a 1/2",
+         "factor-2", _loss_halved,
+         "your loss is half the right one. Ours is sum((y - t)**2), without the 1/2 of "
+         "Nielsen's quadratic cost (whose gradients are then half of ours)."),
+        ("the loss is averaged over the batch",
+         "mean-instead-of-sum", _loss_over_the_batch,
+         "your loss is the right one divided by the batch size. The loss sums over every row; "
+         "dividing by the batch size belongs to training."),
+        ("the loss is averaged over every element (np.mean)",
+         "mean-instead-of-sum", _loss_over_every_element,
+         "your loss is the right one divided by the number of outputs. The loss is a sum over "
+         "every element: np.sum, not np.mean."),
+    ],
+    # backprop called twice after one forward
+    "backprop twice": [
+        ("the gradients accumulate across calls",
+         "accumulating-gradients", common.doubled,
+         "the second backprop() gives twice the first: weights_grad[k] += ... adds to what the "
+         "previous call left. Each call must overwrite the gradients: weights_grad[k] = ..."),
+    ],
+    "update": [
+        ("update adds the gradient instead of subtracting it",
+         "update-adds", _update_adds,
+         "your parameters moved by +learning_rate * gradient: that is a step up the loss. "
+         "Gradient descent steps against the gradient, W(k) -= learning_rate * weights_grad[k]."),
+    ],
+    # predict on a batch
+    "predict": [
+        ("predict takes the argmax over the wrong axis",
+         "predict-axis", _predict_down_the_columns,
+         "your predict() picks, for every output unit, the example with the largest value "
+         "(axis=0). The digit of each example is the largest output in its row: axis=-1 "
+         "(or 1), which also works for a single example."),
+    ],
+})
 
 
 def network_data(network, ours, x, t):
@@ -204,6 +228,7 @@ def network_data(network, ours, x, t):
         "biases": {k: np.array(b, dtype=float) for k, b in ours.biases.items()},
         "x": np.asarray(x, dtype=float),
         "t": np.asarray(t, dtype=float),
+        "convention": CONVENTION,
     }
 
 

@@ -6,7 +6,7 @@ with the activation's fn and deriv.
 
 import numpy as np
 
-from grader.diagnoses import Case, Diagnose, Mistake, batch_size, bias_rank_lost, scaled, transposed
+from grader.diagnoses import Case, Diagnose, common, mistakes_of
 from grader.diagnoses.network import gradients, recompute
 
 
@@ -20,6 +20,9 @@ def recompute_gradients(case, **mistake):
     return result
 
 
+CONVENTION = common.Convention("w_grad", "b_grad", recompute_gradients)
+
+
 def _reversed_layers(case):
     """The right gradient lists in reverse order, output layer first (None for one layer)."""
     L = sum(label.startswith("w_grad") for label in case.correct)
@@ -28,57 +31,44 @@ def _reversed_layers(case):
     return {f"{name}[{i}]": case.correct[f"{name}[{L - 1 - i}]"] for name in ("w_grad", "b_grad") for i in range(L)}
 
 
-MISTAKES = [
-    Mistake(
-        "the sign of g is flipped in backprop",
-        "every gradient is exactly minus the right one: g starts as minus loss.deriv (or "
-        "2 (y - yhat)), and a step along it climbs the loss instead of descending it.",
-        "nn", ("nn backprop",), lambda case: scaled(case, -1),
-        anchor="sign-flipped"),
-    Mistake(
-        "the 2 of L2's derivative is missing",
-        "every gradient is half the right one: g starts as yhat - y, the derivative of lesson 2's "
-        "loss with a 1/2. L2 has none: d/dyhat (yhat - y)**2 = 2 (yhat - y), which is loss.deriv.",
-        "nn", ("nn backprop",), lambda case: scaled(case, 0.5),
-        anchor="factor-2"),
-    Mistake(
-        "the mean over the rows instead of the sum",
-        "every gradient is the right one divided by the number of rows. The loss sums over the "
-        "rows, so the gradients are sums too: g.sum(axis=0, keepdims=True), not .mean.",
-        "nn", ("nn backprop",), lambda case: scaled(case, 1 / batch_size(case)) if batch_size(case) > 1 else None,
-        anchor="mean-instead-of-sum"),
-    Mistake(
-        "w_grad is transposed",
-        "your w_grad[i] holds the right values transposed: g.T @ h instead of h.T @ g, which has "
-        "the shape of w[i], (n_i, n_(i+1)).",
-        "nn", ("nn backprop",), lambda case: transposed(case, "w_grad"),
-        anchor="transposed-gradient"),
-    Mistake(
-        "the activation's deriv is missing",
-        "the gradients are those of a chain rule that skips the activation node: going back "
-        "through it multiplies g by activation.deriv(z) before w_grad and b_grad use it.",
-        "nn", ("nn backprop",), lambda case: recompute_gradients(case, derivative="none"),
-        anchor="deriv-missing"),
-    Mistake(
-        "deriv is taken at the activation's output h instead of z",
-        "the gradients are those of activation.deriv(h(i+1)), the node's output, in place of "
-        "activation.deriv(z(i)), its input: keep every z(i) of the forward pass and pass it.",
-        "nn", ("nn backprop",), lambda case: recompute_gradients(case, derivative="h"),
-        anchor="deriv-of-the-output"),
-    Mistake(
-        "the bias gradient lost its first axis",
-        "your b_grad[i] has the right values in shape (n,) instead of the row (1, n) of b[i]: "
-        "g.sum(axis=0) drops the axis it sums over. Keep it with keepdims=True.",
-        "nn", ("nn backprop",), lambda case: bias_rank_lost(case, "b_grad"),
-        anchor="bias-gradient-rank"),
-    Mistake(
-        "the gradient lists are in reverse layer order",
-        "your w_grad and b_grad hold the right gradients, the output layer's first. Walking the "
-        "graph backwards finds them in that order; the lists are in layer order, w_grad[0] the "
-        "gradient of w[0]: fill them by index (w_grad[i] = ...) or reverse them before returning.",
-        "nn", ("nn backprop",), _reversed_layers,
-        anchor="reverse-layer-order"),
-]
+# {checks: [(name, anchor, what the student's gradients would be, why)]}
+MISTAKES = mistakes_of("nn", {
+    "nn backprop": [
+        ("the sign of g is flipped in backprop",
+         "sign-flipped", common.sign_flipped,
+         "every gradient is exactly minus the right one: g starts as minus loss.deriv (or "
+         "2 (y - yhat)), and a step along it climbs the loss instead of descending it."),
+        ("the 2 of L2's derivative is missing",
+         "factor-2", common.halved,
+         "every gradient is half the right one: g starts as yhat - y, the derivative of lesson 2's "
+         "loss with a 1/2. L2 has none: d/dyhat (yhat - y)**2 = 2 (yhat - y), which is loss.deriv."),
+        ("the mean over the rows instead of the sum",
+         "mean-instead-of-sum", common.averaged,
+         "every gradient is the right one divided by the number of rows. The loss sums over the "
+         "rows, so the gradients are sums too: g.sum(axis=0, keepdims=True), not .mean."),
+        ("w_grad is transposed",
+         "transposed-gradient", common.transposed,
+         "your w_grad[i] holds the right values transposed: g.T @ h instead of h.T @ g, which has "
+         "the shape of w[i], (n_i, n_(i+1))."),
+        ("the activation's deriv is missing",
+         "deriv-missing", common.derivative_missing,
+         "the gradients are those of a chain rule that skips the activation node: going back "
+         "through it multiplies g by activation.deriv(z) before w_grad and b_grad use it."),
+        ("deriv is taken at the activation's output h instead of z",
+         "deriv-of-the-output", common.derivative_of_output,
+         "the gradients are those of activation.deriv(h(i+1)), the node's output, in place of "
+         "activation.deriv(z(i)), its input: keep every z(i) of the forward pass and pass it."),
+        ("the bias gradient lost its first axis",
+         "bias-gradient-rank", common.bias_rank_lost,
+         "your b_grad[i] has the right values in shape (n,) instead of the row (1, n) of b[i]: "
+         "g.sum(axis=0) drops the axis it sums over. Keep it with keepdims=True."),
+        ("the gradient lists are in reverse layer order",
+         "reverse-layer-order", _reversed_layers,
+         "your w_grad and b_grad hold the right gradients, the output layer's first. Walking the "
+         "graph backwards finds them in that order; the lists are in layer order, w_grad[0] the "
+         "gradient of w[0]: fill them by index (w_grad[i] = ...) or reverse them before returning."),
+    ],
+})
 
 
 def backprop(ours, x, y, expected, result):
@@ -95,6 +85,7 @@ def backprop(ours, x, y, expected, result):
         "biases": {i + 1: np.array(b, dtype=float) for i, b in enumerate(ours.b)},
         "x": np.asarray(x, dtype=float),
         "t": np.asarray(y, dtype=float),
+        "convention": CONVENTION,
     }
 
     def got():
