@@ -1,6 +1,10 @@
 """Grade a whole class: one folder or .zip per student, each in its own limited process.
 
     python -m grader.classroom SUBMISSIONS --out DIR [--jobs N] [--timeout S] [--memory MB] [--hidden DIR]
+                               [-- GRADER OPTIONS]
+
+Options after `--` go to every student's grader run as they are: `-- --lesson 3` grades only
+lesson 3, `-- -k "not mnist"` leaves out the two MNIST training tests, the slow ones.
 
 SUBMISSIONS holds one entry per student: a folder, or a `.zip`, named after the student. The
 module files (network.py, ...) may sit at its top level or one folder down. Each submission is
@@ -106,7 +110,7 @@ def _limits(memory_mb):
     return apply
 
 
-def grade_one(student, path, out, root, timeout, memory_mb):
+def grade_one(student, path, out, root, timeout, memory_mb, grader_args=()):
     """Unpack and grade one submission; never raises for anything the submission does."""
     start = time.monotonic()
     folder = Path(out) / student
@@ -130,7 +134,7 @@ def grade_one(student, path, out, root, timeout, memory_mb):
     output_path = folder / "output.txt"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     with open(output_path, "wb") as output:
-        process = processes.start(grader_command(files, results_json), cwd=root, stdin=subprocess.DEVNULL,
+        process = processes.start(grader_command(files, results_json, *grader_args), cwd=root, stdin=subprocess.DEVNULL,
                                   stdout=output, stderr=subprocess.STDOUT, env=env,
                                   preexec_fn=_limits(memory_mb))
         try:
@@ -198,8 +202,11 @@ def write_reports(results, out):
 
 
 def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY, hidden=None,
-                report=print):
-    """Grade every submission in `folder` into `out`; the list of Results, in the students' order."""
+                report=print, grader_args=()):
+    """Grade every submission in `folder` into `out`; the list of Results, in the students' order.
+
+    `grader_args`: options added to every student's grader command line (`--lesson 3`, `-k ...`).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     root = ROOT
@@ -213,7 +220,7 @@ def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAU
         report(NO_LIMITS_NOTE)
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grade_one, student, path, out, root, timeout, memory_mb): student
+        futures = {pool.submit(grade_one, student, path, out, root, timeout, memory_mb, grader_args): student
                    for student, path in entries}
         for future in concurrent.futures.as_completed(futures):
             student = futures[future]
@@ -233,7 +240,7 @@ def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAU
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m grader.classroom",
+        prog="python -m grader.classroom", usage="%(prog)s SUBMISSIONS --out DIR [options] [-- GRADER OPTIONS]",
         description="Grade a folder of submissions (folders or .zip files, one per student).")
     parser.add_argument("submissions", help="folder with one folder or .zip per student")
     parser.add_argument("--out", required=True, help="where scores.csv and each student's results go")
@@ -241,11 +248,16 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
     parser.add_argument("--memory", type=int, default=DEFAULT_MEMORY, help="MB of memory per submission (0: no limit)")
     parser.add_argument("--hidden", metavar="DIR", help="hidden tests (default: $GRADER_HIDDEN, else grader_hidden/)")
-    args = parser.parse_args(argv)
+    parser.epilog = ("Options after -- go to every student's grader run: -- --lesson 3 grades only lesson 3, "
+                     "-- -k 'not mnist' leaves out the two MNIST training tests.")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    grader_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     if not Path(args.submissions).is_dir():
         parser.error(f"{args.submissions}: no such folder")
     start = time.monotonic()
-    results = grade_class(args.submissions, args.out, args.jobs, args.timeout, args.memory, args.hidden)
+    results = grade_class(args.submissions, args.out, args.jobs, args.timeout, args.memory, args.hidden,
+                          grader_args=grader_args)
     counts = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1

@@ -101,6 +101,12 @@ def make_class(folder):
     return expected
 
 
+# Lesson 7's MNIST run, 8 s of CPU per student, proves nothing about grading a class (it is graded
+# in tests/test_further_variants.py and tests/test_grader.py): left out with the grader options
+# the class runs take after `--`, which test_grader_options_reach_every_run checks.
+LEFT_OUT = "test_your_classifier_on_mnist"
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("class")
@@ -108,7 +114,7 @@ def graded(tmp_path_factory):
     out = base / "out"
     run = subprocess.run(
         [sys.executable, "-m", "grader.classroom", str(base / "submissions"), "--out", str(out),
-         "--jobs", "2", "--timeout", "90", "--memory", "1024"],
+         "--jobs", "2", "--timeout", "90", "--memory", "1024", "--", "-k", f"not {LEFT_OUT}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "scores.csv", newline="", encoding="utf-8") as handle:
@@ -181,6 +187,16 @@ def test_a_wrong_network_fails_training_end_to_end_only_and_says_so(graded):
             failing += 1
             assert "network.py" in end_to_end["output"], (student, end_to_end["output"])
     assert failing > 0
+
+
+def test_grader_options_reach_every_run(graded):
+    base, out, expected, rows, stdout = graded
+    for student, (status, kind) in expected.items():
+        if status == "ok" and kind in ("full", "network wrong"):
+            results = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+            names = {t["name"] for t in results["tests"]}
+            assert not any(LEFT_OUT in name for name in names), student
+            assert USES_STUDENT_NETWORK in names, student
 
 
 def test_partial_credit_of_a_parametrized_test_shows_in_the_scores(graded):
