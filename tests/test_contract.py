@@ -16,6 +16,7 @@ import pytest
 
 from coursekit import ROOT
 from grader.submissions import grader_command
+from tests.grading import grade_module
 
 SOLUTIONS = ROOT / "solutions"
 
@@ -128,16 +129,13 @@ def variant(folder, module, edits):
 
 
 def grade(target, module, tmp_path):
-    """(exit status, {test function name: [results.json entries]}) of the grader on one module."""
-    results = tmp_path / "results.json"
-    done = subprocess.run(
-        grader_command(target, results, "--module", module, quiet=False),
-        cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert results.exists(), done.stdout + done.stderr
+    """(exit status, {test function name: [results.json entries]}) of the grader on one module
+    (in the warm grader, tests/grading.py)."""
+    graded = grade_module(module, target, tmp_path / "results.json")
     tests = {}
-    for test in json.loads(results.read_text(encoding="utf-8"))["tests"]:
+    for test in graded.results["tests"]:
         tests.setdefault(test["name"].split(": ", 1)[1].split("[")[0], []).append(test)
-    return done.returncode, tests
+    return graded.exit_code, tests
 
 
 def failed(tests):
@@ -175,12 +173,18 @@ def test_training_end_to_end_names_a_wrong_predict_shape(tmp_path):
 
 # --- the grader's interface ------------------------------------------------------------------
 
+# The interface tests below are about hangs, floods and imports: the two MNIST training runs
+# (some 12 s of CPU a run) are left out of their runs and of the reference's alike.
+WITHOUT_MNIST = ("-k", "not test_your_classifier_on_mnist and not test_train_your_network_on_mnist")
+
+
 def full_run(folder, tmp_path):
-    """(exit status, results.json) of the grader on every module of `folder`."""
+    """(exit status, results.json) of the grader, each module in its own process as a student
+    runs it, on every module of `folder` but for the MNIST runs."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     results = tmp_path / "results.json"
     done = subprocess.run(
-        grader_command(folder, results, quiet=False),
+        grader_command(folder, results, *WITHOUT_MNIST, quiet=False),
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert results.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     return done.returncode, json.loads(results.read_text(encoding="utf-8"))
@@ -190,13 +194,20 @@ def shape_of(results):
     return {t["name"]: t["max_score"] for t in results["tests"]}, results["max_score"]
 
 
-def test_a_loop_that_swallows_the_time_limit_still_ends_the_run(tmp_path):
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The reference's results.json, from full_run."""
+    code, results = full_run(SOLUTIONS, tmp_path_factory.mktemp("reference"))
+    assert code == 0, results
+    return results
+
+
+def test_a_loop_that_swallows_the_time_limit_still_ends_the_run(tmp_path, reference):
     """A bare `except:` in an endless loop catches the grader's interruption; the run must still
     end (within about two minutes), exit 1, and write the same tests and max_score."""
     hang = "        import time\n        while True:\n            try:\n                time.sleep(0.5)\n            except:\n                pass\n"
     folder = variant(tmp_path / "v", "nn", [(
         "        e = np.exp(-np.abs(x))\n        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n", hang)])
-    _, reference = full_run(SOLUTIONS, tmp_path / "ref")
     code, results = full_run(folder, tmp_path)
     assert code == 1
     assert shape_of(results) == shape_of(reference)
@@ -215,10 +226,9 @@ def test_printing_forever_at_import_is_reported_against_the_module(tmp_path):
                for output in failed.values())
 
 
-def test_extra_definitions_and_a_broken_import_leave_the_tests_and_points_alone(tmp_path):
+def test_extra_definitions_and_a_broken_import_leave_the_tests_and_points_alone(tmp_path, reference):
     extra = ("import numpy as np\n", "import numpy as np\n\n\ndef test_extra():\n    assert False\n\n\n"
              "class TestExtra:\n    def test_x(self):\n        assert False\n\n\ndef helper():\n    return 1\n")
-    _, reference = full_run(SOLUTIONS, tmp_path / "ref")
     code, results = full_run(variant(tmp_path / "extra", "network", [extra]), tmp_path / "a")
     assert code == 0 and shape_of(results) == shape_of(reference)
     broken = variant(tmp_path / "broken", "nn", [("import numpy as np\n", "import numpy as np\nraise RuntimeError('boom')\n")])
