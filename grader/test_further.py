@@ -1,9 +1,10 @@
 """Grades further.py, lesson 7: softmax, cross-entropy, ReLU, He initialisation, momentum, fit.
 
 The Classifier is compared with the reference from identical parameters on real MNIST digits,
-and its gradients against the slope of the student's own loss. Momentum is stepped on the
-gradients of real digits, step by step; fit() drives a stand-in network that writes down every
-call. Then the student's own Classifier, Momentum and fit learn MNIST past 97 %.
+and its gradients against the slope of the student's own loss, by the checks that grade lesson
+1's Network too (grader/twins.py). Momentum is stepped on the gradients of real digits, step by
+step; fit() drives a stand-in network that writes down every call. Then the student's own
+Classifier, Momentum and fit learn MNIST past 97 %.
 """
 
 import contextlib

@@ -1,8 +1,9 @@
 """Grades network.py, lesson 1: the Network class on real MNIST digits.
 
-Every comparison starts the student's network and the reference from the same parameters,
-so a difference can only come from the code being graded; a wrong answer then names the
-common mistake that explains its numbers, if one does (grader/diagnoses/network.py).
+Every comparison starts the student's network and the reference from the same parameters
+(grader/twins.py, whose checks grade lesson 7's Classifier too), so a difference can only come
+from the code being graded; a wrong answer then names the common mistake that explains its
+numbers, if one does (grader/diagnoses/network.py).
 """
 
 import numpy as np
