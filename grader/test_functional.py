@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, numerical_gradient
+from grader.cases import every_combination
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar, expect_slope
 from grader.diagnoses import functional as mistakes
 
@@ -193,10 +194,12 @@ def test_loss_prime(student, reference, digits, batch):
 
 # --- forward -------------------------------------------------------------------------------
 
+# The forward and backward passes are graded on every shape, with one column and with a batch.
+EVERY_SHAPE_AND_BATCH = every_combination(dimensions=SHAPES, batch=BATCHES)
+
 
 @pytest.mark.grade(uses=["forward"], section="forward-propagation")
-@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
-@pytest.mark.parametrize("dimensions", SHAPES.values(), ids=SHAPES.keys())
+@EVERY_SHAPE_AND_BATCH
 def test_forward_matches_reference(student, reference, digits, dimensions, batch):
     functional = reference("functional")
     theirs, ours = twin_models(functional, dimensions)
@@ -228,8 +231,7 @@ def after_reference_forward(functional, dimensions, x):
 
 
 @pytest.mark.grade(uses=["backward"], section="backpropagation-in-four-equations")
-@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
-@pytest.mark.parametrize("dimensions", SHAPES.values(), ids=SHAPES.keys())
+@EVERY_SHAPE_AND_BATCH
 def test_backward_matches_reference(student, reference, digits, dimensions, batch):
     functional = reference("functional")
     x, y = columns(digits, batch)

@@ -1,9 +1,10 @@
 """Grades further.py, lesson 7: softmax, cross-entropy, ReLU, He initialisation, momentum, fit.
 
 The Classifier is compared with the reference from identical parameters on real MNIST digits,
-and its gradients against the slope of the student's own loss. Momentum is stepped on the
-gradients of real digits, step by step; fit() drives a stand-in network that writes down every
-call. Then the student's own Classifier, Momentum and fit learn MNIST past 97 %.
+and its gradients against the slope of the student's own loss, by the checks that grade lesson
+1's Network too (grader/twins.py). Momentum is stepped on the gradients of real digits, step by
+step; fit() drives a stand-in network that writes down every call. Then the student's own
+Classifier, Momentum and fit learn MNIST past 97 %.
 """
 
 import contextlib
@@ -14,8 +15,10 @@ import numpy as np
 import pytest
 
 from coursekit import gradcheck
+from grader.cases import every_combination, sample
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar
 from grader.diagnoses import further as mistakes
+from grader.twins import Twins
 
 SHAPES = {
     "784-30-10": (784, 30, 10),
@@ -23,36 +26,14 @@ SHAPES = {
     "784-10": (784, 10),  # softmax straight on the pixels: no hidden layer to hide behind
 }
 BATCHES = {"one example": 1, "batch of 32": 32}
+EVERY_SHAPE_AND_BATCH = every_combination(definition=SHAPES, batch=BATCHES)
 CLASSIFIER = ["Classifier.__init__", "Classifier.forward"]
 MOMENTUM = ["Momentum.__init__", "Momentum.step"]
 
 
-def twin_classifiers(student, reference, definition, seed=0):
+def twin_classifiers(student, reference, definition):
     """A student's Classifier and the reference's, with identical (non-zero) parameters."""
-    ours = reference.Classifier(definition, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    for k in ours.biases:
-        ours.biases[k] = rng.normal(0, 0.5, size=ours.biases[k].shape)  # zero biases hide mistakes
-    theirs = student.Classifier(definition, seed=seed)
-    theirs.weights = {k: W.copy() for k, W in ours.weights.items()}
-    theirs.biases = {k: b.copy() for k, b in ours.biases.items()}
-    return theirs, ours
-
-
-def sample(digits, batch):
-    """`batch` real digits: (784,) and (10,) for one example, else (batch, 784) and (batch, 10)."""
-    features, targets = digits
-    if batch == 1:
-        return features[0], targets[0]
-    return features[:batch], targets[:batch]
-
-
-def expect_layer_dict(actual, expected, what, keys, diagnose=None):
-    expect(isinstance(actual, dict), f"{what} is a {type(actual).__name__}; expected a dict keyed by layer")
-    missing = sorted(set(keys) - set(actual))
-    expect(not missing, f"{what} has keys {sorted(actual)}; expected {list(keys)} (missing {missing})")
-    for k in keys:
-        expect_array(actual[k], expected[k], f"{what}[{k}]", diagnose=diagnose)
+    return Twins(student, reference("further"), "Classifier", definition)
 
 
 def quietly(function, *args):
@@ -178,126 +159,61 @@ def test_classifier_init_is_he(student):
 
 
 @pytest.mark.grade(uses=CLASSIFIER, section="forward")
-@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
-@pytest.mark.parametrize("definition", SHAPES.values(), ids=SHAPES.keys())
+@EVERY_SHAPE_AND_BATCH
 def test_forward_matches_reference(student, reference, digits, definition, batch):
-    further = reference("further")
-    theirs, ours = twin_classifiers(student, further, definition)
-    x, t = sample(digits, batch)
-    theirs.forward(x, t)
-    ours.forward(x, t)
-    L = len(definition) - 1
-    diagnose = mistakes.forward(further, ours, x, t, theirs)
-    expect_layer_dict(theirs.layers, ours.layers, "layers (the pre-activations a(k))", range(1, L + 1), diagnose)
-    expect_layer_dict(theirs.activations, ours.activations, "activations (h(k))", range(0, L + 1), diagnose)
-    expect_array(theirs.output, ours.output, "output (softmax(a(L)))", diagnose=diagnose)
-    expect_scalar(theirs.loss, ours.loss, "loss (the cross-entropy, summed over every element)",
-                  diagnose=diagnose)
+    twins = twin_classifiers(student, reference, definition).forward(*sample(digits, batch))
+    twins.expect_forward("output (softmax(a(L)))", "loss (the cross-entropy, summed over every element)",
+                         mistakes.forward)
 
 
 @pytest.mark.grade(uses=CLASSIFIER, section="forward")
 def test_forward_rejects_mismatched_targets(student, reference, digits):
-    theirs, _ = twin_classifiers(student, reference("further"), SHAPES["784-30-10"])
-    x, t = sample(digits, 8)
-    x1, t1 = sample(digits, 1)
-    for features, bad, shape in [(x, t[:, :9], (8, 10)), (x, t[:4], (8, 10)), (x, t[0], (8, 10)),
-                                 (x1, t1.reshape(1, 10), (10,))]:
-        try:
-            theirs.forward(features, bad)
-        except (ValueError, AssertionError) as error:
-            named = str(tuple(bad.shape)) in str(error) and str(shape) in str(error)
-            expect(named, f"the error says {str(error)!r}; it should name both shapes, "
-                          f"{tuple(bad.shape)} for the targets and {shape} for the output")
-        else:
-            raise WrongAnswer(f"forward() accepted targets of shape {bad.shape} for an output of shape "
-                              f"{shape}; it should raise ValueError naming both shapes")
+    twin_classifiers(student, reference, SHAPES["784-30-10"]).expect_rejects_mismatched_targets(digits)
 
 
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop"], section="backprop")
-@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
-@pytest.mark.parametrize("definition", SHAPES.values(), ids=SHAPES.keys())
+@EVERY_SHAPE_AND_BATCH
 def test_backprop_matches_reference(student, reference, digits, definition, batch):
-    further = reference("further")
-    theirs, ours = twin_classifiers(student, further, definition)
-    x, t = sample(digits, batch)
-    theirs.forward(x, t)
-    ours.forward(x, t)
-    theirs.backprop(t)
-    ours.backprop(t)
-    diagnose = mistakes.backprop(further, ours, x, t, theirs)
-    for k in range(len(definition) - 1, 0, -1):  # from the output down: the first wrong layer is the one to fix
-        expect_array(theirs.biases_grad.get(k), ours.biases_grad[k], f"biases_grad[{k}] (dJ/db({k}))",
-                     diagnose=diagnose)
-        expect_array(theirs.weights_grad.get(k), ours.weights_grad[k], f"weights_grad[{k}] (dJ/dW({k}))",
-                     diagnose=diagnose)
+    twins = twin_classifiers(student, reference, definition).forward(*sample(digits, batch))
+    twins.expect_backprop(mistakes.backprop)
 
 
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop"], section="backprop")
 def test_backprop_finite_differences(student, reference, digits):
     """The student's gradients against the slope of the student's own cross-entropy."""
-    further = reference("further")
-    theirs, ours = twin_classifiers(student, further, (784, 12, 12, 10))
+    twins = twin_classifiers(student, reference, (784, 12, 12, 10))
     x, t = sample(digits, 4)
-    ours.forward(x, t)
+    twins.ours.forward(x, t)
     # Away from ReLU's kink: no pre-activation within 1000 steps of 0, so a nudge of STEP to
     # one parameter cannot move any a(k) across it (a grader's own check, not the student's).
-    nearest = min(float(np.min(np.abs(ours.layers[k]))) for k in (1, 2))
+    nearest = min(float(np.min(np.abs(twins.ours.layers[k]))) for k in (1, 2))
     assert nearest > 1000 * gradcheck.STEP, f"the finite-difference inputs come within {nearest:g} of ReLU's kink"
-    theirs.forward(x, t)
-    theirs.backprop(t)
     rng = np.random.default_rng(7)
 
-    def loss():
-        theirs.forward(x, t)
-        return float(theirs.loss)
+    def picks(name, k, shape):
+        """6 entries of each bias; of each weight matrix, 2 in each of 6 rows whose input is not 0
+        in every example (a pixel that is 0 everywhere has zero gradients)."""
+        if name == "biases":
+            return [(int(j),) for j in rng.choice(shape[0], size=min(6, shape[0]), replace=False)]
+        live = np.flatnonzero(np.any(np.atleast_2d(x) != 0, axis=0)) if k == 1 else np.arange(shape[0])
+        rows = rng.choice(live, size=min(6, live.size), replace=False)
+        return [(int(i), int(j)) for i in rows for j in rng.choice(shape[1], size=2, replace=False)]
 
-    for k in (3, 2, 1):
-        for name, params, grads in (("weights", theirs.weights, theirs.weights_grad),
-                                    ("biases", theirs.biases, theirs.biases_grad)):
-            analytic = np.asarray(grads[k], dtype=float)
-            expect(analytic.shape == params[k].shape,
-                   f"{name}_grad[{k}] has shape {analytic.shape}, expected {params[k].shape}")
-            if name == "weights":  # rows of pixels that are 0 in every example have zero gradient: skip most
-                live = (np.flatnonzero(np.any(np.atleast_2d(x) != 0, axis=0)) if k == 1
-                        else np.arange(params[k].shape[0]))
-                rows = rng.choice(live, size=min(6, live.size), replace=False)
-                picks = [(int(i), int(j)) for i in rows for j in rng.choice(params[k].shape[1], size=2, replace=False)]
-            else:
-                picks = [(int(j),) for j in rng.choice(params[k].size, size=min(6, params[k].size), replace=False)]
-            for index in picks:
-                slope = gradcheck.numerical_gradient(loss, params[k], index)
-                got = analytic[index]
-                expect(gradcheck.agrees(got, slope),
-                       f"{name}_grad[{k}]{index} is {got:.6g}, but nudging {name}[{k}]{index} changes your "
-                       f"loss at a rate of {slope:.6g}: the gradient does not belong to your loss")
+    twins.expect_slopes(x, t, picks)
 
 
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop"], section="backprop")
 def test_backprop_twice_gives_same_gradients(student, reference, digits):
-    theirs, _ = twin_classifiers(student, reference("further"), SHAPES["784-30-10"])
-    x, t = sample(digits, 16)
-    theirs.forward(x, t)
-    theirs.backprop(t)
-    first = {k: np.array(g, dtype=float) for k, g in theirs.weights_grad.items()}
-    theirs.backprop(t)
-    for k in first:
-        expect_array(theirs.weights_grad[k], first[k],
-                     f"weights_grad[{k}] after a second backprop() (gradients must be overwritten, not added to)")
+    twin_classifiers(student, reference, SHAPES["784-30-10"]).expect_backprop_overwrites(*sample(digits, 16))
 
 
 @pytest.mark.grade(uses=["Classifier.__init__", "Classifier.predict"], section="predict")
 def test_predict(student, reference, digits):
-    theirs, ours = twin_classifiers(student, reference("further"), SHAPES["784-16-16-10"])
+    twins = twin_classifiers(student, reference, SHAPES["784-16-16-10"])
     x, _ = sample(digits, 64)
-    got = theirs.predict(x)
-    expect(isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.integer),
-           f"predict() of a batch returned {type(got).__name__} {getattr(got, 'dtype', '')}; "
-           "expected an int array of shape (64,)")
-    expect_array(got, ours.predict(x), "predict() of 64 digits (one class index per row)", rtol=0, atol=0)
-    one = theirs.predict(x[0])
-    expect(isinstance(one, (int, np.integer)) and not isinstance(one, bool),
-           f"predict() of one example (shape (784,)) returned {type(one).__name__}; expected a single int")
-    expect(int(one) == int(ours.predict(x[0])), f"predict() returned {int(one)}, expected {int(ours.predict(x[0]))}")
+    expect_array(twins.predicted_classes(x), twins.ours.predict(x), "predict() of 64 digits (one class index per row)",
+                 rtol=0, atol=0)
+    twins.expect_one_prediction(x[0])
 
 
 # --- Momentum ----------------------------------------------------------------------------------

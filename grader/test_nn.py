@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, agrees, numerical_gradient
+from grader.cases import every_combination, sample
 from grader.checks import expect, expect_array, expect_scalar, expect_slope
 from grader.diagnoses import nn as mistakes
 
@@ -21,6 +22,7 @@ SHAPES = {
     "784-10": (784, 10),  # a single layer: no hidden loop to hide behind
 }
 BATCHES = {"one row (1-D)": 1, "batch of 32": 32}
+EVERY_ACTIVATION_SHAPE_AND_BATCH = every_combination(activation=ACTIVATIONS, sizes=SHAPES, batch=BATCHES)
 
 
 def grid():
@@ -39,14 +41,6 @@ def twin_networks(student, reference, sizes, activation, seed=0):
     theirs.w = [w.copy() for w in ours.w]
     theirs.b = [b.copy() for b in ours.b]
     return theirs, ours
-
-
-def sample(digits, batch):
-    """`batch` real digits: x (784,) and y (10,) for one row, else (batch, 784) and (batch, 10)."""
-    features, targets = digits
-    if batch == 1:
-        return features[0], targets[0]
-    return features[:batch], targets[:batch]
 
 
 def per_activation(uses, section):
@@ -147,9 +141,7 @@ def test_l2_deriv(student, reference):
 
 
 @pytest.mark.grade(uses=["NN.forward_pass"], section="the-forward-pass")
-@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
-@pytest.mark.parametrize("sizes", SHAPES.values(), ids=SHAPES.keys())
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@EVERY_ACTIVATION_SHAPE_AND_BATCH
 def test_forward_pass_matches_reference(student, reference, digits, activation, sizes, batch):
     theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
     x, _ = sample(digits, batch)
@@ -170,9 +162,7 @@ def test_eval_loss_matches_reference(student, reference, digits, activation, bat
 
 
 @pytest.mark.grade(uses=["NN.backprop"], section="backprop-in-code")
-@pytest.mark.parametrize("batch", BATCHES.values(), ids=BATCHES.keys())
-@pytest.mark.parametrize("sizes", SHAPES.values(), ids=SHAPES.keys())
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@EVERY_ACTIVATION_SHAPE_AND_BATCH
 def test_backprop_matches_reference(student, reference, digits, activation, sizes, batch):
     theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
     x, y = sample(digits, batch)
