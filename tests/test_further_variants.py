@@ -21,7 +21,7 @@ E2E = "test_your_classifier_on_mnist"
 SHIFT = "    e = np.exp(a - np.max(a, axis=-1, keepdims=True))\n"
 NORMALISE = "    return e / np.sum(e, axis=-1, keepdims=True)\n"
 LOG = "    return float(-np.sum(t * np.log(np.maximum(y, tiny))))\n"
-HE = "rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out))"
+HE = "rng.normal(0.0, np.sqrt(2 / n[k - 1]), size=(n[k - 1], n[k]))"
 OUTPUT_G = "        g = self.output - targets  # dJ/da(L): the lesson derives it through the softmax's Jacobian\n"
 RELU_DOWN = "                g = (g @ self.weights[k].T) * relu_prime(self.layers[k - 1])\n"
 VELOCITY_W = ("            self.weights_velocity[k] = self.momentum * self.weights_velocity[k] - self.learning_rate * (\n"
@@ -144,7 +144,7 @@ WRONG = {
     "gradients not divided by n": ([(VELOCITY_W, VELOCITY_W.replace("weights_grad[k] / n", "weights_grad[k]")),
                                     (VELOCITY_B, VELOCITY_B.replace("biases_grad[k] / n", "biases_grad[k]"))],
                                    "test_momentum_step_by_step", "the gradients not divided by the batch size"),
-    "He variance 1/n": ([(HE, HE.replace("2 / n_in", "1 / n_in"))], "test_classifier_init_is_he",
+    "He variance 1/n": ([(HE, HE.replace("2 / n[k - 1]", "1 / n[k - 1]"))], "test_classifier_init_is_he",
                         "He variance 1/n instead of 2/n"),
     "ReLU slope left out": ([(RELU_DOWN, "                g = g @ self.weights[k].T\n")],
                             "test_backprop_matches_reference", "ReLU's slope is left out"),
