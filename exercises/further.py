@@ -14,7 +14,6 @@ this file imports no other exercise module.
 """
 
 import math
-from itertools import pairwise
 
 import numpy as np
 

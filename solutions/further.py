@@ -14,7 +14,6 @@ this file imports no other exercise module.
 """
 
 import math
-from itertools import pairwise
 
 import numpy as np
 
@@ -84,18 +83,17 @@ class Classifier:
         The same seed gives the same network. dtype: float64 by default; float32 trains faster.
         """
         # BEGIN SOLUTION: store the definition, draw every W(k) with standard deviation sqrt(2 / n(k-1)), zero biases and gradients
-        self.definition = tuple(definition)
-        self.n_layers = len(self.definition) - 1
+        self.definition = n = tuple(definition)  # n[k] is the lesson's nk, the width of layer k
+        self.n_layers = L = len(n) - 1
         rng = np.random.default_rng(seed)
-        self.weights, self.biases = {}, {}
-        self.weights_grad, self.biases_grad = {}, {}
-        for k, (n_in, n_out) in enumerate(pairwise(self.definition), start=1):
-            # A ReLU zeroes half of a symmetric a(k): twice lesson 1's variance 1 / n_in keeps
+        self.weights, self.biases, self.weights_grad, self.biases_grad = {}, {}, {}, {}
+        for k in range(1, L + 1):
+            # A ReLU zeroes half of a symmetric a(k): twice lesson 1's variance 1 / n(k-1) keeps
             # the next layer's pre-activations of the same size as this one's.
-            self.weights[k] = rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out)).astype(dtype)
-            self.biases[k] = np.zeros(n_out, dtype=dtype)
-            self.weights_grad[k] = np.zeros((n_in, n_out), dtype=dtype)
-            self.biases_grad[k] = np.zeros(n_out, dtype=dtype)
+            self.weights[k] = rng.normal(0.0, np.sqrt(2 / n[k - 1]), size=(n[k - 1], n[k])).astype(dtype)
+            self.biases[k] = np.zeros(n[k], dtype=dtype)
+            self.weights_grad[k] = np.zeros_like(self.weights[k])
+            self.biases_grad[k] = np.zeros_like(self.biases[k])
         self.layers, self.activations = {}, {}
         self.output, self.loss = None, None
         # END SOLUTION
@@ -110,20 +108,18 @@ class Classifier:
         (activations[0] = features), output = softmax(a(L)) and loss = J.
         """
         # BEGIN SOLUTION: check the targets' shape; relu after every hidden layer, softmax after the last; store everything and the cross-entropy
-        expected = np.shape(features)[:-1] + (self.definition[-1],)
-        if np.shape(targets) != expected:
-            raise ValueError(
-                f"targets have shape {np.shape(targets)}, but the output for features of "
-                f"shape {np.shape(features)} has shape {expected}"
-            )
+        L = self.n_layers
+        # One row of n(L) outputs for every row of features: (nL,) for one example, (B, nL) for a batch.
+        output_shape = (*np.shape(features)[:-1], self.definition[L])
+        if np.shape(targets) != output_shape:
+            raise ValueError(f"targets have shape {np.shape(targets)}, but the output for features of shape "
+                             f"{np.shape(features)} has shape {output_shape}")
         h = features
-        self.activations = {0: h}
-        self.layers = {}
-        for k in range(1, self.n_layers + 1):
+        self.activations, self.layers = {0: h}, {}
+        for k in range(1, L + 1):
             a = self.biases[k] + h @ self.weights[k]
-            h = relu(a) if k < self.n_layers else softmax(a)
-            self.layers[k] = a
-            self.activations[k] = h
+            h = relu(a) if k < L else softmax(a)
+            self.layers[k], self.activations[k] = a, h
         self.output = h
         self.loss = cross_entropy(self.output, targets)
         # END SOLUTION

@@ -7,18 +7,21 @@ point: on the reference and on the example-by-example variant (the slowest right
 """
 
 
+import ast
+
 import grading
 import pytest
 from grading import edited, grade_module
 
 from coursekit import ROOT
+from coursekit.stubs import BEGIN, END
 
 E2E = "test_your_classifier_on_mnist"
 
 SHIFT = "    e = np.exp(a - np.max(a, axis=-1, keepdims=True))\n"
 NORMALISE = "    return e / np.sum(e, axis=-1, keepdims=True)\n"
 LOG = "    return float(-np.sum(t * np.log(np.maximum(y, tiny))))\n"
-HE = "rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out))"
+HE = "rng.normal(0.0, np.sqrt(2 / n[k - 1]), size=(n[k - 1], n[k]))"
 OUTPUT_G = "        g = self.output - targets  # dJ/da(L): the lesson derives it through the softmax's Jacobian\n"
 RELU_DOWN = "                g = (g @ self.weights[k].T) * relu_prime(self.layers[k - 1])\n"
 VELOCITY_W = ("            self.weights_velocity[k] = self.momentum * self.weights_velocity[k] - self.learning_rate * (\n"
@@ -32,39 +35,43 @@ STEP_N = "            optimizer.step(len(x))"
 EPOCH_LOOP = "    for epoch in range(epochs):\n"
 PERMUTE = "        order = rng.permutation(n)  # a new order every epoch\n"
 
+
+def solution_of(qualname):
+    """The lines between `qualname`'s BEGIN and END SOLUTION markers in solutions/further.py: the
+    part a student writes, for a variant that writes the whole of it in another way."""
+    source = (grading.SOLUTIONS / "further.py").read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    scope = ast.parse(source)
+    for name in qualname.split("."):
+        scope = next(node for node in scope.body if getattr(node, "name", None) == name)
+    begin = next(i for i in range(scope.lineno, scope.end_lineno) if BEGIN.match(lines[i]))
+    end = next(i for i in range(begin, len(lines)) if END.match(lines[i]))
+    return "".join(lines[begin + 1:end])
+
+
 # Forward and backprop one example at a time, with 1-D vectors (np.outer for the weights).
-PER_EXAMPLE_FORWARD = ('''        h = features
-        self.activations = {0: h}
-        self.layers = {}
-        for k in range(1, self.n_layers + 1):
-            a = self.biases[k] + h @ self.weights[k]
-            h = relu(a) if k < self.n_layers else softmax(a)
-            self.layers[k] = a
-            self.activations[k] = h
-        self.output = h
-''', '''        rows = np.atleast_2d(features)
-        layers = {k: [] for k in range(1, self.n_layers + 1)}
-        for x in rows:
+PER_EXAMPLE_FORWARD = (solution_of("Classifier.forward"), '''        L = self.n_layers
+        wanted = tuple(np.shape(features)[:-1]) + (self.definition[-1],)
+        if tuple(np.shape(targets)) != wanted:
+            raise ValueError(f"targets: shape {np.shape(targets)}; the output: shape {wanted}")
+        layers = {k: [] for k in range(1, L + 1)}
+        outputs, loss = [], 0.0
+        for x, t in zip(np.atleast_2d(features), np.atleast_2d(targets)):
             h = x
-            for k in range(1, self.n_layers + 1):
-                a = self.biases[k] + h @ self.weights[k]
-                layers[k].append(a)
-                h = np.maximum(a, 0) if k < self.n_layers else np.exp(a - a.max()) / np.exp(a - a.max()).sum()
+            for k in range(1, L + 1):
+                layers[k].append(self.biases[k] + h @ self.weights[k])
+                h = np.maximum(layers[k][-1], 0) if k < L else softmax(layers[k][-1])
+            outputs.append(h)
+            loss += cross_entropy(h, t)
         one = np.ndim(features) == 1
-        self.layers = {k: (np.array(v)[0] if one else np.array(v)) for k, v in layers.items()}
+        self.layers = {k: (rows[0] if one else np.array(rows)) for k, rows in layers.items()}
         self.activations = {0: features}
-        for k in range(1, self.n_layers + 1):
-            self.activations[k] = np.maximum(self.layers[k], 0) if k < self.n_layers else softmax(self.layers[k])
-        self.output = self.activations[self.n_layers]
+        for k in range(1, L):
+            self.activations[k] = np.maximum(self.layers[k], 0)
+        self.activations[L] = self.output = outputs[0] if one else np.array(outputs)
+        self.loss = loss
 ''')
-PER_EXAMPLE_BACKPROP = (OUTPUT_G + '''        for k in range(self.n_layers, 0, -1):
-            # One example is a batch of one row: the same two lines then serve both cases.
-            g_rows = np.atleast_2d(g)
-            h_rows = np.atleast_2d(self.activations[k - 1])
-            self.biases_grad[k] = g_rows.sum(axis=0)
-            self.weights_grad[k] = h_rows.T @ g_rows
-            if k > 1:  # dJ/da(k-1) = (dJ/dh(k-1)) * relu'(a(k-1)); nothing needs dJ/dx
-''' + RELU_DOWN, '''        wg = {k: np.zeros(W.shape) for k, W in self.weights.items()}
+PER_EXAMPLE_BACKPROP = (solution_of("Classifier.backprop"), '''        wg = {k: np.zeros(W.shape) for k, W in self.weights.items()}
         bg = {k: np.zeros(b.shape) for k, b in self.biases.items()}
         outputs, wanted = np.atleast_2d(self.output), np.atleast_2d(targets)
         for i in range(len(outputs)):
@@ -103,10 +110,8 @@ RIGHT = {
         ("    return float(peak * (1 + math.cos(math.pi * step / total_steps)) / 2)\n",
          "    return peak * 0.5 * (1 + np.cos(np.pi * step / total_steps))\n"),
         ("        return np.argmax(a, axis=-1)", "        return np.argmax(softmax(a), axis=-1)"),
-        ("        if np.shape(targets) != expected:\n            raise ValueError(\n",
-         "        assert np.shape(targets) == expected, (\n"),
-        ('                f"shape {np.shape(features)} has shape {expected}"\n            )\n',
-         '                f"shape {np.shape(features)} has shape {expected}")\n')],
+        ("        if np.shape(targets) != output_shape:\n            raise ValueError(",
+         "        assert np.shape(targets) == output_shape, (")],
     "fit gathers each batch, counts steps itself": [
         ("        shuffled_features, shuffled_targets = features[order], targets[order]\n", ""),
         ("            x = shuffled_features[start:start + batch_size]  # the last slice may be shorter\n"
@@ -139,7 +144,7 @@ WRONG = {
     "gradients not divided by n": ([(VELOCITY_W, VELOCITY_W.replace("weights_grad[k] / n", "weights_grad[k]")),
                                     (VELOCITY_B, VELOCITY_B.replace("biases_grad[k] / n", "biases_grad[k]"))],
                                    "test_momentum_step_by_step", "the gradients not divided by the batch size"),
-    "He variance 1/n": ([(HE, HE.replace("2 / n_in", "1 / n_in"))], "test_classifier_init_is_he",
+    "He variance 1/n": ([(HE, HE.replace("2 / n[k - 1]", "1 / n[k - 1]"))], "test_classifier_init_is_he",
                         "He variance 1/n instead of 2/n"),
     "ReLU slope left out": ([(RELU_DOWN, "                g = g @ self.weights[k].T\n")],
                             "test_backprop_matches_reference", "ReLU's slope is left out"),

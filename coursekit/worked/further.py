@@ -8,6 +8,7 @@ hand; a(1) has negative entries, so that ReLU and its slope have zeros to show.
 import numpy as np
 
 from coursekit.worked import Value
+from coursekit.worked import network as lesson1
 
 TITLE = "a [3, 4, 3] classifier and a batch of two examples"
 DEFINITION = (3, 4, 3)
@@ -15,38 +16,24 @@ LEARNING_RATES = (0.5, 0.1)  # the first momentum step, then the second: a sched
 MOMENTUM, WEIGHT_DECAY = 0.9, 0.01
 SCHEDULE = (0, 250, 500, 1000)  # steps of a 1,000-step cosine schedule from peak 0.1
 
-W1 = np.array([[0.1, -0.2, 0.3, 0.0],
-               [0.4, 0.1, -0.3, 0.2],
-               [-0.1, 0.2, 0.1, 0.5]])
-B1 = np.array([0.1, 0.0, -0.1, 0.2])
-W2 = np.array([[0.3, -0.4, 0.1],
-               [0.2, 0.1, -0.3],
-               [-0.5, 0.3, 0.2],
-               [0.1, 0.2, 0.4]])
-B2 = np.array([0.0, 0.1, -0.1])
-X = np.array([[1.0, 0.5, -1.0],
-              [0.0, 2.0, 1.0]])
+W1, B1, X = lesson1.W1, lesson1.B1, lesson1.X
+W2 = np.column_stack([lesson1.W2, [0.1, -0.3, 0.2, 0.4]])  # lesson 1's W(2), and a third output's column
+B2 = np.append(lesson1.B2, -0.1)
 T = np.array([[1.0, 0.0, 0.0],
               [0.0, 0.0, 1.0]])
+WEIGHTS, BIASES = {1: W1, 2: W2}, {1: B1, 2: B2}
 
 
 def given():
     """The parameters, the input, the targets and the optimizer's settings."""
-    return [
-        Value(None, "W(1)", W1), Value(None, "b(1)", B1),
-        Value(None, "W(2)", W2), Value(None, "b(2)", B2),
-        Value(None, "x", X), Value(None, "t", T),
-        Value(None, "momentum", MOMENTUM), Value(None, "weight_decay", WEIGHT_DECAY),
-        Value(None, "learning_rate (step 1, then step 2)", np.array(LEARNING_RATES)),
-    ]
+    return [*lesson1.parameters(WEIGHTS, BIASES), Value(None, "x", X), Value(None, "t", T),
+            Value(None, "momentum", MOMENTUM), Value(None, "weight_decay", WEIGHT_DECAY),
+            Value(None, "learning_rate (step 1, then step 2)", np.array(LEARNING_RATES))]
 
 
 def classifier(module):
     """module.Classifier(DEFINITION) with the example's parameters put in place."""
-    net = module.Classifier(DEFINITION, seed=0)
-    net.weights = {1: W1.copy(), 2: W2.copy()}
-    net.biases = {1: B1.copy(), 2: B2.copy()}
-    return net
+    return lesson1.holding(module.Classifier(DEFINITION, seed=0), WEIGHTS, BIASES)
 
 
 def trace(module):
@@ -65,9 +52,7 @@ def trace(module):
         yield Value("Classifier.__init__", f"biases[{k}]", fresh.biases[k], "he-initialisation")
     net = classifier(module)
     net.forward(X.copy(), T.copy())
-    for k in (1, 2):
-        yield Value("Classifier.forward", f"a({k})", net.layers[k], "forward")
-        yield Value("Classifier.forward", f"h({k})", net.activations[k], "forward")
+    yield from lesson1.layer_values(net, "Classifier.forward", "forward")
     yield Value("Classifier.forward", "loss", net.loss, "forward")
     net.backprop(T.copy())
     yield Value("Classifier.backprop", "dJ/da(2) = output - t",

@@ -25,24 +25,39 @@ X = np.array([[1.0, 0.5, -1.0],
               [0.0, 2.0, 1.0]])
 T = np.array([[1.0, 0.0],
               [0.0, 1.0]])
+WEIGHTS, BIASES = {1: W1, 2: W2}, {1: B1, 2: B2}
+
+
+def parameters(weights, biases):
+    """The given W(k) and b(k), layer by layer: lesson 7's example prints its own the same way."""
+    return [Value(None, f"{name}({k})", values[k])
+            for k in weights for name, values in (("W", weights), ("b", biases))]
 
 
 def given():
     """The parameters, the input and the targets, as the lesson prints them."""
-    return [
-        Value(None, "W(1)", W1), Value(None, "b(1)", B1),
-        Value(None, "W(2)", W2), Value(None, "b(2)", B2),
-        Value(None, "x", X), Value(None, "t", T),
-        Value(None, "learning_rate", LEARNING_RATE),
-    ]
+    return [*parameters(WEIGHTS, BIASES), Value(None, "x", X), Value(None, "t", T),
+            Value(None, "learning_rate", LEARNING_RATE)]
+
+
+def holding(net, weights, biases):
+    """`net` (a student's or the reference's) with copies of `weights` and `biases` as its W(k), b(k)."""
+    net.weights = {k: W.copy() for k, W in weights.items()}
+    net.biases = {k: b.copy() for k, b in biases.items()}
+    return net
 
 
 def network(module):
     """module.Network(DEFINITION) with the example's parameters put in place."""
-    net = module.Network(DEFINITION, seed=0)
-    net.weights = {1: W1.copy(), 2: W2.copy()}
-    net.biases = {1: B1.copy(), 2: B2.copy()}
-    return net
+    return holding(module.Network(DEFINITION, seed=0), WEIGHTS, BIASES)
+
+
+def layer_values(net, method, section):
+    """a(k) and h(k), k = 1, 2, as `method` (a forward pass) stored them in `net`: lesson 7's
+    example has two layers too."""
+    for k in (1, 2):
+        yield Value(method, f"a({k})", net.layers[k], section)
+        yield Value(method, f"h({k})", net.activations[k], section)
 
 
 def sigmoid_slope(h):
@@ -58,9 +73,7 @@ def trace(module):
     """
     net = network(module)
     net.forward(X.copy(), T.copy())
-    for k in (1, 2):
-        yield Value("Network.forward", f"a({k})", net.layers[k], "the-forward-pass")
-        yield Value("Network.forward", f"h({k})", net.activations[k], "the-forward-pass")
+    yield from layer_values(net, "Network.forward", "the-forward-pass")
     yield Value("Network.forward", "output", net.output, "the-forward-pass")
     yield Value("Network.forward", "loss", net.loss, "the-loss")
     yield Value("Network.compute_loss", "compute_loss(t)", net.compute_loss(T.copy()), "the-loss")
