@@ -220,8 +220,9 @@ def files_in(folder):
     return {str(path.relative_to(folder)) for path in Path(folder).rglob("*")}
 
 
-def run_many(targets, results_dir, parallel=3):
-    """Grade every folder in `targets` ({name: folder}), at most `parallel` runs at once.
+def run_many(targets, results_dir, parallel=3, args=()):
+    """Grade every folder in `targets` ({name: folder}), at most `parallel` runs at once, each
+    with the grader options `args`.
 
     Returns {name: Graded}. Runs overlap on purpose: two runs at once must not disturb each
     other. `parallel` stays small because the machine running the tests may be small.
@@ -231,7 +232,7 @@ def run_many(targets, results_dir, parallel=3):
     while waiting or running:
         while waiting and len(running) < parallel:
             name, folder = waiting.pop(0)
-            running[name] = start_grader(folder, results_dir / f"{len(done) + len(running)}.json")
+            running[name] = start_grader(folder, results_dir / f"{len(done) + len(running)}.json", *args)
         for name in [n for n, run in running.items() if run.done() or run.seconds_left() <= 0]:
             done[name] = running.pop(name).wait()
         time.sleep(0.05)
