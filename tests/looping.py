@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/, as pytest puts it there
 
-from grading import EXERCISES, SOLUTIONS, run_many, submission  # noqa: E402
+from grading import EXERCISES, SOLUTIONS, WITHOUT_LESSON_7_MNIST, run_many, submission  # noqa: E402
 
 REFERENCE = (SOLUTIONS / "network.py").read_text(encoding="utf-8")
 RUN_LIMIT = 120  # seconds: a module that hangs still lets the whole run end within two minutes
@@ -92,7 +92,7 @@ def grade_all(work):
     folders = {name: submission(work / name.replace(" ", "-"), source) for name, (source, _) in VARIANTS.items()}
     folders["reference"] = SOLUTIONS
     folders["untouched exercises"] = EXERCISES
-    return run_many(folders, work, parallel=2)
+    return run_many(folders, work, parallel=2, args=WITHOUT_LESSON_7_MNIST)
 
 
 def main():

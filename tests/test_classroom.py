@@ -18,7 +18,7 @@ import pytest
 
 from coursekit import ROOT
 from grader import catalog
-from tests.grading import EXERCISES, SOLUTIONS, submission
+from tests.grading import EXERCISES, SOLUTIONS, WITHOUT_LESSON_7_MNIST, submission
 from tests.variants_network import WRONG, wrong_source
 
 REFERENCE_NETWORK = (SOLUTIONS / "network.py").read_text(encoding="utf-8")
@@ -101,10 +101,9 @@ def make_class(folder):
     return expected
 
 
-# Lesson 7's MNIST run, 8 s of CPU per student, proves nothing about grading a class (it is graded
-# in tests/test_further_variants.py and tests/test_grader.py): left out with the grader options
-# the class runs take after `--`, which test_grader_options_reach_every_run checks.
-LEFT_OUT = "test_your_classifier_on_mnist"
+# Lesson 7's MNIST run proves nothing about grading a class (tests/grading.py): left out with the
+# grader options the class runs take after `--`, which test_grader_options_reach_every_run checks.
+LEFT_OUT = WITHOUT_LESSON_7_MNIST[1].removeprefix("not ")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +113,7 @@ def graded(tmp_path_factory):
     out = base / "out"
     run = subprocess.run(
         [sys.executable, "-m", "grader.classroom", str(base / "submissions"), "--out", str(out),
-         "--jobs", "2", "--timeout", "90", "--memory", "1024", "--", "-k", f"not {LEFT_OUT}"],
+         "--jobs", "2", "--timeout", "90", "--memory", "1024", "--", *WITHOUT_LESSON_7_MNIST],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "scores.csv", newline="", encoding="utf-8") as handle:

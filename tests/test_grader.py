@@ -9,7 +9,7 @@ The two endless loops take the grader's 10 s limits, so the whole file takes som
 import re
 
 import pytest
-from grading import EXERCISES, SOLUTIONS, WARM, files_in, run_grader, run_many, submission
+from grading import EXERCISES, SOLUTIONS, WARM, WITHOUT_LESSON_7_MNIST, files_in, run_grader, run_many, submission
 from looping import at_top, in_method
 from variants_network import REFERENCE, WRONG, wrong_source
 
@@ -94,9 +94,6 @@ def targets(tmp_path_factory):
 # other target's further.py is the reference's too. The wrong networks' runs are about verdicts
 # and messages, so they go to the warm grader (one process, tests/grading.py); every other target
 # is graded as a student runs the grader, a process per module.
-WITHOUT_LESSON_7_MNIST = ("-k", "not test_your_classifier_on_mnist")
-
-
 @pytest.fixture(scope="session")
 def runs(targets, tmp_path_factory):
     """Every grader run of this file, by target name."""
