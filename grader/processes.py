@@ -9,6 +9,7 @@ that sense: the process gets a console group of its own, and ending it kills its
 import os
 import signal
 import subprocess
+import time
 
 WINDOWS = os.name == "nt"
 
@@ -56,12 +57,40 @@ def kill(process):
                     end(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError, OSError):
                     pass
+        _wait_gone(below)  # SIGKILL is delivered later: return once they are really ended
     elif WINDOWS and process.poll() is None:
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     if process.poll() is None:
         process.kill()
     return process.wait()
+
+
+def _ended(pid):
+    """Whether `pid` has ended (gone, or a zombie that its new parent has yet to reap)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] == "Z"
+    except OSError:
+        if os.path.isdir("/proc"):
+            return True  # Linux: no entry, no process
+    try:
+        os.kill(pid, 0)  # elsewhere (macOS): the pid still exists, perhaps as a zombie
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
+def _wait_gone(pids, seconds=2.0):
+    """Wait, at most `seconds`, until every one of `pids` has ended."""
+    deadline = time.monotonic() + seconds
+    waiting = list(pids)
+    while waiting and time.monotonic() < deadline:
+        waiting = [pid for pid in waiting if not _ended(pid)]
+        if waiting:
+            time.sleep(0.01)
 
 
 def how_it_ended(code):

@@ -25,8 +25,11 @@ def test_a_save_grades_the_saved_module_again(tmp_path):
     target = shutil.copytree(EXERCISES, tmp_path / "work")
     log = tmp_path / "watch.log"
     with open(log, "w") as output:
+        # stdin: none. The test process's own may be pytest-xdist's channel, which a watcher reading
+        # keys from it would disturb.
         process = subprocess.Popen([sys.executable, "-m", "grader.watch", "--target", str(target), "-q"],
-                                   cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+                                   cwd=ROOT, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     try:
         assert wait_for(log, "watching", 1), log.read_text()
         first = log.read_text()
@@ -40,7 +43,12 @@ def test_a_save_grades_the_saved_module_again(tmp_path):
         assert "\033[2J" in second  # the screen is cleared before each run
     finally:
         os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        try:
+            code = process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # leave nothing running, then fail
+            raise
+    assert code == 0
     assert "stopped watching" in log.read_text()
 
 
