@@ -47,7 +47,9 @@ def test_a_save_grades_the_saved_module_again(tmp_path):
             code = process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # leave nothing running, then fail
-            raise
+            # Whether it printed "stopped watching" tells a missed interrupt from a stuck exit.
+            raise AssertionError("the watcher did not end within 20 s of SIGINT; its output ends:\n"
+                                 + log.read_text(errors="replace")[-1500:]) from None
     assert code == 0
     assert "stopped watching" in log.read_text()
 
