@@ -9,12 +9,19 @@ into the run's common temporary folder, under a file lock, and the others read i
 import json
 import os
 import subprocess
+import sys
 from contextlib import contextmanager
 
 import pytest
 
 from coursekit import ROOT
+from tests import grading
 from tests.sites import mkdocs_build
+
+# tests/ is on sys.path too, and most test files write `from grading import ...`: one module under
+# both names, so that what it makes once per process (the untouched exercises, the warm grader)
+# is made once, not once per name.
+sys.modules.setdefault("grading", grading)
 
 try:
     import fcntl

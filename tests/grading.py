@@ -160,7 +160,9 @@ class WarmGrader:
         started, done, note = time.monotonic(), job.with_suffix(".done"), ""
         while not done.exists():
             if self.process.poll() is not None:
-                note = f"\n[the warm grader's process ended during this run, exit {self.process.returncode}]"
+                self.log.flush()
+                log = (self.folder / "server.log").read_text(encoding="utf-8", errors="replace")[-2000:]
+                note = f"\n[the warm grader's process ended during this run, exit {self.process.returncode}]\n{log}"
                 break
             if time.monotonic() - started > RUN_SECONDS:
                 self.stop(self.process, self.folder)
