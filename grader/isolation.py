@@ -6,7 +6,11 @@
     python -m pytest grader/test_network.py --target DIR --grader-worker JOB.json ...
 
 JOBS modules at a time. The child (`Worker`) runs only the tests listed in JOB.json and writes,
-as JSON lines, each test's start, its reports and its outcome. The parent replays them to
+as JSON lines, each test's start, its reports and its outcome. On Linux the child is instead
+forked from the parent once the tests are collected (`ForkedChild`): it runs the same job on the
+items it inherits, without starting Python, NumPy and pytest again or collecting anything, and
+MNIST is read once, before the first fork. GRADER_START=spawn (or fork) chooses; macOS and
+Windows always start a fresh interpreter, since forking is unsafe or absent there. The parent replays them to
 pytest's own reporting in the collection's order, so the terminal, the grade table,
 results.json and the exit status are what one process would give.
 
@@ -17,11 +21,15 @@ finishing (`os._exit`, a crash, a file-size or memory limit) has its test failed
 happened and is started again on the module's remaining tests, up to MAX_STARTS times.
 """
 
+import faulthandler
 import json
 import os
+import signal
 import subprocess
+import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -46,6 +54,15 @@ def pytest_configure(config):
         config.pluginmanager.register(Worker(config), "grader-worker")
     elif not config.getoption("in_process"):
         config.pluginmanager.register(Isolation(config), "grader-isolation")
+
+
+def start_method():
+    """'fork' (Linux, unless GRADER_START=spawn) or 'spawn': how a module's child is started."""
+    wanted = os.environ.get("GRADER_START", "").strip().lower()
+    can_fork = hasattr(os, "fork") and sys.platform.startswith("linux")
+    if wanted == "spawn" or not can_fork:
+        return "spawn"
+    return "fork"
 
 
 def jobs():
@@ -78,9 +95,10 @@ def limit_file_size(limit=FILE_BYTES):
 class Worker:
     """In the child: run only the job's tests, and tell the parent everything, line by line."""
 
-    def __init__(self, config):
+    def __init__(self, config, job=None):
         self.config = config
-        job = json.loads(Path(config.getoption("grader_worker")).read_text(encoding="utf-8"))
+        if job is None:
+            job = json.loads(Path(config.getoption("grader_worker")).read_text(encoding="utf-8"))
         self.nodeids = job["nodeids"]
         config.stash[GRADING].hung.update(job.get("hung", {}))  # modules used here that ran out of time
         self.stream = open(job["events"], "a", encoding="utf-8")
@@ -122,6 +140,96 @@ class Worker:
         self.write({"event": "exit", "status": int(exitstatus)})
 
 
+class ForkedChild:
+    """A child forked from the parent, with what `processes.kill` and ModuleRun use of a Popen."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.returncode = None
+
+    def _reaped(self, status):
+        self.returncode = os.waitstatus_to_exitcode(status)  # -N for signal N, as Popen gives
+        return self.returncode
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere
+                self.returncode = -signal.SIGKILL
+                return self.returncode
+            if pid:
+                self._reaped(status)
+        return self.returncode
+
+    def wait(self):
+        if self.returncode is None:
+            try:
+                self._reaped(os.waitpid(self.pid, 0)[1])
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def kill(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def fork_child(session, job, log):
+    """Fork a child that runs `job`'s tests of this session and writes its events; its handle.
+
+    The child leads a session of its own (so that killing its group ends what the student's code
+    started), reads nothing, and writes to `log`. pytest's global capture is made again in the
+    child: the parent's capture files would otherwise be shared by every child forked.
+    """
+    for stream in (sys.stdout, sys.stderr):  # else the child would write the parent's buffered text again
+        stream.flush()
+    pid = os.fork()
+    if pid:
+        return ForkedChild(pid)
+    code = 3
+    try:
+        os.setsid()
+        config = session.config
+        capture = config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:
+            capture.stop_global_capturing()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        faulthandler.enable(file=os.fdopen(os.dup(2), "w"))  # a crash's traceback goes to the log
+        if capture is not None:
+            capture.start_global_capturing()
+            capture.suspend_global_capture()
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:  # the parent reports; the child only writes events
+            config.pluginmanager.unregister(reporter)
+        worker = Worker(config, job)
+        config.pluginmanager.register(worker, "grader-worker")
+        by_id = {item.nodeid: item for item in session.items}
+        items = [by_id[nodeid] for nodeid in worker.nodeids if nodeid in by_id]
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        worker.write({"event": "exit", "status": 1 if session.testsfailed else 0})
+        code = 0
+    except BaseException:  # the grader's own error: the parent shows the end of the log
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code)
+
+
 # --- the parent -----------------------------------------------------------------------------
 
 
@@ -143,6 +251,8 @@ class Isolation:
         groups = {}
         for item in session.items:
             groups.setdefault(module_of(item), []).append(item)
+        if start_method() == "fork":
+            read_mnist_once(groups)
         with tempfile.TemporaryDirectory(prefix="grader-") as work:
             runs = [ModuleRun(self, session, name, items, Path(work)) for name, items in groups.items()]
             try:
@@ -192,6 +302,21 @@ class Isolation:
             if (session.shouldstop or session.shouldfail) and not active:
                 break
             time.sleep(POLL_SECONDS)
+
+
+def read_mnist_once(groups):
+    """Load MNIST here, where every forked child finds it loaded, if two modules or more use it.
+
+    A failure is left for the children's own fixture to report, with the command that fixes it.
+    """
+    if sum(any("mnist" in item.fixturenames for item in items) for items in groups.values()) < 2:
+        return
+    from coursekit.mnist import load_mnist
+
+    try:
+        load_mnist()
+    except Exception:
+        pass
 
 
 def ran_out_of_time(output):
@@ -267,6 +392,10 @@ class ModuleRun:
         self.began = False  # whether this child has started a test yet
         self.exit_status = None  # the child's pytest exit status, if it got that far
         self.log = open(self.log_path, "wb")
+        if start_method() == "fork":
+            self.log.flush()
+            self.process = fork_child(self.session, json.loads(job.read_text(encoding="utf-8")), self.log)
+            return
         # The child keeps the graded folder free of bytecode itself (grader.plugin); the grader's
         # own files may be cached, which saves each child compiling them.
         self.process = processes.start(self.command(job), cwd=self.config.invocation_params.dir,

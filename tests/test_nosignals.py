@@ -1,5 +1,5 @@
 """The grader in a Python without signals or `resource`, as on Windows (tests/nosignals/sitecustomize.py
-removes SIGALRM, setitimer, os.killpg and `resource` from every Python started with it).
+removes SIGALRM, setitimer, os.killpg, os.fork and `resource` from every Python started with it).
 
 Time limits then come from a timer thread that interrupts the main thread; the grader must
 still give the reference full marks, the stubs "not attempted", bound a loop at import and a
@@ -35,6 +35,7 @@ def no_signals():
 def test_the_shim_takes_the_signals_away(no_signals):
     code = ("import os, signal\n"
             "assert not hasattr(signal, 'SIGALRM') and not hasattr(signal, 'setitimer') and not hasattr(os, 'killpg')\n"
+            "assert not hasattr(os, 'fork')\n"
             "try:\n    import resource\nexcept ImportError:\n    print('no resource')\n")
     run = subprocess.run([sys.executable, "-c", code], env=no_signals, capture_output=True, text=True)
     assert run.returncode == 0 and "no resource" in run.stdout, run
