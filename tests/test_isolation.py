@@ -1,6 +1,8 @@
 """One process per module: a network.py that hangs, swallows the interruption or ends its process
 costs only network.py's tests (tests/looping.py), and the parent reports what the child did."""
 
+import sys
+
 import pytest
 
 from grader import catalog
@@ -48,3 +50,14 @@ def test_the_terminal_looks_as_with_one_process(runs):
     # The collection's order (by file name), whatever order the children ran in.
     assert [m for i, m in enumerate(modules) if m not in modules[:i]] == sorted(set(modules))
     assert "INTERNALERROR" not in graded.stdout + graded.stderr
+
+
+def test_children_are_forked_on_linux_unless_told_otherwise(monkeypatch):
+    from grader import isolation
+
+    monkeypatch.delenv("GRADER_START", raising=False)
+    assert isolation.start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
+    monkeypatch.setenv("GRADER_START", "spawn")
+    assert isolation.start_method() == "spawn"
+    monkeypatch.setenv("GRADER_START", "fork")
+    assert isolation.start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
