@@ -7,8 +7,6 @@ step; fit() drives a stand-in network that writes down every call. Then the stud
 Classifier, Momentum and fit learn MNIST past 97 %.
 """
 
-import contextlib
-import signal
 import warnings
 
 import numpy as np
@@ -16,7 +14,7 @@ import pytest
 
 from coursekit import gradcheck
 from grader.cases import every_combination, sample
-from grader.checks import WrongAnswer, expect, expect_array, expect_scalar
+from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar
 from grader.diagnoses import further as mistakes
 from grader.twins import Twins
 
@@ -447,26 +445,6 @@ E2E_TRAIN, E2E_EPOCHS, E2E_BATCH, E2E_RATE, E2E_DECAY, E2E_BAR = 50_000, 3, 64, 
 E2E_CPU_SECONDS, E2E_WALL_SECONDS = 150, 400
 
 
-@contextlib.contextmanager
-def cpu_budget(seconds):
-    """Fail the test with a message once the process has used `seconds` of CPU time inside."""
-    def over(signum, frame):
-        raise WrongAnswer(f"your training used more than {seconds} s of CPU time (the reference needs about "
-                          "5 s, a solution written example by example about 45 s): look for work repeated "
-                          "inside the loops, such as copying every array once per example")
-
-    if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):  # Windows: the wall-clock limit only
-        yield
-        return
-    previous = signal.signal(signal.SIGPROF, over)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
-
-
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop", "Classifier.predict"] + MOMENTUM
                    + ["cosine_schedule", "fit"], section="your-classifier-on-mnist")
 @pytest.mark.timeout(E2E_WALL_SECONDS, method="signal")
@@ -474,7 +452,7 @@ def test_your_classifier_on_mnist(student, mnist):
     features = mnist.train_images[:E2E_TRAIN].reshape(-1, 784).astype(np.float32) / 255
     targets = np.eye(10, dtype=np.float32)[mnist.train_labels[:E2E_TRAIN]]
     total = E2E_EPOCHS * -(-E2E_TRAIN // E2E_BATCH)
-    with cpu_budget(E2E_CPU_SECONDS):
+    with cpu_budget(E2E_CPU_SECONDS, reference_seconds=5, example_by_example_seconds=45):
         network = student.Classifier((784, 100, 10), seed=0)
         optimizer = student.Momentum(network, E2E_RATE, momentum=0.9, weight_decay=E2E_DECAY)
         losses = student.fit(network, optimizer, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH,

@@ -13,7 +13,7 @@ student's own Network on real MNIST digits, which must learn.
 import numpy as np
 import pytest
 
-from grader.checks import WrongAnswer, expect, expect_scalar, wrong_answer
+from grader.checks import WrongAnswer, cpu_budget, expect, expect_scalar, wrong_answer
 from grader.diagnoses import training as mistakes
 
 N, BATCH, EPOCHS, RATE = 23, 5, 3, 0.6  # 23 = 4 full batches of 5 and a last one of 3
@@ -294,6 +294,10 @@ def test_train_returns_mean_loss_per_example(student, n, batch_size):
 # Large enough that a correct solution is well above the bar (about 92 %), small enough for the
 # time limit: 20,000 images, 3 epochs of batches of 10, learning_rate 1.5 (Nielsen's eta = 3.0).
 E2E_TRAIN, E2E_TEST, E2E_EPOCHS, E2E_BATCH, E2E_RATE, E2E_BAR = 20_000, 5_000, 3, 10, 1.5, 0.90
+# The limit is CPU time, which other programs on a busy machine do not inflate: the reference
+# needs about 1.5 s, Nielsen's example-by-example loop about 12 s. The wall-clock timeout only
+# stops a run that hangs.
+E2E_CPU_SECONDS, E2E_WALL_SECONDS = 60, 300
 
 
 def mnist_run(train, network, mnist):
@@ -313,12 +317,13 @@ def mnist_run(train, network, mnist):
 @pytest.mark.grade(uses=["train", "network:Network.forward", "network:Network.backprop",
                          "network:Network.update", "network:Network.predict"],
                    section="your-network-on-mnist")
-@pytest.mark.timeout(60, method="signal")
+@pytest.mark.timeout(E2E_WALL_SECONDS, method="signal")
 def test_train_your_network_on_mnist(student, student_module, mnist):
     """The only training test that uses the student's own network.py: the others drive a stand-in,
     so a wrong network.py costs training.py this test alone, and its message says so."""
     network = student_module("network").Network((784, 30, 10), seed=0)
-    reached, losses = mnist_run(student.train, network, mnist)
+    with cpu_budget(E2E_CPU_SECONDS, reference_seconds=1.5, example_by_example_seconds=12):
+        reached, losses = mnist_run(student.train, network, mnist)
     expect(reached >= E2E_BAR,
            f"your train() with your Network((784, 30, 10)) from network.py on {E2E_TRAIN:,} MNIST images "
            f"({E2E_EPOCHS} epochs, batch_size={E2E_BATCH}, learning_rate={E2E_RATE}) reached {reached:.1%} on "
