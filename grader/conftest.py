@@ -6,6 +6,7 @@ import pytest
 from coursekit import solutions
 from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this module)
     pytest_addoption,
+    pytest_collection,
     pytest_collection_finish,
     pytest_collection_modifyitems,
     pytest_configure,

@@ -126,6 +126,7 @@ def pytest_configure(config):
     if not target.is_dir():
         raise pytest.UsageError(f"--target {config.getoption('target')}: no such folder ({target})")
     # Keep the graded folder as the student left it, and two runs on two folders apart.
+    config.stash[WROTE_BYTECODE] = not sys.dont_write_bytecode
     sys.dont_write_bytecode = True
     config.stash[GRADING] = Grading(target=target.resolve())
     config.addinivalue_line("markers", "grade(uses, section): student functions a test uses, lesson anchor")
@@ -133,6 +134,21 @@ def pytest_configure(config):
     if config.option.verbose == 0:
         config.option.verbose = 1  # one line per test: students want to see names
     # grader.isolation's own pytest_configure runs after this one: a child process per module.
+
+
+WROTE_BYTECODE = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    """Collect with bytecode written as Python would: pytest then reads the grader's own test
+    files, assertions rewritten, from their cache (rewriting them costs every run about a quarter
+    of a second). No student module is imported before the tests run, and then none is cached."""
+    sys.dont_write_bytecode = not session.config.stash.get(WROTE_BYTECODE, False)
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = True
 
 
 def module_of(item):
