@@ -189,7 +189,7 @@ def fork_child(session, job, log):
     pid = os.fork()
     if pid:
         return ForkedChild(pid)
-    code = 3
+    code, worker = 3, None
     try:
         os.setsid()
         config = session.config
@@ -219,6 +219,8 @@ def fork_child(session, job, log):
     except BaseException:  # the grader's own error: the parent shows the end of the log
         try:
             traceback.print_exc()
+            if worker is not None:
+                worker.write({"event": "exit", "status": 3})  # as pytest's own internal error
         except BaseException:
             pass
     finally:

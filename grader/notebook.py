@@ -12,6 +12,8 @@ student's file is read afresh every time and a student function that never retur
 process, never the notebook's kernel: it is stopped after `seconds` (a wall-clock limit, on
 top of the grader's own per-test limits). The result is the value of the call: shown as an
 HTML table by Jupyter when it ends a cell, as plain text elsewhere (`print(check(...))`).
+A check of one method leaves out the module's end-to-end MNIST run (lessons 6 and 7), which
+uses every method: `check("training")`, the whole module, runs it.
 
 The folder graded is `exercises/`, or the one in the environment variable COURSE_TARGET, or
 the `target` argument (as `--target` for the terminal grader). A relative folder is found
@@ -183,8 +185,10 @@ def check(module, method=None, target=None, seconds=CHECK_SECONDS):
     folder = resolve_target(target)
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
         results, markers = Path(scratch) / "results.json", Path(scratch) / "markers.json"
+        # Only the module's own test file is collected (the terminal's `--module` collects them all).
         command = grader_command(folder, results, "--module", module, "--markers-json", markers,
-                                 *(["--uses", method] if method else []), quiet=False)
+                                 *(["--uses", method] if method else []), tests=[f"grader/test_{module}.py"],
+                                 quiet=False)
         done = run(command, seconds)
         graded = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
         described = json.loads(markers.read_text(encoding="utf-8")) if markers.exists() else {}

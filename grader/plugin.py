@@ -129,7 +129,8 @@ def pytest_configure(config):
     config.stash[WROTE_BYTECODE] = not sys.dont_write_bytecode
     sys.dont_write_bytecode = True
     config.stash[GRADING] = Grading(target=target.resolve())
-    config.addinivalue_line("markers", "grade(uses, section): student functions a test uses, lesson anchor")
+    config.addinivalue_line("markers", "grade(uses, section, end_to_end): student functions a test uses, lesson "
+                                       "anchor, whether it trains on MNIST with the whole module")
     progress.register_markers(config)
     if config.option.verbose == 0:
         config.option.verbose = 1  # one line per test: students want to see names

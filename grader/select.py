@@ -7,7 +7,9 @@
 `--uses NAME` keeps the tests whose `grade` marker lists NAME among the functions they use: a
 bare name ("Network.forward", "train") is a function of the test's own module, "module:name"
 one of any module (training.py's end-to-end test uses "network:Network.forward"). Given more
-than once, a test that uses any of them is kept.
+than once, a test that uses any of them is kept. The end-to-end tests (`end_to_end=True` in
+their marker: they train on MNIST with every function of the module) are left to the module's
+whole run: `--uses` asks about one function, and answers in seconds.
 
 `--markers-json PATH` writes, for every selected test, its marker's `uses` and `section`, keyed
 by the test's name as results.json spells it ("network.py: test_forward_matches_reference[...]"),
@@ -44,6 +46,12 @@ def qualified_uses(item):
     return [use if ":" in use else f"{module_of(item)}:{use}" for use in uses]
 
 
+def end_to_end(item):
+    """Whether the test trains on MNIST with the whole module (its marker says `end_to_end=True`)."""
+    marker = item.get_closest_marker("grade")
+    return bool(marker and marker.kwargs.get("end_to_end"))
+
+
 def pytest_collection_modifyitems(config, items):
     """After --lesson/--module (their hook runs first): keep the tests that use a --uses name."""
     wanted = config.getoption("uses", None)
@@ -54,7 +62,7 @@ def pytest_collection_modifyitems(config, items):
         uses = qualified_uses(item)
         own = {use.rpartition(":")[2] for use in uses if use.startswith(f"{module_of(item)}:")}
         match = any(name in uses if ":" in name else name in own for name in wanted)
-        (kept if match else dropped).append(item)
+        (kept if match and not end_to_end(item) else dropped).append(item)
     if not kept:
         known = sorted({use.rpartition(":")[2] for item in items for use in qualified_uses(item)
                         if use.startswith(f"{module_of(item)}:")})

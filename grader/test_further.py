@@ -446,7 +446,8 @@ E2E_CPU_SECONDS, E2E_WALL_SECONDS = 150, 400
 
 
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop", "Classifier.predict"] + MOMENTUM
-                   + ["cosine_schedule", "fit"], section="your-classifier-on-mnist")
+                   + ["cosine_schedule", "fit"], section="your-classifier-on-mnist",
+                   end_to_end=True)
 @pytest.mark.timeout(E2E_WALL_SECONDS, method="signal")
 def test_your_classifier_on_mnist(student, mnist):
     features = mnist.train_images[:E2E_TRAIN].reshape(-1, 784).astype(np.float32) / 255

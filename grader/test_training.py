@@ -316,7 +316,7 @@ def mnist_run(train, network, mnist):
 
 @pytest.mark.grade(uses=["train", "network:Network.forward", "network:Network.backprop",
                          "network:Network.update", "network:Network.predict"],
-                   section="your-network-on-mnist")
+                   section="your-network-on-mnist", end_to_end=True)
 @pytest.mark.timeout(E2E_WALL_SECONDS, method="signal")
 def test_train_your_network_on_mnist(student, student_module, mnist):
     """The only training test that uses the student's own network.py: the others drive a stand-in,

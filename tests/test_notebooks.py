@@ -6,6 +6,7 @@ exercises, where every check must show "not attempted"; a cell error fails eithe
 API (grader.notebook) and the Colab set-up cell are tested on their own below.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from nbclient import NotebookClient
 
 from coursekit import ROOT, notebook_links, notebooks
 from grader import catalog, notebook
+from grader.submissions import grader_command
 
 NOTEBOOKS = sorted(notebooks.notebook_path(module) for module in catalog.MODULES)
 STATUS = re.compile(r"^(PASSED|FAILED|NOT ATTEMPTED) +\S", re.M)
@@ -149,6 +151,25 @@ def test_check_selects_the_tests_of_one_method_and_links_the_lesson(tmp_path):
     assert "reread:" not in str(report.rows[0].message)  # the link has its own column
     assert "0 passed, 2 failed, 0 not attempted" in str(report)
     assert 'href="http://' in report._repr_html_()
+
+
+@pytest.mark.parametrize("module, method, end_to_end", [
+    ("training", "train", "test_train_your_network_on_mnist"),
+    ("further", "fit", "test_your_classifier_on_mnist"),
+])
+def test_a_method_check_leaves_the_mnist_run_to_the_module_check(module, method, end_to_end, tmp_path):
+    def selected(*options):
+        described = tmp_path / "markers.json"
+        command = grader_command("solutions", None, "--module", module, "--markers-json", described,
+                                 "--collect-only", *options)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(described.read_text(encoding="utf-8"))
+
+    assert f"{module}.py: {end_to_end}" in selected()
+    of_the_method = selected("--uses", method)
+    assert of_the_method and f"{module}.py: {end_to_end}" not in of_the_method
+    assert all(f"{module}:{method}" in test["uses"] for test in of_the_method.values())
 
 
 def test_check_of_an_unknown_method_grades_nothing():
