@@ -2,8 +2,9 @@
 
 `make test` runs the suite on every core with pytest-xdist (`-n auto --dist loadfile`: each file
 on one worker, so a file's module fixtures are made once). The default site build is shared by
-tests/test_site.py and tests/test_solutions_hidden.py: the first worker to need it builds it
-into the run's common temporary folder, under a file lock, and the others read it there.
+tests/test_site.py, tests/test_solutions_hidden.py and tests/test_browser.py: the first worker
+to need it builds it into the run's common temporary folder, under a file lock, and the others
+read it there.
 """
 
 import json

@@ -37,9 +37,10 @@ def _untouched_exercises():
 
 
 EXERCISES = _untouched_exercises()
-# Lesson 7's MNIST run costs some 9 s of CPU a grader run. Tests about processes, limits and
-# class grading leave it out, of their reference's run as of the others: it is graded, whole, by
-# tests/test_further_variants.py and by the reference's run in tests/test_grader.py.
+# Lesson 7's MNIST run costs some 5 s of CPU a grader run. Tests about processes, limits, class
+# grading and the other lessons' right styles leave it out, of their reference's run as of the
+# others: it is graded, whole, by tests/test_further_variants.py and by the reference's run in
+# tests/test_grader.py.
 WITHOUT_LESSON_7_MNIST = ("-k", "not test_your_classifier_on_mnist")
 RUN_SECONDS = 180  # no grader run may take longer, whatever the submission does
 

@@ -1,10 +1,11 @@
 """The course site as readers meet it: every built page, loaded in a real Chromium.
 
-The site is built strictly once (with `site_url` set to the test server, as a deployed copy
-would be), served from a thread on a free loopback port, and each page it produces is loaded
-once; the tests then check what was recorded: console errors, requests that left the local
-server, math, images, code blocks, figures' text alternatives, and axe-core's accessibility
-report. Search and the dark-mode toggle are exercised by clicking, as a reader would.
+The site is the run's one default build (`mkdocs build --strict`, tests/conftest.py), served
+from a thread on a free loopback port as a copy built for that server would be (its links to
+the default `site_url` point at the server), and each page it produces is loaded once; the
+tests then check what was recorded: console errors, requests that left the local server,
+math, images, code blocks, figures' text alternatives, and axe-core's accessibility report.
+Search and the dark-mode toggle are exercised by clicking, as a reader would.
 
 Pages are discovered from the built site, not listed here, so new lessons are covered as
 soon as they are in the nav. The in-page checks are also run on small bad pages, so that
@@ -17,21 +18,19 @@ PyPI packages `playwright` and `axe-playwright-python` (for axe-core's `axe.min.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
-
-from coursekit import ROOT
 
 INSTALL_HINT = (
     "Chromium not found: install it with `apt-get install chromium` (Debian/Ubuntu, as root) "
@@ -79,30 +78,56 @@ def axe_script(playwright_api) -> str:
     return (Path(axe_package.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves a site built for `site_url` as if it had been built for this server: in its HTML
+    and XML, every absolute link to `site_url` (404.html's assets, canonical links, the sitemap,
+    the grader's lesson links) points at the server, as `SITE_URL=<server>/ mkdocs build` makes
+    them. Everything else is served as built."""
+
     def log_message(self, *args) -> None:
         pass
 
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if path.suffix not in (".html", ".xml") or not path.is_file():
+            return super().send_head()
+        built_for, origin = self.server.built_for.encode(), (self.server.origin + "/").encode()
+        body = path.read_bytes().replace(built_for, origin)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html" if path.suffix == ".html" else "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
 
 @pytest.fixture(scope="module")
-def server(playwright_api, tmp_path_factory):
-    """(origin, site directory): an HTTP server on 127.0.0.1:<free port>, then the site built into it."""
-    site = tmp_path_factory.mktemp("served-site")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": origin + "/"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
+def server(playwright_api, site_build):
+    """(origin, site directory): the run's default build, served on 127.0.0.1:<free port>."""
+    result, site = site_build
     if result.returncode != 0:
-        httpd.server_close()
         pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(site)))
+    httpd.origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.built_for = built_for(site) + "/"
+    origin = httpd.origin
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield origin, site
     httpd.shutdown()
     httpd.server_close()
+
+
+def sitemap(site: Path) -> list[str]:
+    """The URLs the built site's sitemap.xml lists: the nav's pages, under its `site_url`."""
+    return [el.text for el in ElementTree.parse(site / "sitemap.xml").iter() if el.tag.endswith("loc")]
+
+
+def built_for(site: Path) -> str:
+    """The origin the site was built for ("http://127.0.0.1:8000"), from its sitemap."""
+    first = urlsplit(sitemap(site)[0])
+    return f"{first.scheme}://{first.netloc}"
 
 
 def discover_pages(site: Path) -> list[str]:
@@ -122,8 +147,8 @@ def page_paths(server) -> list[str]:
     origin, site = server
     paths = discover_pages(site)
     # The sitemap lists the nav's pages: each must be one that was found (404.html is not in it).
-    locs = [el.text for el in ElementTree.parse(site / "sitemap.xml").iter() if el.tag.endswith("loc")]
-    assert locs and {loc.removeprefix(origin) for loc in locs} <= set(paths), (locs, paths)
+    locs = sitemap(site)
+    assert locs and {loc.removeprefix(built_for(site)) for loc in locs} <= set(paths), (locs, paths)
     assert "/" in paths and "/404.html" in paths
     return paths
 

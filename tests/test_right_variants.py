@@ -4,15 +4,16 @@ tests/right/<style>/ holds all five modules in one style, each written from CONT
 lessons rather than by editing the reference (see each file's docstring): per-example loops
 (Nielsen's), column vectors with explicit transposes, einsum, recursion, while loops with
 in-place updates, and extra attributes, helpers, other initialisations and checks at the end.
-One grader run per style grades all five modules, the end-to-end MNIST test included (with the
-reference further.py beside them: lesson 7's right styles are in tests/test_further_variants.py).
+One grader run per style grades all five modules, lesson 6's end-to-end MNIST test included,
+with the reference further.py beside them: lesson 7's right styles, and its MNIST run, are
+graded by tests/test_further_variants.py, so that run is left out here.
 """
 
 import shutil
 from pathlib import Path
 
 import pytest
-from grading import SOLUTIONS, WARM
+from grading import SOLUTIONS, WARM, WITHOUT_LESSON_7_MNIST
 
 RIGHT = Path(__file__).resolve().parent / "right"
 STYLES = sorted(path.name for path in RIGHT.iterdir() if path.is_dir() and not path.name.startswith(("_", ".")))
@@ -30,7 +31,8 @@ def graded(tmp_path_factory):
         shutil.copy(SOLUTIONS / "further.py", folder / "further.py")
         folders[style] = folder
     results = tmp_path_factory.mktemp("right")
-    return {style: WARM.run(folder, results / f"{style}.json") for style, folder in folders.items()}
+    return {style: WARM.run(folder, results / f"{style}.json", *WITHOUT_LESSON_7_MNIST)
+            for style, folder in folders.items()}
 
 
 def test_six_styles_of_every_module():
