@@ -263,10 +263,20 @@ def _report_rows():
     further.train = reporting
 
 
+USAGE = "usage: python -m coursekit.runs [--commit] [" + " ".join(RUNS) + "]"
+
+
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in args or "--help" in args:
+        print(__doc__.split("\n\n", 1)[0] + "\n\n" + USAGE)
+        return 0
     commit = "--commit" in args
     names = [name for name in args if name != "--commit"] or list(RUNS)
+    unknown = [name for name in names if name not in RUNS]
+    if unknown:
+        print(f"{' '.join(unknown)}: no such run; the runs are {', '.join(RUNS)}\n{USAGE}", file=sys.stderr)
+        return 2
     folder = COMMITTED if commit else CACHE
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -289,4 +299,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -58,3 +58,12 @@ def test_a_missing_result_is_trained_with_a_progress_line(tmp_path, monkeypatch,
     started.clear()
     runs.load("nielsen")  # now cached: no training
     assert not started
+
+
+def test_an_unknown_run_is_named_and_nothing_is_deleted(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runs, "CACHE", tmp_path)
+    (tmp_path / "bogus-0123.npz").write_bytes(b"kept")
+    assert runs.main(["bogus"]) == 2
+    assert "bogus: no such run; the runs are nielsen, further" in capsys.readouterr().err
+    assert (tmp_path / "bogus-0123.npz").read_bytes() == b"kept"
+    assert runs.main(["--help"]) == 0 and "usage: python -m coursekit.runs" in capsys.readouterr().out
