@@ -90,17 +90,22 @@ def targets(tmp_path_factory):
     return folders, {name: files_in(folder) for name, folder in folders.items()}
 
 
-# Lesson 7's MNIST run (9 s of CPU a run) is graded here in the reference's run only: every
+# Lesson 7's MNIST run (5 s of CPU a run) is graded here in the reference's run only: every
 # other target's further.py is the reference's too. The wrong networks' runs are about verdicts
-# and messages, so they go to the warm grader (one process, tests/grading.py); every other target
-# is graded as a student runs the grader, a process per module.
+# and messages, so they go to the warm grader (one process, tests/grading.py), and grade only
+# the two modules a wrong network.py can fail: network.py and training.py, whose end-to-end test
+# trains the student's Network (one of them, graded whole, shows the same tests and points as
+# the reference). Every other target is graded as a student runs the grader, a process per module.
+WRONG_NETWORK_MODULES = ("-k", "test_network.py or test_training.py")
+GRADED_WHOLE = "wrong: sign flipped"
 @pytest.fixture(scope="session")
 def runs(targets, tmp_path_factory):
     """Every grader run of this file, by target name."""
     folders, _ = targets
     results = tmp_path_factory.mktemp("results")
     wrong = {name: folder for name, folder in folders.items() if name.startswith("wrong: ")}
-    done = {name: WARM.run(folder, results / f"warm-{index}.json", *WITHOUT_LESSON_7_MNIST)
+    done = {name: WARM.run(folder, results / f"warm-{index}.json",
+                           *(WITHOUT_LESSON_7_MNIST if name == GRADED_WHOLE else WRONG_NETWORK_MODULES))
             for index, (name, folder) in enumerate(wrong.items())}
     done |= run_many({"reference": folders["reference"]}, tmp_path_factory.mktemp("whole"))
     others = {name: folder for name, folder in folders.items() if name not in done}
@@ -152,8 +157,7 @@ def test_same_tests_and_points_whatever_the_submission(runs):
 
     expected = shape(runs["some where"])  # the reference, graded with the same options as the others
     assert expected[0], "no tests graded"
-    for name in ["stubs", "syntax error", "endless loop at import", "endless loop in backprop",
-                 "wrong: sign flipped"]:
+    for name in ["stubs", "syntax error", "endless loop at import", "endless loop in backprop", GRADED_WHOLE]:
         assert shape(runs[name]) == expected, name
 
 
@@ -187,6 +191,7 @@ def test_wrong_network_fails_with_a_short_message(runs, name):
     graded = runs[f"wrong: {name}"]
     assert graded.exit_code == 1, graded
     ends_with_a_grade(graded)
+    assert "training.py: test_train_your_network_on_mnist" in graded.tests  # the one that trains it
     assert graded.results["score"] < graded.results["max_score"]
     failed = graded.failed
     assert any(CAUGHT_BY[name] in test for test in failed), (sorted(failed), graded)
