@@ -16,8 +16,10 @@ They act on the module last graded (network until a file is saved, when watching
 """
 
 import argparse
+import faulthandler
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -203,6 +205,8 @@ def main(argv=None):
     module = args.module.removesuffix(".py") if args.module else None
     if module is not None and module not in catalog.MODULES:
         parser.error(f"{module}: no such module; modules: {', '.join(catalog.MODULES)}")
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 PID` prints where a stuck watcher is, on stderr
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         watch(target, module, extra, clear=not args.no_clear)
     except KeyboardInterrupt:

@@ -46,10 +46,12 @@ def test_a_save_grades_the_saved_module_again(tmp_path):
         try:
             code = process.wait(timeout=20)
         except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGUSR1)  # its stack, on its output (faulthandler)
+            time.sleep(1)
             os.killpg(process.pid, signal.SIGKILL)  # leave nothing running, then fail
             # Whether it printed "stopped watching" tells a missed interrupt from a stuck exit.
             raise AssertionError("the watcher did not end within 20 s of SIGINT; its output ends:\n"
-                                 + log.read_text(errors="replace")[-1500:]) from None
+                                 + log.read_text(errors="replace")[-4000:]) from None
     assert code == 0
     assert "stopped watching" in log.read_text()
 
