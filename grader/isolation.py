@@ -6,13 +6,15 @@
     python -m pytest grader/test_network.py --target DIR --grader-worker JOB.json ...
 
 JOBS modules at a time. The child (`Worker`) runs only the tests listed in JOB.json and writes,
-as JSON lines, each test's start, its reports and its outcome. On Linux the child is instead
-forked from the parent once the tests are collected (`ForkedChild`): it runs the same job on the
-items it inherits, without starting Python, NumPy and pytest again or collecting anything, and
-MNIST is read once, before the first fork. GRADER_START=spawn (or fork) chooses; macOS and
-Windows always start a fresh interpreter, since forking is unsafe or absent there. The parent replays them to
+as JSON lines, each test's start, its reports and its outcome. The parent replays them to
 pytest's own reporting in the collection's order, so the terminal, the grade table,
 results.json and the exit status are what one process would give.
+
+On Linux the child is instead forked from the parent once the tests are collected
+(`fork_child`): it runs the same job, with the same events, on the items it inherits, without
+starting Python, NumPy and pytest again or collecting anything; MNIST is read once, before the
+first fork. GRADER_START=spawn (or fork) chooses; macOS and Windows always start a fresh
+interpreter, since forking is unsafe or absent there.
 
 The parent also watches each child: a child silent past a test's time limit plus the import
 limit and the grace the child's own watchdog allows is killed (an endless loop that swallows
