@@ -200,6 +200,7 @@ def fork_child(session, job, log):
             capture.stop_global_capturing()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
+        os.close(null)
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
         faulthandler.enable(file=os.fdopen(os.dup(2), "w"))  # a crash's traceback goes to the log
@@ -386,8 +387,8 @@ class ModuleRun:
         self.events_path = self.work / f"{name}.events"
         self.log_path = self.work / f"{name}.log"
         self.events_path.write_text("", encoding="utf-8")
-        job.write_text(json.dumps({"nodeids": self.remaining, "events": str(self.events_path),
-                                          "hung": self.hung_others}), encoding="utf-8")
+        listed = {"nodeids": self.remaining, "events": str(self.events_path), "hung": self.hung_others}
+        job.write_text(json.dumps(listed), encoding="utf-8")
         self.offset = 0
         self.buffer = b""
         self.current = None  # the nodeid the child is running, and when its start arrived
@@ -398,7 +399,7 @@ class ModuleRun:
         self.log = open(self.log_path, "wb")
         if start_method() == "fork":
             self.log.flush()
-            self.process = fork_child(self.session, json.loads(job.read_text(encoding="utf-8")), self.log)
+            self.process = fork_child(self.session, listed, self.log)
             return
         # The child keeps the graded folder free of bytecode itself (grader.plugin); the grader's
         # own files may be cached, which saves each child compiling them.
