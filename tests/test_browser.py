@@ -142,6 +142,11 @@ def discover_pages(site: Path) -> list[str]:
     return paths
 
 
+def built_page(site: Path, path: str) -> Path:
+    """The HTML file of the built site that is served at URL path `path`."""
+    return site / (path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/"))
+
+
 @pytest.fixture(scope="module")
 def page_paths(server) -> list[str]:
     origin, site = server
@@ -238,17 +243,31 @@ async () => {
 # axe-core's rules, all of them, or only those whose verdict a colour scheme can change: the
 # dark scheme changes the palette's colours and nothing else.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]  # the ones axe runs by default
-AXE_JS = """
-async ([impacts, rules]) => {
+# Starts axe-core in the page and returns at once; AXE_DONE_JS then says when it has finished
+# and AXE_FOUND_JS gives what it found. Several pages can then be checked at the same time.
+AXE_START_JS = """
+([impacts, rules]) => {
+  window.__axeFound = undefined;
   const options = { resultTypes: ["violations"] };
   if (rules) options.runOnly = { type: "rule", values: rules };
-  const results = await axe.run(document, options);
-  return results.violations
-    .filter((v) => impacts.includes(v.impact))
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                   targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }));
+  axe.run(document, options).then(
+    (results) => {
+      window.__axeFound = results.violations
+        .filter((v) => impacts.includes(v.impact))
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                       targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }));
+    },
+    (error) => {
+      window.__axeFound = [{ id: "axe-error", impact: "critical", help: String(error), targets: [] }];
+    });
 }
 """
+AXE_DONE_JS = "() => window.__axeFound !== undefined"
+AXE_FOUND_JS = "() => window.__axeFound"
+AXE_TIMEOUT_MS = 90_000  # a long lesson takes axe some 4 s alone, several times that on a busy machine
+# Pages loaded and checked at the same time, each in a renderer process of its own: the site's
+# 13 pages took 53 s two at a time and 65 s one at a time (idle 2-core machine; three: 54 s).
+PAGES_AT_ONCE = 2
 
 # True once every arithmatex element holds typeset math, or at once where MathJax is not
 # even configured (the bad sample pages); what is left untypeset is reported by INSPECT_JS.
@@ -268,10 +287,9 @@ class Visit:
     axe: list[dict] = field(default_factory=list)
 
 
-def visit(context, url: str, origin: str, axe_script: str, *, content: str | None = None,
-          dark: bool = False) -> Visit:
-    """Load `url` (or `content` served at it) in a new page and record what happened; with
-    `dark`, axe-core also checks the page in the dark scheme."""
+def open_page(context, url: str, origin: str, content: str | None = None):
+    """(page, Visit): a new page that records what happens in it, navigating to `url` (or to
+    `content`, served at `url` as if it were on the site) without waiting for it to load."""
     page = context.new_page()
     record = Visit(url.removeprefix(origin))
 
@@ -287,26 +305,59 @@ def visit(context, url: str, origin: str, axe_script: str, *, content: str | Non
     page.on("pageerror", lambda e: record.console_errors.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: r.url.startswith(origin) and record.failed_requests.append(r.url))
     page.on("response", lambda r: r.status >= 400 and record.failed_requests.append(f"{r.status} {r.url}"))
-    try:
-        if content is not None:  # a sample page, served at `url` as if it were on the site
-            page.route(url, lambda route_: route_.fulfill(body=content, content_type="text/html"))
-        page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT_MS)
+    if content is not None:
+        page.route(url, lambda route_: route_.fulfill(body=content, content_type="text/html"))
+    page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+    return page, record
+
+
+def run_axe(opened, rules, suffix=""):
+    """axe-core in every page of `opened` ([(page, Visit)]) at once; each Visit gets its findings."""
+    for page, _ in opened:
+        page.evaluate(AXE_START_JS, [list(FAILING_IMPACTS), rules])
+    for page, record in opened:
+        page.wait_for_function(AXE_DONE_JS, timeout=AXE_TIMEOUT_MS, polling=100)
+        record.axe += [{**v, "id": v["id"] + suffix} for v in page.evaluate(AXE_FOUND_JS)]
+
+
+def visit_all(context, urls: list[str], origin: str, axe_script: str, *, contents: dict | None = None,
+              dark: bool = False, at_once: int = PAGES_AT_ONCE) -> dict[str, Visit]:
+    """Load each of `urls` (or its entry in `contents`, served at it) in a new page, `at_once`
+    pages at a time, and record what happened: {url: Visit}. With `dark`, axe-core also checks
+    each page in the dark scheme."""
+    visits = {}
+    for start in range(0, len(urls), at_once):
+        opened = []
         try:
-            page.wait_for_function(MATH_DONE_JS, timeout=PAGE_TIMEOUT_MS)
-        except Exception:  # noqa: BLE001 - what is left untypeset is reported by INSPECT_JS
-            pass
-        record.inspection = page.evaluate(INSPECT_JS)
-        page.add_script_tag(content=axe_script)
-        record.axe = page.evaluate(AXE_JS, [list(FAILING_IMPACTS), None])
-        if dark:  # the same page in the dark scheme, as the palette toggle sets it
-            # Without transitions, so that axe measures the final colours, not a fade.
-            page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-            page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-            dark_found = page.evaluate(AXE_JS, [list(FAILING_IMPACTS), COLOUR_RULES])
-            record.axe += [{**v, "id": f"{v['id']} (dark)"} for v in dark_found]
-    finally:
-        page.close()
-    return record
+            for url in urls[start:start + at_once]:
+                opened.append(open_page(context, url, origin, (contents or {}).get(url)))
+            for page, record in opened:
+                page.wait_for_load_state("load", timeout=PAGE_TIMEOUT_MS)
+                try:
+                    page.wait_for_function(MATH_DONE_JS, timeout=PAGE_TIMEOUT_MS)
+                except Exception:  # noqa: BLE001 - what is left untypeset is reported by INSPECT_JS
+                    pass
+                record.inspection = page.evaluate(INSPECT_JS)
+                page.add_script_tag(content=axe_script)
+            run_axe(opened, None)
+            if dark:  # the same pages in the dark scheme, as the palette toggle sets it
+                for page, _ in opened:
+                    # Without transitions, so that axe measures the final colours, not a fade.
+                    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+                    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+                run_axe(opened, COLOUR_RULES, " (dark)")
+        finally:
+            for page, _ in opened:
+                page.close()
+        visits |= {origin + record.path: record for _, record in opened}
+    return visits
+
+
+def visit(context, url: str, origin: str, axe_script: str, *, content: str | None = None,
+          dark: bool = False) -> Visit:
+    """visit_all for one page: its Visit."""
+    contents = None if content is None else {url: content}
+    return visit_all(context, [url], origin, axe_script, contents=contents, dark=dark)[url]
 
 
 @pytest.fixture(scope="module")
@@ -318,8 +369,11 @@ def context(browser):
 
 @pytest.fixture(scope="module")
 def visits(context, server, page_paths, axe_script) -> dict[str, Visit]:
-    origin, _ = server
-    return {path: visit(context, origin + path, origin, axe_script, dark=True) for path in page_paths}
+    origin, site = server
+    # Longest first, so that the pages checked together take about as long as each other.
+    longest = sorted(page_paths, key=lambda path: -len(built_page(site, path).read_bytes()))
+    found = visit_all(context, [origin + path for path in longest], origin, axe_script, dark=True)
+    return {path: found[origin + path] for path in page_paths}
 
 
 def weak_alternative(text: str | None) -> bool:

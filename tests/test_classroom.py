@@ -1,6 +1,6 @@
 """`python -m grader.classroom` on a class made of the project's own right and wrong variants.
 
-One class of 30+ submissions is graded once (module fixture, `--jobs 2`, about a minute): the
+One class of 30+ submissions is graded once (module fixture, `--jobs 3`, about a minute): the
 reference, the untouched exercises, each wrong network.py of tests/variants_network.py, partial
 work, and submissions that hang the whole process, crash it, flood its output, eat memory, or
 come as zips (nested, with path traversal, corrupt). Every one gets its own row in scores.csv
@@ -30,12 +30,14 @@ FORWARD = "    def forward(self, features, targets):\n"
 BREAKERS = {
     # SIGALRM blocked in the main thread: the alarm still reaches the grader's watchdog thread,
     # and Python runs its handler in the main thread.
-    "hang": "import signal; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n        while True: pass",
+    "hang": "import signal, time; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+            "        while True: time.sleep(0.01)",
     "crash": "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
     # Straight to file descriptor 1, past the plugin's cap on print(): the file-size limit ends the child.
     "flood": "import os\n        while True: os.write(1, b'spam ' * 20000)",
-    # A plain endless loop: the grader's own per-test limit handles it.
-    "endless loop": "while True: pass",
+    # An endless loop: the grader's own per-test limit handles it. Both loops sleep, so that their
+    # 10 s cost no CPU time; tests/test_grader.py's "endless loop in backprop" spins.
+    "endless loop": "import time\n        while True: time.sleep(0.01)",
     # 8 GB: a MemoryError under the 1 GB limit, which fails the tests that call forward.
     "memory hog": "import numpy; numpy.ones(1 << 30)",
     # The grader's own process, the child's parent, killed: nothing can be graded.
@@ -113,7 +115,7 @@ def graded(tmp_path_factory):
     out = base / "out"
     run = subprocess.run(
         [sys.executable, "-m", "grader.classroom", str(base / "submissions"), "--out", str(out),
-         "--jobs", "2", "--timeout", "90", "--memory", "1024", "--", *WITHOUT_LESSON_7_MNIST],
+         "--jobs", "3", "--timeout", "90", "--memory", "1024", "--", *WITHOUT_LESSON_7_MNIST],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     with open(out / "scores.csv", newline="", encoding="utf-8") as handle:
@@ -259,7 +261,8 @@ def check_gradescope(results):
 def test_the_grader_results_json_has_every_gradescope_field(tmp_path):
     from tests.grading import run_grader
 
-    result = run_grader(submission(tmp_path / "s", wrong_source("sign flipped")), tmp_path / "results.json")
+    result = run_grader(submission(tmp_path / "s", wrong_source("sign flipped")), tmp_path / "results.json",
+                        *WITHOUT_LESSON_7_MNIST)
     check_gradescope(result.results)
     for test in result.results["tests"]:
         assert {"name", "score", "max_score", "status", "output", "execution_time", "visibility"} <= set(test)

@@ -7,7 +7,6 @@ of the reference can't turn a variant into a copy of it). The grader runs on a c
 solutions/ holding the variant, for that module only, as a student would run it.
 """
 
-import json
 import shutil
 import subprocess
 import sys
@@ -15,8 +14,7 @@ import sys
 import pytest
 
 from coursekit import ROOT
-from grader.submissions import grader_command
-from tests.grading import grade_module
+from tests.grading import grade_module, start_grader
 
 SOLUTIONS = ROOT / "solutions"
 
@@ -178,16 +176,43 @@ def test_training_end_to_end_names_a_wrong_predict_shape(tmp_path):
 WITHOUT_MNIST = ("-k", "not test_your_classifier_on_mnist and not test_train_your_network_on_mnist")
 
 
-def full_run(folder, tmp_path):
-    """(exit status, results.json) of the grader, each module in its own process as a student
-    runs it, on every module of `folder` but for the MNIST runs."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    results = tmp_path / "results.json"
-    done = subprocess.run(
-        grader_command(folder, results, *WITHOUT_MNIST, quiet=False),
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert results.exists(), done.stdout[-3000:] + done.stderr[-3000:]
-    return done.returncode, json.loads(results.read_text(encoding="utf-8"))
+HANG = "        import time\n        while True:\n            try:\n                time.sleep(0.5)\n            except:\n                pass\n"
+SIGMA = "        e = np.exp(-np.abs(x))\n        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"
+EXTRA = ("import numpy as np\n", "import numpy as np\n\n\ndef test_extra():\n    assert False\n\n\n"
+         "class TestExtra:\n    def test_x(self):\n        assert False\n\n\ndef helper():\n    return 1\n")
+# name: (module, edits) of each folder graded whole; None: the reference itself.
+WHOLE = {
+    "reference": None,
+    "swallowed time limit": ("nn", [(SIGMA, HANG)]),
+    "printing at import": ("nn", [("import numpy as np\n", "import numpy as np\nwhile True: print('x' * 1000)\n")]),
+    "extra definitions": ("network", [EXTRA]),
+    "broken import": ("nn", [("import numpy as np\n", "import numpy as np\nraise RuntimeError('boom')\n")]),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def whole_runs(tmp_path_factory):
+    """{name: (folder, Running)}: every whole run of this file, started together as the module
+    starts, each as a student runs the grader (a process per module), but for the MNIST runs.
+    Most of their time is spent waiting for the grader's limits, so they wait alongside the
+    variant tests above instead of one after another."""
+    base = tmp_path_factory.mktemp("whole")
+    runs = {}
+    for index, (name, change) in enumerate(WHOLE.items()):
+        folder = SOLUTIONS if change is None else variant(base / f"v{index}", *change)
+        (base / f"r{index}").mkdir()
+        runs[name] = folder, start_grader(folder, base / f"r{index}" / "results.json", *WITHOUT_MNIST)
+    yield runs
+    for _, running in runs.values():
+        running.wait()
+
+
+def full_run(whole_runs, name):
+    """(exit status, results.json, graded folder) of the whole run `name` of whole_runs."""
+    folder, running = whole_runs[name]
+    graded = running.wait()
+    assert graded.results is not None, graded
+    return graded.exit_code, graded.results, folder
 
 
 def shape_of(results):
@@ -195,20 +220,17 @@ def shape_of(results):
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """The reference's results.json, from full_run."""
-    code, results = full_run(SOLUTIONS, tmp_path_factory.mktemp("reference"))
+def reference(whole_runs):
+    """The reference's results.json, from its whole run."""
+    code, results, _ = full_run(whole_runs, "reference")
     assert code == 0, results
     return results
 
 
-def test_a_loop_that_swallows_the_time_limit_still_ends_the_run(tmp_path, reference):
+def test_a_loop_that_swallows_the_time_limit_still_ends_the_run(whole_runs, reference):
     """A bare `except:` in an endless loop catches the grader's interruption; the run must still
     end (within about two minutes), exit 1, and write the same tests and max_score."""
-    hang = "        import time\n        while True:\n            try:\n                time.sleep(0.5)\n            except:\n                pass\n"
-    folder = variant(tmp_path / "v", "nn", [(
-        "        e = np.exp(-np.abs(x))\n        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n", hang)])
-    code, results = full_run(folder, tmp_path)
+    code, results, _ = full_run(whole_runs, "swallowed time limit")
     assert code == 1
     assert shape_of(results) == shape_of(reference)
     outputs = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
@@ -216,9 +238,8 @@ def test_a_loop_that_swallows_the_time_limit_still_ends_the_run(tmp_path, refere
     assert all(t["status"] == "passed" for t in results["tests"] if t["name"].startswith(("data", "functional", "network")))
 
 
-def test_printing_forever_at_import_is_reported_against_the_module(tmp_path):
-    folder = variant(tmp_path / "v", "nn", [("import numpy as np\n", "import numpy as np\nwhile True: print('x' * 1000)\n")])
-    code, results = full_run(folder, tmp_path)
+def test_printing_forever_at_import_is_reported_against_the_module(whole_runs):
+    code, results, folder = full_run(whole_runs, "printing at import")
     assert code == 1
     failed = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
     assert failed and all(name.startswith("nn.py") for name in failed), sorted(failed)
@@ -226,13 +247,10 @@ def test_printing_forever_at_import_is_reported_against_the_module(tmp_path):
                for output in failed.values())
 
 
-def test_extra_definitions_and_a_broken_import_leave_the_tests_and_points_alone(tmp_path, reference):
-    extra = ("import numpy as np\n", "import numpy as np\n\n\ndef test_extra():\n    assert False\n\n\n"
-             "class TestExtra:\n    def test_x(self):\n        assert False\n\n\ndef helper():\n    return 1\n")
-    code, results = full_run(variant(tmp_path / "extra", "network", [extra]), tmp_path / "a")
+def test_extra_definitions_and_a_broken_import_leave_the_tests_and_points_alone(whole_runs, reference):
+    code, results, _ = full_run(whole_runs, "extra definitions")
     assert code == 0 and shape_of(results) == shape_of(reference)
-    broken = variant(tmp_path / "broken", "nn", [("import numpy as np\n", "import numpy as np\nraise RuntimeError('boom')\n")])
-    code, results = full_run(broken, tmp_path / "b")
+    code, results, _ = full_run(whole_runs, "broken import")
     assert code == 1 and shape_of(results) == shape_of(reference)
     failed = [t["name"] for t in results["tests"] if t["status"] == "failed"]
     assert failed and all(name.startswith("nn.py") for name in failed)
