@@ -305,9 +305,13 @@ def open_page(context, url: str, origin: str, content: str | None = None):
     page.on("pageerror", lambda e: record.console_errors.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: r.url.startswith(origin) and record.failed_requests.append(r.url))
     page.on("response", lambda r: r.status >= 400 and record.failed_requests.append(f"{r.status} {r.url}"))
-    if content is not None:
-        page.route(url, lambda route_: route_.fulfill(body=content, content_type="text/html"))
-    page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+    try:
+        if content is not None:
+            page.route(url, lambda route_: route_.fulfill(body=content, content_type="text/html"))
+        page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+    except BaseException:
+        page.close()
+        raise
     return page, record
 
 

@@ -190,12 +190,10 @@ WHOLE = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def whole_runs(tmp_path_factory):
-    """{name: (folder, Running)}: every whole run of this file, started together as the module
-    starts, each as a student runs the grader (a process per module), but for the MNIST runs.
-    Most of their time is spent waiting for the grader's limits, so they wait alongside the
-    variant tests above instead of one after another."""
+    """{name: (folder, Running)}: every whole run of this file, started together, each as a
+    student runs the grader (a process per module), but for the MNIST runs."""
     base = tmp_path_factory.mktemp("whole")
     runs = {}
     for index, (name, change) in enumerate(WHOLE.items()):
@@ -205,6 +203,15 @@ def whole_runs(tmp_path_factory):
     yield runs
     for _, running in runs.values():
         running.wait()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def whole_runs_started_early(request):
+    """Starts whole_runs with the module's first test, if any selected test of the module needs
+    it: the runs spend most of their time waiting for the grader's limits, so they wait alongside
+    the variant tests above instead of one after another."""
+    if any(item.module is request.module and "whole_runs" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("whole_runs")
 
 
 def full_run(whole_runs, name):
