@@ -2,6 +2,9 @@
 the reference does, and the page renders the recorded tables. No timing is asserted here."""
 
 import json
+import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from benchmarks.bench_reference import max_difference, per_example_train
 from benchmarks.common import as_dtype, mnist_arrays
 from benchmarks.nielsen_style import NielsenStyleNetwork, column_data
-from coursekit import benchtables
+from coursekit import ROOT, benchtables
 from solutions.network import Network
 from solutions.training import train
 
@@ -109,3 +112,28 @@ def test_further_counts_the_flops_of_every_product_of_a_step():
 
     # [784, 100, 10], a batch of 64: h W and h^T g for both layers, g W^T for the second only.
     assert product_flops((784, 100, 10), 64) == 64 * 2 * (2 * 784 * 100 + 3 * 100 * 10)
+
+
+def test_suite_time_runs_the_makefile_s_test_command():
+    from benchmarks.suite_time import MAKE_TEST
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(BIN)/python " + " ".join(MAKE_TEST) + "\n" in makefile
+
+
+def test_the_filing_s_tests_all_exist_today(tmp_path):
+    # A renamed or removed test must be renamed in the list too, or the benchmark times less.
+    from benchmarks.suite_time import filing_tests
+
+    ids = filing_tests()
+    assert len(ids) > 100 and all(i.startswith("tests/") for i in ids)
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *ids],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert re.search(r"^(\d+) tests? collected", done.stdout, re.M), done.stdout[-500:]
+    listed = tmp_path / "list.txt"
+    listed.write_text("# a comment\ntests/test_mnist.py::test_no_such_test\n", encoding="utf-8")
+    missing = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                              *filing_tests(listed)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert filing_tests(listed) == ["tests/test_mnist.py::test_no_such_test"]
+    assert missing.returncode != 0  # the check above can fail
