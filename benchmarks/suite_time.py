@@ -14,8 +14,8 @@ processes the run started and waited for.
   environment. Needs git and the commit in the history; `--no-filing` leaves it out.
 
 The last two alternate, N pairs of them (2 by default), in the order AB BA AB ..., because a
-shared or virtual machine's speed drifts by a fifth from one ten minutes to the next: the goal
-is judged on their sums. Goal (issue 15): the filing's tests, today, in at most half the time
+shared or virtual machine's speed drifts by a fifth or more within the hour: the goal is judged
+on their sums. Goal (issue 15): the filing's tests, today, in at most half the time
 of the filing's suite. Not run by `python -m benchmarks`: it takes about 25 minutes.
 """
 
@@ -40,7 +40,8 @@ except ImportError:
 
 FILING_COMMIT = "abf0523c7b35392a4182ec6c12ac142cb015df89"
 FILING_TESTS = Path(__file__).with_name("suite_filing_tests.txt")
-MAKE_TEST = ["-m", "pytest", "tests", "-n", "auto", "--dist", "loadfile"]  # the Makefile's `test:`
+WORKERS = ["-n", "auto", "--dist", "loadfile"]
+MAKE_TEST = ["-m", "pytest", "tests", *WORKERS]  # the Makefile's `test:`
 FILING_MAKE_TEST = ["-m", "pytest", "tests"]  # the filing commit's `test:`, one process
 QUIET = ["-q", "-p", "no:cacheprovider"]
 
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load()
     python = sys.executable
     commands = {WHOLE: ([python, *MAKE_TEST, *QUIET], ROOT),
-                TODAY: ([python, *MAKE_TEST[:2], *filing_tests(), *MAKE_TEST[3:], *QUIET], ROOT)}
+                TODAY: ([python, "-m", "pytest", *filing_tests(), *WORKERS, *QUIET], ROOT)}
     notes = [f"CPU: {cpu_seconds()[1]}."]
     with tempfile.TemporaryDirectory(prefix="suite-time-") as scratch:
         filing = None if args.no_filing else filing_checkout(Path(scratch) / "filing")
