@@ -208,6 +208,49 @@ def test_wrong_network_fails_with_a_short_message(runs, name):
         assert len(output) < 1500 and output.count("\n") <= 9, (test, output)  # with a diagnosis
 
 
+# A failure in the student's code is reported in the grader's words, without the traceback that
+# pytest would have formatted; a failure of the grader's own code keeps pytest's whole report.
+OWN_BUG_AND_STUDENT_ERROR = """
+import pytest
+
+
+@pytest.mark.grade(uses=["Network.forward"], section="the-forward-pass")
+def test_a_bug_of_the_graders_own(student):
+    expected = {"rows": 3}
+    assert expected["rows"] == 4
+
+
+@pytest.mark.grade(uses=["Network.forward"], section="the-forward-pass")
+def test_the_students_code_raises(student):
+    student.Network((4, 3), seed=0).forward([0.0] * 4, [0.0] * 2)
+"""
+
+
+def test_only_a_failure_of_the_graders_own_code_keeps_pytests_report(tmp_path):
+    import json
+    import subprocess
+
+    from grader.gradescope import stage
+    from grader.submissions import grader_command
+
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_network.py").write_text(OWN_BUG_AND_STUDENT_ERROR, encoding="utf-8")
+    copy = stage(tmp_path / "grader copy", hidden)  # the grader with these tests in grader/hidden/
+    results = tmp_path / "results.json"
+    run = subprocess.run(grader_command(SOLUTIONS, results, "-k", "bug_of_the_graders_own or students_code_raises",
+                                        quiet=False), cwd=copy, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert 'expected = {"rows": 3}' in run.stdout and "E       assert 3 == 4" in run.stdout, run.stdout
+    assert "Traceback" not in run.stdout, run.stdout
+    outputs = {t["name"]: t["output"] for t in json.loads(results.read_text(encoding="utf-8"))["tests"]}
+    student = outputs["network.py: test_the_students_code_raises"]
+    assert student.startswith("your code raised ValueError: targets have shape (2,)"), student
+    assert f"{(SOLUTIONS / 'network.py').resolve()}:" in student and " in forward(): " in student, student
+    report = run.stdout[run.stdout.index("_ test_the_students_code_raises _"):run.stdout.index("your grade")]
+    assert "E   " not in report and "def test_" not in report, report
+
+
 # --- hazards: code that would end or hang the run -------------------------------------------
 
 @pytest.mark.parametrize("name", HAZARDS)
