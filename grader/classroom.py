@@ -54,6 +54,7 @@ from grader.submissions import (
     failure_results,
     grader_command,
     safe_extract,
+    split_grader_options,
     submissions,
     write_results,
 )
@@ -250,9 +251,8 @@ def main(argv=None):
     parser.add_argument("--hidden", metavar="DIR", help="hidden tests (default: $GRADER_HIDDEN, else grader_hidden/)")
     parser.epilog = ("Options after -- go to every student's grader run: -- --lesson 3 grades only lesson 3, "
                      "-- -k 'not mnist' leaves out the two MNIST training tests.")
-    argv = list(sys.argv[1:] if argv is None else argv)
-    grader_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    own, grader_args = split_grader_options(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(own)
     if not Path(args.submissions).is_dir():
         parser.error(f"{args.submissions}: no such folder")
     start = time.monotonic()

@@ -34,7 +34,7 @@ import zipfile
 from pathlib import Path
 
 from coursekit import ROOT
-from grader.submissions import collect, failure_results, grader_command, write_results
+from grader.submissions import collect, failure_results, grader_command, split_grader_options, write_results
 
 PARTS = ["grader", "coursekit", "solutions", "pyproject.toml"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "hidden")
@@ -158,16 +158,15 @@ def main(argv=None):
                "assignment that grades lesson 3's module only; `-- -k 'not mnist'` leaves out the two "
                "MNIST training tests.")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in (("build", "write the autograder zip"), ("stage", "write the same files into a folder")):
+    for name, help_text in (("build", "write the autograder zip"), ("stage", "write the grader's files into a folder")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("out", help="the zip (build) or folder (stage) to write")
         command.add_argument("--hidden", metavar="DIR", help="folder of hidden test_*.py files "
                                                              "(default: $GRADER_HIDDEN, else grader_hidden/)")
     command = commands.add_parser("run", help="what run_autograder does (on Gradescope)")
     command.add_argument("root", nargs="?", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    argv = list(sys.argv[1:] if argv is None else argv)
-    grader_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    own, grader_args = split_grader_options(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(own)
     if args.command == "build":
         print(f"wrote {build(args.out, args.hidden, grader_args)}")
     elif args.command == "stage":

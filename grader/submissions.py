@@ -8,7 +8,8 @@ submission check (grader.submit) share, so that neither of the first two imports
   MAX_UNPACKED bytes); `collect` copies the module files of a submission (at its top level or a
   folder or two down, wherever most of them are) into a folder of their own.
 - `grader_command(target, ...)`: `python -m pytest grader --target DIR ...`, the one way any
-  part of the course starts the grader in a subprocess.
+  part of the course starts the grader in a subprocess; `split_grader_options(argv)` takes the
+  grader's options, given after `--`, from a command line.
 - `write_results(path, results)`: the one writer of a results.json, and `failure_results` for a
   run that could not grade.
 """
@@ -29,6 +30,14 @@ SKIPPED = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 
 class BadZip(Exception):
     """The archive is unreadable or unsafe; the message says why."""
+
+
+def split_grader_options(argv):
+    """(the command's own arguments, the grader's options): `argv` split at its first `--`."""
+    argv = list(argv)
+    if "--" not in argv:
+        return argv, []
+    return argv[:argv.index("--")], argv[argv.index("--") + 1:]
 
 
 def grader_command(target=None, results_json=None, *options, tests=("grader",), quiet=True):

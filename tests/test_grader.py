@@ -6,7 +6,9 @@ Every grader run of this file is made once, by the session fixture `runs`, a few
 The two endless loops take the grader's 10 s limits, so the whole file takes some 30-60 s.
 """
 
+import json
 import re
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,6 +17,8 @@ from looping import at_top, in_method
 from variants_network import REFERENCE, WRONG, wrong_source
 
 from grader import catalog
+from grader.gradescope import stage
+from grader.submissions import grader_command
 
 REFERENCE_SOURCE = REFERENCE.read_text(encoding="utf-8")
 
@@ -227,12 +231,6 @@ def test_the_students_code_raises(student):
 
 
 def test_only_a_failure_of_the_graders_own_code_keeps_pytests_report(tmp_path):
-    import json
-    import subprocess
-
-    from grader.gradescope import stage
-    from grader.submissions import grader_command
-
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     (hidden / "test_network.py").write_text(OWN_BUG_AND_STUDENT_ERROR, encoding="utf-8")

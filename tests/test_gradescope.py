@@ -87,7 +87,7 @@ def test_the_bundle_holds_the_scripts_the_grader_and_the_hidden_tests(bundle):
     assert script.rstrip().endswith(f"-- -k '{WITHOUT_LESSON_7_MNIST[1]}'"), script
 
 
-def test_a_bundle_built_without_options_grades_everything():
+def test_run_autograder_passes_only_the_options_given_to_build():
     script = gradescope.run_autograder_script()
     assert script.rstrip().endswith('-m grader.gradescope run "$ROOT"'), script
     assert "-- --lesson 3" in gradescope.run_autograder_script(["--lesson", "3"])
