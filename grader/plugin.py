@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,9 @@ from pathlib import Path
 import pytest
 
 from coursekit.stubs import find_stubs
-from grader import catalog, progress, submissions
+from grader import catalog, progress, remote, submissions
 from grader.checks import WrongAnswer
-from grader.loader import InputCalled, StudentCodeError, import_student_module, time_limit, where_in
+from grader.loader import InputCalled, StudentCodeError, time_limit, where_in
 
 DEFAULT_TARGET = "exercises"
 TEST_SECONDS = 10
@@ -40,6 +41,10 @@ HARD_STOP_SECONDS = 15  # past a test's limit: its code swallowed the interrupti
 
 class TestTimeout(BaseException):
     """The test ran past its time limit (BaseException: `except Exception` doesn't swallow it)."""
+
+
+class NoVerdict(Exception):
+    """The test ended without passing: it was skipped, or marked as an expected failure."""
 
 
 class NotAttempted(Exception):
@@ -57,8 +62,8 @@ class Outcome:
     module: str
     name: str
     max_score: float
-    status: str = "passed"  # "passed", "failed" or "not attempted"
-    output: str = ""
+    status: str = "failed"  # "passed" (only on an explicit pass), "failed" or "not attempted"
+    output: str = "not run: the grader has no report of this test"
     section: str | None = None
     seconds: float = 0.0
     visibility: str = "visible"  # Gradescope's; "after_published" for an instructor's hidden test
@@ -76,16 +81,12 @@ class Grading:
     finished: set = field(default_factory=set)  # nodeids of the tests that have run
 
     def module(self, name):
+        """The student's module `name`: a proxy to it in the runner (grader/remote.py)."""
         if name not in self.modules:
-            saved = sys.stdout, sys.stderr
-            _Capped.written = 0  # printing at import is capped like printing in a test
-            sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
             try:
-                self.modules[name] = import_student_module(name, self.target)
+                self.modules[name] = remote.runner_for(self.target).module(name)
             except StudentCodeError as error:
                 self.modules[name] = error
-            finally:
-                sys.stdout, sys.stderr = saved
         found = self.modules[name]
         if isinstance(found, StudentCodeError):
             raise found
@@ -210,6 +211,7 @@ def student(request):
     if stubs:
         listed = " and ".join(f"{', '.join(functions)} in {module}.py" for module, functions in stubs.items())
         raise NotAttempted(f"not attempted: {listed} {'is' if len(stubs) == 1 else 'are'} still a stub")
+    remote.runner_for(grading.target).reset()  # the objects of earlier tests are not needed again
     return module
 
 
@@ -266,18 +268,19 @@ def pytest_runtest_call(item):
     from grader.loader import no_input
 
     seconds = seconds_for(item)
-    watchdog = threading.Timer(seconds + HARD_STOP_SECONDS, hard_stop, args=(item, seconds))
+    # The student's code runs in the runner, which gets the time left with every request and
+    # is killed GRACE_SECONDS past it; this limit is the judge's own, for its own code.
+    judge_seconds = seconds + remote.GRACE_SECONDS + 2
+    watchdog = threading.Timer(judge_seconds + HARD_STOP_SECONDS, hard_stop, args=(item, seconds))
     watchdog.daemon = True
-    saved = sys.stdout, sys.stderr
-    _Capped.written = 0  # the limit is per test
-    sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
     watchdog.start()
+    remote.Deadline.end = time.monotonic() + seconds
     try:
-        with no_input(), time_limit(seconds, TestTimeout):
+        with no_input(), time_limit(judge_seconds, TestTimeout):
             return (yield)
     finally:
+        remote.Deadline.end = None
         watchdog.cancel()
-        sys.stdout, sys.stderr = saved
 
 
 SWALLOWED = ("stopped after {seconds:g} s, and your code went on after the grader interrupted it "
@@ -339,16 +342,26 @@ def describe(excinfo, item, grading):
     """The message a student sees for a failed test: short, specific, no grader frames."""
     error = excinfo.value
     name = module_of(item)
-    place = where_in(excinfo.tb, grading.target)
+    place = getattr(error, "place", None) or where_in(excinfo.tb, grading.target)
     at = f"\n    at {place}" if place else ""
-    if isinstance(error, (WrongAnswer, NotAttempted, StudentCodeError, OutputFlood)):
-        return str(error) + (at if isinstance(error, OutputFlood) else "")
-    if isinstance(error, TestTimeout):
+    if isinstance(error, (WrongAnswer, NotAttempted, StudentCodeError, NoVerdict, remote.CpuSpent,
+                          remote.RunnerEnded)):
+        return str(error)
+    if isinstance(error, (OutputFlood, remote.OutputFlood)):
+        return str(error) + at
+    if isinstance(error, remote.CodeTimeout) and error.swallowed:
+        grading.hung[name] = item.name
+        return SWALLOWED.format(seconds=seconds_for(item)) + "; its process was ended"
+    if isinstance(error, (TestTimeout, remote.CodeTimeout)):
         grading.hung[name] = item.name
         return (f"stopped after {seconds_for(item):g} s: probably an endless loop, or far more work than "
                 f"needed{at}")
     if isinstance(error, InputCalled):
         return f"{error}{at}"
+    if isinstance(error, remote.StudentExit):
+        return f"your code called sys.exit({error.code}), which would end the grading run{at}"
+    if isinstance(error, remote.StudentRaised):
+        return f"your code raised {error.type_name}: {error.message}{at}"
     if isinstance(error, SystemExit):
         return f"your code called sys.exit({error.code!r}), which would end the grading run{at}"
     if place:
@@ -378,12 +391,27 @@ def pytest_runtest_makereport(item, call):
     if call.when == "call" or report.failed:
         grading.finished.add(item.nodeid)
     report.sections = [(title, _shorten(text)) for title, text in report.sections]
+    if report.skipped and (call.when == "call" or hasattr(report, "wasxfail")):
+        # A test passes only by running to its end: a skip or an expected failure, whoever asked
+        # for it, is a failure with a reason.
+        said = getattr(report, "wasxfail", "") or (call.excinfo and str(call.excinfo.value)) or ""
+        message = ("not passed: the test did not run to its end (it was skipped or marked as an expected "
+                   f"failure{': ' + said if said else ''}); a test passes only when every check in it passes")
+        report.outcome = "failed"
+        report.longrepr = message
+        if hasattr(report, "wasxfail"):
+            del report.wasxfail
+        outcome.status, outcome.output = "failed", message
+        return report
+    if call.when == "call" and report.passed and outcome.status != "not attempted":
+        outcome.status, outcome.output = "passed", ""
+        return report
     if call.excinfo is None or not report.failed:
         return report
     if call.excinfo.errisinstance(NotAttempted):
         outcome.status = "not attempted"
         report.grade_status = "not attempted"
-    elif outcome.status != "not attempted":
+    else:
         outcome.status = "failed"
     if message is not None:
         if outcome.section and outcome.status == "failed":
@@ -417,7 +445,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Write results.json (--results-json), whatever stopped the run."""
+    """End the student's processes, then write results.json (--results-json), whatever stopped the run."""
+    remote.close_all()
     grading = session.config.stash.get(GRADING, None)
     if grading is not None:
         write_results(session.config, grading)

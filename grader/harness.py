@@ -1,0 +1,618 @@
+"""The runner: the only process that runs a student's code, and all that it holds.
+
+    python -I -B harness.py STUDENT_DIR
+
+It imports the student's modules from STUDENT_DIR and answers the judge's requests on its
+standard input and output, one frame each way: import a module, read or set an attribute, call a
+function or method, build one of the stand-ins below. What it answers is plain data (see
+`Wire`): numbers, strings, booleans, None, numeric NumPy arrays, and lists, tuples and dicts of
+these; any other object stays here and crosses as a numbered handle. Nothing crosses as a pickle,
+so nothing the student's code makes can run in the judge.
+
+This file imports only the standard library and NumPy: it is copied beside the student's files
+into a sandbox that holds no other file of the course (grader/remote.py starts it). Whatever the
+student's code raises, prints or returns becomes an answer; a verdict is never made here.
+"""
+
+import builtins
+import io
+import json
+import os
+import signal
+import struct
+import sys
+import threading
+import tokenize
+import time
+import traceback
+import warnings
+
+import numpy as np
+
+OUTPUT_LIMIT = 1_000_000  # characters a request's code may print (the judge's limit per test)
+FILE_BYTES = 50_000_000  # the most this process may write to one file (its output file included)
+MAX_DEPTH = 64  # nesting of lists, tuples and dicts in a value that crosses
+
+
+# --- the wire: plain values, framed, without pickle ---------------------------------------------
+
+
+class Unsendable(Exception):
+    """A value that cannot cross as plain data (the judge's side: a grader bug)."""
+
+
+class Wire:
+    """Plain values to and from frames: a JSON header, then the arrays as .npy bytes.
+
+    The header's JSON keeps None, booleans, ints, floats (nan and inf too) and strings; a tuple is
+    {"$t": [...]}, a dict {"$d": [[key, value], ...]} (keys of any plain kind, as the course's
+    `weights[k]`), an array {"$a": i} and a NumPy scalar {"$s": i}, i the index of its .npy block
+    (`np.save(..., allow_pickle=False)`). `other(value)` turns anything else into a header
+    entry (a handle), or raises Unsendable; `resolve(entry)` turns such an entry back.
+    """
+
+    ARRAY_KINDS = "biufcSU"  # booleans and numbers (and strings); never objects
+
+    def __init__(self, other=None, resolve=None):
+        self.other = other
+        self.resolve = resolve
+
+    def dumps(self, value):
+        blocks = []
+        header = json.dumps(self._encode(value, blocks, 0)).encode("utf-8")
+        parts = [struct.pack(">QI", len(header), len(blocks)), header]
+        for block in blocks:
+            parts += [struct.pack(">Q", len(block)), block]
+        return b"".join(parts)
+
+    def _encode(self, value, blocks, depth):
+        if depth > MAX_DEPTH:
+            raise Unsendable(f"it is nested more than {MAX_DEPTH} deep (does a list contain itself?)")
+        kind = type(value)
+        if value is None or kind in (bool, str):
+            return value
+        if kind is int:
+            return value
+        if kind is float:
+            return value
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in self.ARRAY_KINDS or value.dtype.fields is not None:
+                return self._other(value, f"an array of dtype {value.dtype}, not of numbers")
+            return {"$a": self._block(np.asarray(value), blocks)}
+        if isinstance(value, np.generic):
+            if value.dtype.kind not in self.ARRAY_KINDS:
+                return self._other(value, f"a NumPy scalar of dtype {value.dtype}")
+            return {"$s": self._block(np.asarray(value), blocks)}
+        if kind is list:
+            return [self._encode(item, blocks, depth + 1) for item in value]
+        if kind is tuple:
+            return {"$t": [self._encode(item, blocks, depth + 1) for item in value]}
+        if kind is dict:
+            return {"$d": [[self._encode(k, blocks, depth + 1), self._encode(v, blocks, depth + 1)]
+                           for k, v in value.items()]}
+        return self._other(value, f"a {kind.__name__}")
+
+    def _other(self, value, what):
+        if self.other is None:
+            raise Unsendable(what)
+        return self.other(value)
+
+    @staticmethod
+    def _block(array, blocks):
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        blocks.append(buffer.getvalue())
+        return len(blocks) - 1
+
+    def loads(self, header, blocks):
+        arrays = [np.load(io.BytesIO(block), allow_pickle=False) for block in blocks]
+        return self._decode(json.loads(header.decode("utf-8")), arrays)
+
+    def _decode(self, entry, arrays):
+        if isinstance(entry, list):
+            return [self._decode(item, arrays) for item in entry]
+        if not isinstance(entry, dict):
+            return entry
+        if "$a" in entry:
+            return arrays[entry["$a"]]
+        if "$s" in entry:
+            return arrays[entry["$s"]][()]
+        if "$t" in entry:
+            return tuple(self._decode(item, arrays) for item in entry["$t"])
+        if "$d" in entry:
+            return {self._decode(k, arrays): self._decode(v, arrays) for k, v in entry["$d"]}
+        if self.resolve is None:
+            raise ValueError(f"unexpected entry {sorted(entry)}")
+        return self.resolve(entry)
+
+
+def read_frame(stream):
+    """(header bytes, [block bytes]) of the next frame, or None at the end of the stream."""
+    head = _read_exactly(stream, 12)
+    if head is None:
+        return None
+    size, count = struct.unpack(">QI", head)
+    if size > 1 << 30 or count > 1 << 20:
+        raise ValueError("a frame announced an impossible size")
+    header = _read_exactly(stream, size)
+    blocks = []
+    for _ in range(count):
+        length = struct.unpack(">Q", _read_exactly(stream, 8) or b"\0" * 8)[0]
+        if length > 1 << 34:
+            raise ValueError("a frame announced an impossible size")
+        blocks.append(_read_exactly(stream, length) or b"")
+    return header, blocks
+
+
+def _read_exactly(stream, n):
+    chunks, got = [], 0
+    while got < n:
+        chunk = stream.read(n - got)
+        if not chunk:
+            if got == 0:
+                return None
+            raise EOFError("the stream ended inside a frame")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+# --- stand-ins the grader hands to student code --------------------------------------------------
+
+
+class TrainingRecorder:
+    """A network stand-in for training.train (grader/test_training.py reads its log).
+
+    weights[1] is (n, 2) and biases[1] is (2,); backprop() after forward() of examples I stores
+    dJ/dW with 1 in the rows I and dJ/db = |I| in every entry, so that any step shows in the
+    parameters which examples it used. Every call is logged with the parameters it found.
+    """
+
+    def __init__(self, n):
+        self.n = n
+        self.loss = None
+        self.output = None
+        self.definition, self.n_layers = (n, 2), 1
+        self.weights, self.biases = {1: np.zeros((n, 2))}, {1: np.zeros(2)}
+        self.weights_grad, self.biases_grad = {1: np.zeros((n, 2))}, {1: np.zeros(2)}
+        self.log = []
+
+    def _snapshot(self):
+        try:
+            return [np.array(self.weights[1], dtype=float), np.array(self.biases[1], dtype=float)]
+        except Exception as error:  # the student's code replaced them by something else
+            return [f"{type(error).__name__}: {error}", None]
+
+    def forward(self, features, targets):
+        self.log.append(["forward", *self._snapshot(), np.atleast_2d(np.asarray(features, dtype=float))[:, 0].copy(),
+                         np.atleast_2d(np.asarray(targets, dtype=float))[:, 0].copy()])
+        rows = np.atleast_2d(np.asarray(features, dtype=float))
+        self.output = np.atleast_2d(np.asarray(targets, dtype=float)).copy()
+        self.loss = float(np.sum(rows[:, 1]))  # the batch's summed loss
+
+    def backprop(self, targets):
+        indices = [int(i) for i in np.atleast_2d(np.asarray(targets, dtype=float))[:, 0]]
+        self.log.append(["backprop", *self._snapshot(), np.array(indices, dtype=float), None])
+        weights_grad = np.zeros((self.n, 2))
+        np.add.at(weights_grad, [i for i in indices if 0 <= i < self.n], 1.0)
+        self.weights_grad = {1: weights_grad}  # new arrays, as the Network's backprop stores
+        self.biases_grad = {1: np.full(2, float(len(indices)))}
+
+    def update(self, learning_rate):
+        self.log.append(["update", *self._snapshot(), None, None])
+        self.weights[1] = self.weights[1] - learning_rate * np.asarray(self.weights_grad[1], dtype=float)
+        self.biases[1] = self.biases[1] - learning_rate * np.asarray(self.biases_grad[1], dtype=float)
+        self.log.append(["updated", *self._snapshot(), None, None])
+
+    def compute_loss(self, targets):
+        return self.loss
+
+    def predict(self, features):
+        return np.zeros(len(np.atleast_2d(features)), dtype=int)
+
+    def record(self):
+        """The log and the parameters now, as plain data."""
+        return [list(entry) for entry in self.log] + [["end", *self._snapshot(), None, None]]
+
+
+class FitRecorder:
+    """A network and optimizer stand-in for further.fit: both write every call into one log."""
+
+    def __init__(self):
+        self.calls = []  # ["forward", indices, target indices], ["backprop", indices], ["step", n, rate]
+        self.loss, self.output, self.learning_rate = None, None, 1.0
+        self.weights, self.biases = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
+        self.weights_grad, self.biases_grad = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
+
+    def forward(self, features, targets):
+        rows, target_rows = np.atleast_2d(features), np.atleast_2d(targets)
+        self.calls.append(["forward", [int(i) for i in rows[:, 0]], [int(i) for i in target_rows[:, 0]]])
+        self.output = np.array(target_rows, dtype=float)
+        self.loss = float(np.sum(rows[:, 1]))
+
+    def backprop(self, targets):
+        self.calls.append(["backprop", [int(i) for i in np.atleast_2d(targets)[:, 0]]])
+
+    def step(self, n):
+        try:
+            rate = float(self.learning_rate)
+        except Exception:
+            rate = repr(self.learning_rate)
+        self.calls.append(["step", n if isinstance(n, (int, float)) else repr(n), rate])
+
+    def predict(self, features):
+        return np.zeros(len(np.atleast_2d(features)), dtype=int)
+
+    def record(self):
+        return [list(call) for call in self.calls]
+
+
+class Parameters:
+    """A network's parameters and gradients only: what an optimizer reads and steps."""
+
+    def __init__(self, weights, biases):
+        self.weights = {k: np.array(W, dtype=float) for k, W in weights.items()}
+        self.biases = {k: np.array(b, dtype=float) for k, b in biases.items()}
+        self.weights_grad = {k: np.zeros_like(W) for k, W in self.weights.items()}
+        self.biases_grad = {k: np.zeros_like(b) for k, b in self.biases.items()}
+
+
+class Schedule:
+    """A schedule for fit(): `offset + j` at step j, every j it was asked for kept in `asked`."""
+
+    def __init__(self, offset):
+        self.offset = offset
+        self.asked = []
+
+    def __call__(self, j):
+        self.asked.append(j if isinstance(j, (int, float)) else repr(j))
+        return self.offset + j
+
+
+class CallWith:
+    """`function(j, *rest)`: a student function with its other arguments fixed (a schedule)."""
+
+    def __init__(self, function, *rest):
+        self.function, self.rest = function, rest
+
+    def __call__(self, j):
+        return self.function(j, *self.rest)
+
+
+STAND_INS = {cls.__name__: cls for cls in (TrainingRecorder, FitRecorder, Parameters, Schedule, CallWith)}
+
+
+# --- answering ---------------------------------------------------------------------------------
+
+
+class CodeTimeout(BaseException):
+    """The request ran past the time the judge gave it (BaseException: not swallowed by `except Exception`)."""
+
+
+class CpuSpent(BaseException):
+    """The request used the CPU time the judge gave it."""
+
+
+class OutputFlood(Exception):
+    """The student's code printed more than OUTPUT_LIMIT characters in one request."""
+
+
+class InputCalled(RuntimeError):
+    """Raised in place of input(): the grader has no keyboard to answer it."""
+
+
+def _no_input(prompt=""):
+    raise InputCalled(f"input({prompt!r}) was called, but the grader runs without a keyboard: "
+                      "remove the input() call (pass values as arguments instead)")
+
+
+class Capped:
+    """A text stream that raises OutputFlood past OUTPUT_LIMIT characters since the last reset."""
+
+    written = 0
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        Capped.written += len(text)
+        if Capped.written > OUTPUT_LIMIT:
+            Capped.written = 0
+            raise OutputFlood(f"your code printed more than {OUTPUT_LIMIT:,} characters in one test; "
+                              "remove the print() calls inside loops")
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def safe_str(error):
+    """str(error), or a sentence saying that str() itself failed."""
+    try:
+        return str(error)
+    except BaseException as inner:  # noqa: BLE001 (student code: anything)
+        return f"(the exception's str() raised {type(inner).__name__})"
+
+
+def where_in(tb, folder):
+    """'file:line in function(): text' of the innermost traceback frame inside `folder`, or None."""
+    inside = os.path.join(os.path.realpath(folder), "")
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if os.path.isabs(filename) and os.path.realpath(filename).startswith(inside):
+            found = filename, lineno, frame.f_code.co_name
+    if found is None:
+        return None
+    filename, lineno, function = found
+    import linecache
+
+    text = linecache.getline(filename, lineno).strip()
+    return f"{filename}:{lineno} in {function}()" + (f": {text}" if text else "")
+
+
+class Harness:
+    """Answers the judge's requests, one at a time, for as long as the judge writes them."""
+
+    def __init__(self, folder, requests, answers):
+        self.folder = os.path.realpath(folder)
+        self.requests, self.answers = requests, answers
+        self.objects = {}  # handle -> object
+        self.modules = {}  # name -> module
+        self.wire = Wire(other=self._handle, resolve=self._resolve)
+
+    # handles
+    def _handle(self, value):
+        if isinstance(value, StandIn):
+            value = value.value
+        key = len(self.objects) + 1
+        self.objects[key] = value
+        return {"$h": key, "type": _type_name(value), "callable": callable(value)}
+
+    def _resolve(self, entry):
+        if "$r" in entry:
+            return self._target(entry["$r"])
+        raise ValueError(f"unexpected entry {sorted(entry)}")
+
+    def _target(self, ref):
+        if isinstance(ref, str):
+            return self.import_module(ref)
+        if ref not in self.objects:
+            raise LookupError("this object belongs to an earlier run of your code, which ended")
+        return self.objects[ref]
+
+    # imports
+    def import_module(self, name):
+        if name in self.modules:
+            return self.modules[name]
+        import importlib.util
+
+        path = os.path.join(self.folder, f"{name}.py")
+        if not os.path.isfile(path):
+            raise ImportProblem(f"{path} does not exist: the module {name}.py is missing from {self.folder}")
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        source = raw.decode("utf-8", errors="replace")
+        try:
+            compile(source, path, "exec")
+        except SyntaxError as error:
+            text = f": {error.text.strip()}" if error.text else ""
+            line = error.lineno
+            if line is None and "\0" in source:  # Python names no line for a NUL byte
+                line = source.count("\n", 0, source.index("\0")) + 1
+            raise ImportProblem(f"{path}:{line or 1}: syntax error, {error.msg}{text}") from None
+        except (ValueError, RecursionError, MemoryError) as error:
+            raise ImportProblem(f"{path}: Python cannot compile this file: {type(error).__name__}: "
+                                f"{safe_str(error)}") from None
+        try:
+            raw.decode(tokenize.detect_encoding(io.BytesIO(raw).readline)[0])
+        except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+            start = getattr(error, "start", 0)
+            line = raw.count(b"\n", 0, start) + 1
+            raise ImportProblem(f"{path}:{line}: the file is not UTF-8 text ({safe_str(error)}): "
+                                "save it as UTF-8") from None
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        self.modules[name] = module
+        return module
+
+    # the loop
+    def serve(self):
+        while True:
+            frame = read_frame(self.requests)
+            if frame is None:
+                return
+            try:
+                request = self.wire.loads(*frame)
+            except Exception as error:  # noqa: BLE001
+                self.send({"error": {"kind": "grader", "type": type(error).__name__, "message": safe_str(error)}})
+                continue
+            self.send(self.answer(request))
+
+    def send(self, answer):
+        try:
+            data = self.wire.dumps(answer)
+        except BaseException as error:  # noqa: BLE001 (a value that cannot cross: the student's)
+            data = self.wire.dumps({"error": {"kind": "unsendable", "type": type(error).__name__,
+                                              "message": safe_str(error)}})
+        self.answers.write(data)
+        self.answers.flush()
+
+    def answer(self, request):
+        op = request.get("op")
+        if op == "reset":
+            self.objects.clear()
+            return {"value": None}
+        Capped.written = 0
+        caught = []
+        cpu_before = time.process_time()
+        try:
+            with warnings.catch_warnings(record=True) as caught, \
+                    np.errstate(**request.get("errstate") or {}), \
+                    limits(request.get("seconds"), request.get("cpu_seconds")):
+                warnings.simplefilter("always")
+                value = self.run(op, request)
+            answer = {"value": value}
+        except ImportProblem as problem:
+            answer = {"error": {"kind": "import", "type": "ImportError", "message": str(problem)}}
+        except BaseException as error:  # noqa: BLE001 (student code: anything, KeyboardInterrupt included)
+            answer = {"error": self.describe(error, op)}
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        answer["cpu"] = time.process_time() - cpu_before
+        answer["warnings"] = [[w.category.__name__, safe_str(w.message)] for w in caught or []
+                              if isinstance(w.category, type)]
+        return answer
+
+    def describe(self, error, op):
+        kind = {CodeTimeout: "timeout", CpuSpent: "cpu", OutputFlood: "flood", InputCalled: "input",
+                SystemExit: "exit", KeyboardInterrupt: "keyboard"}.get(type(error), "raised")
+        described = {"kind": kind, "type": type(error).__name__, "message": safe_str(error),
+                     "place": where_in(error.__traceback__, self.folder), "import": op == "import",
+                     "bases": [cls.__name__ for cls in type(error).__mro__ if cls.__module__ == "builtins"]}
+        if kind == "exit":
+            try:
+                described["code"] = repr(error.code)
+            except BaseException:  # noqa: BLE001
+                described["code"] = "?"
+        return described
+
+    def run(self, op, request):
+        if op == "import":
+            self.import_module(request["name"])
+            return None
+        if op == "build":
+            return StandIn(STAND_INS[request["kind"]](*request.get("args", ()), **request.get("kwargs", {})))
+        target = self._target(request["target"])
+        if op == "getattr":
+            return getattr(target, request["name"])
+        if op == "setattr":
+            setattr(target, request["name"], request["value"])
+            return None
+        if op == "call":
+            return target(*request.get("args", ()), **request.get("kwargs", {}))
+        if op == "method":  # a method call on the object, in one request
+            return getattr(target, request["name"])(*request.get("args", ()), **request.get("kwargs", {}))
+        if op == "getitem":
+            return target[request["key"]]
+        if op == "setitem":
+            target[request["key"]] = request["value"]
+            return None
+        if op == "len":
+            return len(target)
+        if op == "list":
+            return list(target)
+        raise ValueError(f"unknown request {op!r}")
+
+
+class StandIn:
+    """Wraps a new stand-in, so that it crosses as a handle however plain it looks."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+class ImportProblem(Exception):
+    """The student's module cannot be imported; the message names the file and line."""
+
+
+def _type_name(value):
+    return type(value).__name__
+
+
+class limits:
+    """At most `seconds` of wall-clock time and `cpu_seconds` of CPU time for the block.
+
+    With SIGALRM (Linux, macOS) interval timers interrupt student code with an exception whose
+    traceback says where it was; without it (Windows) a timer thread interrupts the main thread as
+    Ctrl-C would. Either way the judge kills this process if the code swallows the interruption.
+    """
+
+    def __init__(self, seconds, cpu_seconds):
+        self.seconds, self.cpu_seconds = seconds, cpu_seconds
+        self.timer = None
+
+    def __enter__(self):
+        if hasattr(signal, "setitimer"):
+            if self.seconds:
+                signal.signal(signal.SIGALRM, _raise(CodeTimeout))
+                signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 0.001))
+            if self.cpu_seconds:
+                signal.signal(signal.SIGPROF, _raise(CpuSpent))
+                signal.setitimer(signal.ITIMER_PROF, max(self.cpu_seconds, 0.001))
+        elif self.seconds:
+            import _thread
+
+            self.fired = False
+
+            def fire():
+                self.fired = True
+                _thread.interrupt_main()
+
+            self.timer = threading.Timer(self.seconds, fire)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        if self.timer is not None:
+            self.timer.cancel()
+            if kind is KeyboardInterrupt and self.fired:
+                raise CodeTimeout() from None
+        return False
+
+
+def _raise(kind):
+    def handler(signum, frame):
+        raise kind()
+    return handler
+
+
+def limit_file_size(limit=FILE_BYTES):
+    try:
+        import resource
+    except ImportError:
+        return
+    for which, value in ((resource.RLIMIT_FSIZE, limit), (resource.RLIMIT_CORE, 0)):
+        try:
+            soft, hard = resource.getrlimit(which)
+            if hard == resource.RLIM_INFINITY or hard > value:
+                resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def main(argv):
+    folder = argv[1]
+    # The channel is this process's own copy of stdin and stdout; fds 0, 1 and 2 become what the
+    # student's code reads and prints to (nothing, and the output file the judge reads).
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    answers = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull, encoding="utf-8")
+    sys.stdout = Capped(io.TextIOWrapper(os.fdopen(1, "wb", buffering=0, closefd=False), encoding="utf-8",
+                                         errors="replace", write_through=True))
+    sys.stderr = Capped(io.TextIOWrapper(os.fdopen(2, "wb", buffering=0, closefd=False), encoding="utf-8",
+                                         errors="replace", write_through=True))
+    builtins.input = _no_input
+    limit_file_size()
+    sys.path[:] = [os.path.realpath(folder)] + [p for p in sys.path if p and os.path.realpath(p) != os.getcwd()]
+    sys.dont_write_bytecode = True
+    os.chdir(folder)
+    Harness(folder, requests, answers).serve()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
