@@ -442,6 +442,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if grading is None or not grading.outcomes:
         return
     progress.write_summary(terminalreporter, grading.outcomes.values(), grading.target)
+    level = remote.containment()
+    terminalreporter.write_line(f"your code ran in: {remote.LEVELS[level]}")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -473,6 +475,7 @@ def write_results(config, grading):
         "score": round(sum(t["score"] for t in tests), 2),
         "max_score": round(sum(t["max_score"] for t in tests), 2),
         "execution_time": round(sum(o.seconds for o in grading.outcomes.values()), 3),
+        "extra_data": {"containment": remote.containment()},
         "tests": tests,
     }
     submissions.write_results(path, results)
