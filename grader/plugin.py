@@ -78,6 +78,7 @@ class Grading:
     stubs: dict = field(default_factory=dict)  # name -> set of stub names
     hung: dict = field(default_factory=dict)  # name -> the test that timed out
     outcomes: dict = field(default_factory=dict)  # nodeid -> Outcome
+    collected: dict = field(default_factory=dict)  # module -> its tests before -k, -m, --uses selected
     finished: set = field(default_factory=set)  # nodeids of the tests that have run
 
     def module(self, name):
@@ -109,10 +110,10 @@ def pytest_addoption(parser):
                     help="folder holding the module files to grade (default: exercises)")
     group.addoption("--results-json", default=None, metavar="PATH",
                     help="also write the grade in Gradescope's results.json format")
-    group.addoption("--lesson", type=int, default=None, metavar="N",
-                    help="grade only the modules of lesson N (see the table at the end of a run)")
-    group.addoption("--module", dest="module_name", default=None, metavar="NAME",
-                    help="grade only NAME.py (also: -m NAME)")
+    group.addoption("--lesson", type=int, action="append", default=None, metavar="N",
+                    help="grade only the modules of lesson N (see the table at the end of a run); repeatable")
+    group.addoption("--module", dest="module_name", action="append", default=None, metavar="NAME",
+                    help="grade only NAME.py (also: -m NAME); repeatable")
     group.addoption("--in-process", action="store_true", default=False,
                     help="grade every module in this process, not one process per module (for "
                          "debugging the grader: a module that ends its process then ends the run)")
@@ -129,6 +130,7 @@ def pytest_configure(config):
     # Keep the graded folder as the student left it, and two runs on two folders apart.
     config.stash[WROTE_BYTECODE] = not sys.dont_write_bytecode
     sys.dont_write_bytecode = True
+    progress.wanted_modules(config)  # an unknown --lesson or --module stops here, before any table
     config.stash[GRADING] = Grading(target=target.resolve())
     config.addinivalue_line("markers", "grade(uses, section, end_to_end): student functions a test uses, lesson "
                                        "anchor, whether it trains on MNIST with the whole module")
@@ -162,6 +164,8 @@ def module_of(item):
 def pytest_collection_modifyitems(config, items):
     """Mark and select the tests (--lesson, --module) and take each one's time limit from pytest-timeout."""
     progress.mark_and_select(config, items)
+    grading = config.stash[GRADING]
+    grading.collected = dict(Counter(module_of(item) for item in items))
     # The limit is on the test itself (pytest_runtest_call), with grader.loader.time_limit, which
     # works without signals too. The grader's own fixtures (loading MNIST, on a busy machine, in
     # the first test's setup) must not eat into it; the student's import in setup has the
@@ -311,7 +315,7 @@ def hard_stop(item, seconds):
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(f"\n{item.nodeid}: {grading.outcomes[item.nodeid].output}", red=True)
-            progress.write_summary(reporter, grading.outcomes.values(), grading.target)
+            progress.write_summary(reporter, grading.outcomes.values(), grading.target, grading.collected)
         write_results(config, grading)
     finally:
         sys.__stdout__.flush()
@@ -441,7 +445,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     grading = config.stash.get(GRADING, None)
     if grading is None or not grading.outcomes:
         return
-    progress.write_summary(terminalreporter, grading.outcomes.values(), grading.target)
+    progress.write_summary(terminalreporter, grading.outcomes.values(), grading.target, grading.collected)
     level = remote.containment()
     terminalreporter.write_line(f"your code ran in: {remote.LEVELS[level]}")
 

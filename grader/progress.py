@@ -30,21 +30,25 @@ def register_markers(config):
                                        "(visible, hidden, after_due_date, after_published)")
 
 
-def _wanted_modules(config):
-    """The module names --lesson/--module ask for, or None for every module."""
-    wanted = None
-    lesson = config.getoption("lesson", None)
-    if lesson is not None:
-        wanted = {name for name, module in catalog.MODULES.items() if module.number == lesson}
-        if not wanted:
+def wanted_modules(config):
+    """The module names --lesson/--module ask for (each may be given several times: all of them are
+    graded), or None for every module; a pytest.UsageError for a lesson or module there is not."""
+    lessons = config.getoption("lesson", None) or []
+    names = config.getoption("module_name", None) or []
+    if not lessons and not names:
+        return None
+    wanted = set()
+    for lesson in lessons:
+        found = {name for name, module in catalog.MODULES.items() if module.number == lesson}
+        if not found:
             known = ", ".join(f"{m.number} ({name})" for name, m in catalog.MODULES.items())
             raise pytest.UsageError(f"--lesson {lesson}: no such lesson; lessons with exercises: {known}")
-    name = config.getoption("module_name", None)
-    if name is not None:
+        wanted |= found
+    for name in names:
         name = Path(name).name.removesuffix(".py")
         if name not in catalog.MODULES:
             raise pytest.UsageError(f"--module {name}: no such module; modules: {', '.join(catalog.MODULES)}")
-        wanted = {name} if wanted is None else wanted & {name}
+        wanted.add(name)
     return wanted
 
 
@@ -54,7 +58,7 @@ def mark_and_select(config, items):
         name = module_of(item.path)
         if name in catalog.MODULES:
             item.add_marker(getattr(pytest.mark, name))
-    wanted = _wanted_modules(config)
+    wanted = wanted_modules(config)
     if wanted is None:
         return
     kept = [item for item in items if module_of(item.path) in wanted]
@@ -117,7 +121,7 @@ def stuck(module):
     return [f"      stuck? {' or '.join(tools)}"] if tools else []
 
 
-def next_step(outcomes):
+def next_step(outcomes, partial=()):
     ordered = sorted(outcomes, key=lambda o: order(o.module))
     for outcome in ordered:
         if outcome.status == "failed":
@@ -130,11 +134,16 @@ def next_step(outcomes):
         if outcome.status == "not attempted":
             return (f"next: {outcome.output.removeprefix('not attempted: ')}; start with {outcome.name}\n"
                     f"      {_link(outcome)}").rstrip() + "".join("\n" + line for line in stuck(outcome.module))
-    return all_passed(outcomes)
+    return all_passed(outcomes, partial)
 
 
-def all_passed(outcomes):
-    """The last line when nothing failed: with hidden tests in the run, they are not the grade yet."""
+def all_passed(outcomes, partial=()):
+    """The last line when nothing failed: with hidden tests in the run, they are not the grade yet;
+    with part of a module left out (-k), the module is not done yet either."""
+    if partial:
+        names = ", ".join(f"{name}.py" for name in sorted(partial, key=order))
+        return (f"next: the selected tests pass, but only part of {names} was graded; run "
+                f"`pytest grader --module {sorted(partial, key=order)[0]}` for the module's grade")
     hidden = sum(o.visibility != "visible" for o in outcomes)
     if hidden:
         return (f"next: the visible tests pass; {hidden} hidden test{'s are' if hidden > 1 else ' is'} "
@@ -142,18 +151,25 @@ def all_passed(outcomes):
     return "next: everything selected passes. Well done!"
 
 
-def summary_lines(outcomes, target):
-    """The grade table, the progress line and the next step, as lines of text."""
+def summary_lines(outcomes, target, collected=None):
+    """The grade table, the progress line and the next step, as lines of text.
+
+    `collected` is {module: number of its tests before -k and the like left some out}: a module
+    graded in part is "partly graded", never "done", whatever its selected tests gave.
+    """
     modules = {}
     for outcome in outcomes:
         modules.setdefault(outcome.module, []).append(outcome)
+    partial = {name for name, tests in modules.items()
+               if collected is not None and len(tests) < collected.get(name, len(tests))}
     rows, done = [], 0
     for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):
         count = {status: sum(o.status == status for o in tests) for status in STATUSES}
         got = sum(o.max_score for o in tests if o.status == "passed")
         total = sum(o.max_score for o in tests)
         lesson = catalog.MODULES.get(name)
-        state = ("done" if count["passed"] == len(tests) else
+        state = ("partly graded" if name in partial else
+                 "done" if count["passed"] == len(tests) else
                  "to do" if count["not attempted"] == len(tests) else "in progress")
         done += state == "done"
         rows.append((f"{lesson.number}" if lesson else "-", f"{name}.py", lesson.title if lesson else "",
@@ -170,14 +186,14 @@ def summary_lines(outcomes, target):
     lines.append(f"progress: {done}/{len(rows)} modules done, {points(score)}/{points(total)} points "
                  f"({target})")
     for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):
-        if name in catalog.MODULES and all(o.status == "passed" for o in tests):
+        if name in catalog.MODULES and name not in partial and all(o.status == "passed" for o in tests):
             lines.append(f"{name}.py passes: compare with the reference, "
                          f"{catalog.lesson_url(name, REFERENCE_ANCHOR)}")
-    lines.append(next_step(outcomes))
+    lines.append(next_step(outcomes, partial))
     return lines
 
 
-def write_summary(terminalreporter, outcomes, target):
+def write_summary(terminalreporter, outcomes, target, collected=None):
     terminalreporter.section("your grade")
-    for line in summary_lines(list(outcomes), target):
+    for line in summary_lines(list(outcomes), target, collected):
         terminalreporter.write_line(line)

@@ -169,9 +169,16 @@ def _proxy_class(type_name):
 
 
 class RemoteModule(Remote):
-    """The student's module `name` in the runner: `student.sigma(x)` is a request."""
+    """The student's module `name` in the runner: `student.sigma(x)` is a request.
+
+    It is named, not numbered: after the runner ends (os._exit in one test), the next test's
+    requests start a new runner, which imports the module again.
+    """
 
     __slots__ = ()
+
+    def _ask(self, op, **fields):
+        return self._runner.request(op, target=self._ref, **fields)
 
     def __repr__(self):
         return f"<your module {self._ref}>"
@@ -568,8 +575,8 @@ class Runner:
             return (f"your code printed more than the grader allows, and its process was ended ({how}): "
                     "remove the print() calls inside loops")
         if code is not None and code < 0:
-            return f"your code crashed the process that runs it ({how})"
-        return f"your code ended the process that runs it ({how}: `os._exit`?)"
+            return f"your code crashed the grading process ({how})"
+        return f"your code ended the grading process ({how}: `os._exit`?)"
 
     def _forward_output(self):
         """What the student's code printed during the request, to this process's output (pytest captures it)."""
