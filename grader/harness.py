@@ -158,51 +158,78 @@ def _read_exactly(stream, n):
 
 
 # --- stand-ins the grader hands to student code --------------------------------------------------
+#
+# They only record: what the student's code called, with what, and what it found. The judge reads
+# the record back as plain data (`record()`) and replays it with its checks and their messages
+# (grader/test_training.py, grader/test_further.py); no verdict is made here.
+
+
+def plain_number(value):
+    """`value` as an int or float if it is a number (NumPy's included, or an array of one), else its
+    repr: what the judge compares with the sizes and rates it expects, and shows when they differ."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
+        value = value.reshape(-1)[0]
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return repr(value)[:200]
+
+
+def first_column(values):
+    """The examples' indices: column 0 of `values` (one row, or rows), as ints."""
+    return [int(i) for i in np.atleast_2d(np.asarray(values, dtype=float))[:, 0]]
 
 
 class TrainingRecorder:
-    """A network stand-in for training.train (grader/test_training.py reads its log).
+    """A network stand-in for training.train (grader/test_training.py replays its record).
 
     weights[1] is (n, 2) and biases[1] is (2,); backprop() after forward() of examples I stores
     dJ/dW with 1 in the rows I and dJ/db = |I| in every entry, so that any step shows in the
-    parameters which examples it used. Every call is logged with the parameters it found.
+    parameters which examples it used. Every call is logged with the parameters it found, as
+    [call, weights[1], biases[1], indices, target indices]: "forward" (the features' and the
+    targets' examples), "backprop" (the targets' examples), "update" and "updated" (before and
+    after update() stepped).
     """
 
     def __init__(self, n):
         self.n = n
         self.loss = None
         self.output = None
-        self.definition, self.n_layers = (n, 2), 1
+        self.definition, self.n_layers = (n, 2), 1  # the parameters' shapes, not the features'
         self.weights, self.biases = {1: np.zeros((n, 2))}, {1: np.zeros(2)}
         self.weights_grad, self.biases_grad = {1: np.zeros((n, 2))}, {1: np.zeros(2)}
         self.log = []
 
     def _snapshot(self):
+        """Copies of weights[1] and biases[1], or [what went wrong, None] if they are not arrays."""
         try:
             return [np.array(self.weights[1], dtype=float), np.array(self.biases[1], dtype=float)]
-        except Exception as error:  # the student's code replaced them by something else
-            return [f"{type(error).__name__}: {error}", None]
+        except Exception as error:  # noqa: BLE001 (the student's code replaced them by something else)
+            return [f"{type(error).__name__}: {safe_str(error)}"[:300], None]
+
+    def _write(self, call, indices=None, target_indices=None):
+        self.log.append([call, *self._snapshot(), indices, target_indices])
 
     def forward(self, features, targets):
-        self.log.append(["forward", *self._snapshot(), np.atleast_2d(np.asarray(features, dtype=float))[:, 0].copy(),
-                         np.atleast_2d(np.asarray(targets, dtype=float))[:, 0].copy()])
-        rows = np.atleast_2d(np.asarray(features, dtype=float))
+        indices, target_indices = first_column(features), first_column(targets)
+        self._write("forward", indices, target_indices)
         self.output = np.atleast_2d(np.asarray(targets, dtype=float)).copy()
-        self.loss = float(np.sum(rows[:, 1]))  # the batch's summed loss
+        self.loss = float(np.sum(np.atleast_2d(np.asarray(features, dtype=float))[:, 1]))  # the batch's summed loss
 
     def backprop(self, targets):
-        indices = [int(i) for i in np.atleast_2d(np.asarray(targets, dtype=float))[:, 0]]
-        self.log.append(["backprop", *self._snapshot(), np.array(indices, dtype=float), None])
+        indices = first_column(targets)
+        self._write("backprop", indices)
         weights_grad = np.zeros((self.n, 2))
         np.add.at(weights_grad, [i for i in indices if 0 <= i < self.n], 1.0)
         self.weights_grad = {1: weights_grad}  # new arrays, as the Network's backprop stores
         self.biases_grad = {1: np.full(2, float(len(indices)))}
 
     def update(self, learning_rate):
-        self.log.append(["update", *self._snapshot(), None, None])
+        self._write("update")
         self.weights[1] = self.weights[1] - learning_rate * np.asarray(self.weights_grad[1], dtype=float)
         self.biases[1] = self.biases[1] - learning_rate * np.asarray(self.biases_grad[1], dtype=float)
-        self.log.append(["updated", *self._snapshot(), None, None])
+        self._write("updated")
 
     def compute_loss(self, targets):
         return self.loss
@@ -211,34 +238,30 @@ class TrainingRecorder:
         return np.zeros(len(np.atleast_2d(features)), dtype=int)
 
     def record(self):
-        """The log and the parameters now, as plain data."""
+        """The log, and the parameters now as a last "end" entry: plain data."""
         return [list(entry) for entry in self.log] + [["end", *self._snapshot(), None, None]]
 
 
 class FitRecorder:
-    """A network and optimizer stand-in for further.fit: both write every call into one log."""
+    """A network and optimizer stand-in for further.fit: both write every call into one log,
+    ["forward", indices, target indices], ["backprop", indices] or ["step", n, learning rate]."""
 
     def __init__(self):
-        self.calls = []  # ["forward", indices, target indices], ["backprop", indices], ["step", n, rate]
+        self.calls = []
         self.loss, self.output, self.learning_rate = None, None, 1.0
         self.weights, self.biases = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
         self.weights_grad, self.biases_grad = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
 
     def forward(self, features, targets):
-        rows, target_rows = np.atleast_2d(features), np.atleast_2d(targets)
-        self.calls.append(["forward", [int(i) for i in rows[:, 0]], [int(i) for i in target_rows[:, 0]]])
-        self.output = np.array(target_rows, dtype=float)
-        self.loss = float(np.sum(rows[:, 1]))
+        self.calls.append(["forward", first_column(features), first_column(targets)])
+        self.output = np.array(np.atleast_2d(targets), dtype=float)
+        self.loss = float(np.sum(np.atleast_2d(np.asarray(features, dtype=float))[:, 1]))
 
     def backprop(self, targets):
-        self.calls.append(["backprop", [int(i) for i in np.atleast_2d(targets)[:, 0]]])
+        self.calls.append(["backprop", first_column(targets)])
 
     def step(self, n):
-        try:
-            rate = float(self.learning_rate)
-        except Exception:
-            rate = repr(self.learning_rate)
-        self.calls.append(["step", n if isinstance(n, (int, float)) else repr(n), rate])
+        self.calls.append(["step", plain_number(n), plain_number(self.learning_rate)])
 
     def predict(self, features):
         return np.zeros(len(np.atleast_2d(features)), dtype=int)
@@ -265,7 +288,7 @@ class Schedule:
         self.asked = []
 
     def __call__(self, j):
-        self.asked.append(j if isinstance(j, (int, float)) else repr(j))
+        self.asked.append(plain_number(j))
         return self.offset + j
 
 
@@ -455,7 +478,7 @@ class Harness:
         try:
             with warnings.catch_warnings(record=True) as caught, \
                     np.errstate(**request.get("errstate") or {}), \
-                    limits(request.get("seconds"), request.get("cpu_seconds")):
+                    limits(request.get("seconds"), request.get("cpu_seconds"), request.get("signals", True)):
                 warnings.simplefilter("always")
                 value = self.run(op, request)
             answer = {"value": value}
@@ -535,12 +558,13 @@ class limits:
     Ctrl-C would. Either way the judge kills this process if the code swallows the interruption.
     """
 
-    def __init__(self, seconds, cpu_seconds):
+    def __init__(self, seconds, cpu_seconds, signals=True):
         self.seconds, self.cpu_seconds = seconds, cpu_seconds
+        self.signals = signals and hasattr(signal, "setitimer")  # the judge may have none (Windows, or its test)
         self.timer = None
 
     def __enter__(self):
-        if hasattr(signal, "setitimer"):
+        if self.signals:
             if self.seconds:
                 signal.signal(signal.SIGALRM, _raise(CodeTimeout))
                 signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 0.001))
@@ -562,13 +586,13 @@ class limits:
         return self
 
     def __exit__(self, kind, error, tb):
-        if hasattr(signal, "setitimer"):
+        if self.signals:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.setitimer(signal.ITIMER_PROF, 0)
         if self.timer is not None:
             self.timer.cancel()
             if kind is KeyboardInterrupt and self.fired:
-                raise CodeTimeout() from None
+                raise CodeTimeout().with_traceback(tb) from None  # the traceback says where the code was
         return False
 
 

@@ -496,7 +496,9 @@ class Runner:
                 return None
             self.start()
         budget = Budget.current
-        fields.update(op=op, errstate={k: v for k, v in np.geterr().items()})
+        # The judge's NumPy error state and whether it has timer signals (a Python without them, as
+        # on Windows, is what tests/test_nosignals.py checks) go with every request.
+        fields.update(op=op, errstate=dict(np.geterr()), signals=hasattr(signal, "setitimer"))
         limit = seconds if seconds is not None else Deadline.remaining()
         if limit is not None:
             fields["seconds"] = max(limit, 0.01)
