@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build grade exercises notebooks lab bench clean browser
+.PHONY: serve test build grade exercises notebooks lab bench clean browser sandbox
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ build: $(STAMP)
 
 # On every core (pytest-xdist): each test file on one worker, so that its module fixtures are made
 # once; the site build that several files read is made once per run (tests/conftest.py).
-test: $(STAMP) browser
+test: $(STAMP) browser sandbox
 	$(BIN)/python -m pytest tests -n auto --dist loadfile
 
 # The browser tests drive Debian's Chromium (never a browser that playwright downloads).
@@ -48,7 +48,22 @@ browser:
 	    "apt-get): the browser tests will be skipped; install it with apt-get install chromium"; \
 	fi
 
-grade: $(STAMP)
+# The grader runs the student's code in Debian's bubblewrap sandbox when `bwrap` works here
+# (grader/remote.py): installed only as root with apt-get, as the browser is; without it the
+# grader falls back to a separate user (as root) or a plain process, and says which it used.
+sandbox:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "sandbox: installing bubblewrap for the grader: apt-get install -y bubblewrap"; \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q --no-install-recommends bubblewrap; } \
+	  || echo "sandbox: could not install bubblewrap; the grader will use a weaker containment"; \
+	else \
+	  echo "sandbox: bwrap is missing and cannot be installed here (needs root and apt-get):" \
+	    "the grader runs student code in a separate process instead"; \
+	fi
+
+grade: $(STAMP) sandbox
 	$(BIN)/python -m pytest grader
 
 # Regenerates the stubs from solutions/. A file you edited is kept and named, never
