@@ -46,6 +46,7 @@ from grader.loader import IMPORT_SECONDS, InputCalled, StudentCodeError
 HARNESS = Path(__file__).with_name("harness.py")
 GRACE_SECONDS = 5  # past a request's limit, before a runner that swallowed its interruption is killed
 SEND_FILE_BYTES = 5_000_000  # the largest module file copied into the runner
+STARTUP_SECONDS = 60  # Python and NumPy start in well under a second; a loaded machine is slow
 MAX_STARTS = 4  # a runner that ends this many times in one run is not started again
 LEVELS = {
     "bwrap": "bubblewrap sandbox (no network, no course files, its own processes)",
@@ -194,7 +195,7 @@ def containment():
     wanted = os.environ.get("GRADER_CONTAINMENT", "auto").strip().lower() or "auto"
     if wanted in ("auto", "bwrap") and _bwrap_works():
         return "bwrap"
-    if wanted in ("auto", "bwrap", "user") and _can_switch_user():
+    if wanted in ("auto", "bwrap", "user") and _user_works():
         return "user"
     return "process"
 
@@ -212,8 +213,18 @@ def _bwrap_works():
     return probe.returncode == 0
 
 
-def _can_switch_user():
-    return os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0
+def _user_works():
+    """As root on POSIX, whether Python and NumPy run as another user id (not where Python lives
+    in a folder only root may enter, such as /root)."""
+    if not (os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0):
+        return False
+    try:
+        probe = subprocess.run([sys.executable, "-I", "-c", "import numpy"], user=UID_FIRST - 1,
+                               group=UID_FIRST - 1, extra_groups=[], cwd="/", stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
 
 
 def _bound_paths():
@@ -243,7 +254,8 @@ def _hidden_paths():
 
 
 def _bwrap_options():
-    options = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+    options = ["--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--die-with-parent",
+               "--new-session", "--cap-drop", "ALL",
                "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib32", "lib64", "sbin"):
         path = Path("/") / name
@@ -412,6 +424,16 @@ class Runner:
         self.answers = queue.Queue()
         reader = threading.Thread(target=self._read, args=(self.process.stdout, self.answers), daemon=True)
         reader.start()
+        try:
+            frame = self.answers.get(timeout=STARTUP_SECONDS)
+        except queue.Empty:
+            frame = None
+        if not isinstance(frame, tuple):
+            self.output.seek(0)
+            said = self.output.read(2000).decode("utf-8", errors="replace").strip()
+            self.close()
+            raise RuntimeError(f"the grader could not start the process that runs student code "
+                               f"(containment {self.level}): {said or 'no output'}")
 
     @staticmethod
     def _read(stream, answers):
