@@ -137,3 +137,22 @@ def test_the_filing_s_tests_all_exist_today(tmp_path):
                               *filing_tests(listed)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert filing_tests(listed) == ["tests/test_mnist.py::test_no_such_test"]
     assert missing.returncode != 0  # the check above can fail
+
+
+def test_containment_reads_pytest_s_summary_and_passes_grader_options_on():
+    import pkgutil
+
+    import benchmarks
+    from benchmarks.bench_containment import grade_command, parse_counts, split_argv
+
+    assert "bench_containment" in {m.name for m in pkgutil.iter_modules(benchmarks.__path__)}  # make bench runs it
+    assert parse_counts("FAILED grader/x.py::t\n66 failed, 106 passed in 9.70s\n") == {"failed": 66, "passed": 106}
+    assert parse_counts("151 deselected, 21 not attempted in 0.92s") == {"deselected": 151, "not attempted": 21}
+    assert parse_counts("=== 1 passed, 2 warnings in 75.3s (0:01:15) ===") == {"passed": 1, "warnings": 2}
+    assert parse_counts("ERROR: usage: pytest [options]") == {}  # no summary: the run says its exit status
+    own, extra = split_argv(["--runs", "3", "--", "-k", "network", "--", "x"])
+    assert own == ["--runs", "3"] and extra == ["-k", "network", "--", "x"]
+    assert split_argv(["--runs", "3"]) == (["--runs", "3"], [])
+    reference, stubs = grade_command("reference", ["-k", "network"]), grade_command("stubs", [])
+    assert reference[:6] == [sys.executable, "-m", "pytest", "grader", "--target", "solutions"]
+    assert reference[-2:] == ["-k", "network"] and "--target" not in stubs
