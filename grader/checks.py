@@ -9,12 +9,10 @@ message of a wrong answer: the mistake that probably explains the numbers, or a 
 that none of the known ones does.
 """
 
-import contextlib
-import signal
-
 import numpy as np
 
 from coursekit.gradcheck import TOLERANCE, agrees
+from grader import remote
 
 
 class WrongAnswer(AssertionError):
@@ -98,28 +96,17 @@ def expect_slope(analytic, slope, what, nudged, loss="your loss"):
                           "the gradient does not belong to the loss")
 
 
-@contextlib.contextmanager
 def cpu_budget(seconds, reference_seconds, example_by_example_seconds):
-    """Fail the test with a message once the process has used `seconds` of CPU time inside.
+    """A `with` block in which the student's code may use `seconds` of CPU time, over all its calls.
 
     For the training runs on MNIST: CPU time, unlike the wall clock, is not inflated by other
     programs on a busy machine, so a right solution in a slow style still passes there; the
-    test's own wall-clock limit only stops a run that hangs. Without SIGPROF (Windows) only
-    that wall-clock limit holds.
+    test's own wall-clock limit only stops a run that hangs. The student's code runs in the
+    runner, so the runner measures it (grader.remote.Budget: each request inside gets the CPU
+    seconds left); past them the test fails with remote.CpuSpent and this message. Without
+    SIGPROF there (Windows) only the wall-clock limit holds.
     """
-    def over(signum, frame):
-        raise WrongAnswer(f"your training used more than {seconds} s of CPU time (the reference needs about "
-                          f"{reference_seconds} s, a solution written example by example about "
-                          f"{example_by_example_seconds} s): look for work repeated inside the loops, such as "
-                          "copying every array once per example")
-
-    if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):
-        yield
-        return
-    previous = signal.signal(signal.SIGPROF, over)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
+    return remote.Budget(seconds, f"your training used more than {seconds} s of CPU time (the reference needs "
+                                  f"about {reference_seconds} s, a solution written example by example about "
+                                  f"{example_by_example_seconds} s): look for work repeated inside the loops, "
+                                  "such as copying every array once per example")

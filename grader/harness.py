@@ -202,11 +202,9 @@ class TrainingRecorder:
         self.log = []
 
     def _snapshot(self):
-        """Copies of weights[1] and biases[1], or [what went wrong, None] if they are not arrays."""
-        try:
-            return [np.array(self.weights[1], dtype=float), np.array(self.biases[1], dtype=float)]
-        except Exception as error:  # noqa: BLE001 (the student's code replaced them by something else)
-            return [f"{type(error).__name__}: {safe_str(error)}"[:300], None]
+        """Copies of weights[1] and biases[1]. If the student's code replaced them by something else,
+        the error is raised in the call that found them, as a network's own method would raise it."""
+        return [np.array(self.weights[1], dtype=float), np.array(self.biases[1], dtype=float)]
 
     def _write(self, call, indices=None, target_indices=None):
         self.log.append([call, *self._snapshot(), indices, target_indices])
@@ -238,8 +236,13 @@ class TrainingRecorder:
         return np.zeros(len(np.atleast_2d(features)), dtype=int)
 
     def record(self):
-        """The log, and the parameters now as a last "end" entry: plain data."""
-        return [list(entry) for entry in self.log] + [["end", *self._snapshot(), None, None]]
+        """The log, and the parameters now as a last "end" entry (what went wrong reading them, in
+        place of weights[1], if they are not arrays any more): plain data."""
+        try:
+            end = self._snapshot()
+        except Exception as error:  # noqa: BLE001 (the student's code replaced them by something else)
+            end = [f"{type(error).__name__}: {safe_str(error)}"[:300], None]
+        return [list(entry) for entry in self.log] + [["end", *end, None, None]]
 
 
 class FitRecorder:

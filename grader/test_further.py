@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from coursekit import gradcheck
+from grader import remote
 from grader.cases import every_combination, sample
 from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar
 from grader.diagnoses import further as mistakes
@@ -176,6 +177,35 @@ def test_backprop_matches_reference(student, reference, digits, definition, batc
     twins.expect_backprop(mistakes.backprop)
 
 
+def expect_a_gradient(network, x, t):
+    """The student's forward(x, t) then backprop(t) on real digits store a weight gradient that is not
+    zero everywhere. A network whose loss is flat zero agrees with its own zero slope, and a zero
+    gradient is overwritten by itself: the checks of consistency need a gradient to check."""
+    network.forward(x, t)
+    network.backprop(t)
+    found = getattr(network, "weights_grad", None)
+    values = found.values() if isinstance(found, dict) else ()
+    expect(any(np.any(as_floats(g) != 0) for g in values),
+           f"after your forward() and backprop() on {len(x)} real digits, weights_grad is {in_words(found)}: the "
+           "cross-entropy's gradient on real digits is never zero everywhere, and backprop(targets) stores "
+           "dJ/dW(k) in weights_grad[k] for every layer k")
+
+
+def as_floats(value):
+    """`value` as an array of floats, or an empty array if it is not numbers."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return np.zeros(0)
+
+
+def in_words(members):
+    """weights_grad as the student's network holds it, in a few words."""
+    if not isinstance(members, dict):
+        return f"{members!r} (not a dict keyed by layer)"
+    return "zero everywhere" if members else "an empty dict"
+
+
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop"], section="backprop")
 def test_backprop_finite_differences(student, reference, digits):
     """The student's gradients against the slope of the student's own cross-entropy."""
@@ -186,6 +216,7 @@ def test_backprop_finite_differences(student, reference, digits):
     # one parameter cannot move any a(k) across it (a grader's own check, not the student's).
     nearest = min(float(np.min(np.abs(twins.ours.layers[k]))) for k in (1, 2))
     assert nearest > 1000 * gradcheck.STEP, f"the finite-difference inputs come within {nearest:g} of ReLU's kink"
+    expect_a_gradient(twins.theirs, x, t)
     rng = np.random.default_rng(7)
 
     def picks(name, k, shape):
@@ -202,7 +233,10 @@ def test_backprop_finite_differences(student, reference, digits):
 
 @pytest.mark.grade(uses=CLASSIFIER + ["Classifier.backprop"], section="backprop")
 def test_backprop_twice_gives_same_gradients(student, reference, digits):
-    twin_classifiers(student, reference, SHAPES["784-30-10"]).expect_backprop_overwrites(*sample(digits, 16))
+    twins = twin_classifiers(student, reference, SHAPES["784-30-10"])
+    x, t = sample(digits, 16)
+    expect_a_gradient(twins.theirs, x, t)
+    twins.expect_backprop_overwrites(x, t)
 
 
 @pytest.mark.grade(uses=["Classifier.__init__", "Classifier.predict"], section="predict")
@@ -217,7 +251,8 @@ def test_predict(student, reference, digits):
 # --- Momentum ----------------------------------------------------------------------------------
 
 class Parameters:
-    """A network's parameters and gradients only: what an optimizer reads and steps."""
+    """A network's parameters and gradients only: what an optimizer reads and steps (the
+    reference's; the student's optimizer gets the runner's own, grader/harness.py's Parameters)."""
 
     def __init__(self, weights, biases):
         self.weights = {k: np.array(W, dtype=float) for k, W in weights.items()}
@@ -241,9 +276,9 @@ def gradient_batches(reference, digits):
     return net, batches
 
 
-def run_momentum(module, start, batches, rates, momentum, weight_decay):
-    """Parameters after every step of module.Momentum, as {"weights[k] after step s": array}."""
-    params = Parameters(start.weights, start.biases)
+def run_momentum(module, params, batches, rates, momentum, weight_decay):
+    """Parameters after every step of module.Momentum on `params`, as {"weights[k] after step s": array}."""
+    layers = list(params.weights)
     optimizer = module.Momentum(params, rates[0], momentum=momentum, weight_decay=weight_decay)
     after = {}
     for s, ((n, weights_grad, biases_grad), rate) in enumerate(zip(batches, rates), start=1):
@@ -251,10 +286,23 @@ def run_momentum(module, start, batches, rates, momentum, weight_decay):
         params.weights_grad = {k: g.copy() for k, g in weights_grad.items()}
         params.biases_grad = {k: g.copy() for k, g in biases_grad.items()}
         optimizer.step(n)
-        for k in params.weights:
-            after[f"weights[{k}] after step {s}"] = np.array(params.weights[k], dtype=float)
-            after[f"biases[{k}] after step {s}"] = np.array(params.biases[k], dtype=float)
+        weights, biases = params.weights, params.biases  # one read each: a proxy's reads are copies
+        for k in layers:
+            after[f"weights[{k}] after step {s}"] = copied(weights, k)
+            after[f"biases[{k}] after step {s}"] = copied(biases, k)
     return after
+
+
+def copied(members, k):
+    """A copy of members[k] as floats (the reference steps its arrays in place), or what is there
+    instead for the check to describe."""
+    found = members.get(k) if isinstance(members, dict) else members
+    if found is None:  # np.array(None, dtype=float) would be a nan
+        return None
+    try:
+        return np.array(found, dtype=float)
+    except (TypeError, ValueError):
+        return found
 
 
 MOMENTUM_CASES = {
@@ -269,8 +317,8 @@ MOMENTUM_CASES = {
 def test_momentum_step_by_step(student, reference, digits, case):
     further = reference("further")
     start, batches = gradient_batches(further, digits)
-    expected = run_momentum(further, start, batches, **case)
-    got = run_momentum(student, start, batches, **case)
+    expected = run_momentum(further, Parameters(start.weights, start.biases), batches, **case)
+    got = run_momentum(student, remote.build(student, "Parameters", start.weights, start.biases), batches, **case)
     setting = (f"Momentum(network, learning_rate={case['rates'][0]}, momentum={case['momentum']}, "
                f"weight_decay={case['weight_decay']}), steps on batches of 4, 4 and 3 real digits with "
                f"learning rates {case['rates']}")
@@ -297,65 +345,51 @@ N, BATCH, EPOCHS = 23, 5, 3  # 23 = 4 full batches of 5 and a last one of 3
 
 def examples(n=N):
     """Features (n, 3) and targets (n, 2) whose column 0 is the example's index; column 1 of the
-    features is the example's loss in the Recorder: 1, 2, ..., 7, 1, ..."""
+    features is the example's loss in the FitRecorder: 1, 2, ..., 7, 1, ..."""
     index = np.arange(n, dtype=float)
     return np.column_stack([index, index % 7 + 1, np.ones(n)]), np.column_stack([index, -index])
 
 
-class Recorder:
-    """A stand-in network and optimizer for fit(): both write every call into one log."""
-
-    def __init__(self):
-        self.calls = []  # ("forward", indices), ("backprop", indices), ("step", n, learning_rate)
-        self.loss, self.output, self.learning_rate = None, None, 1.0
-        self.weights, self.biases = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
-        self.weights_grad, self.biases_grad = {1: np.zeros((3, 2))}, {1: np.zeros(2)}
-
-    def forward(self, features, targets):
-        rows, target_rows = np.atleast_2d(features), np.atleast_2d(targets)
-        indices = [int(i) for i in rows[:, 0]]
-        if [int(i) for i in target_rows[:, 0]] != indices:
-            raise WrongAnswer(f"forward() received features of examples {indices} but targets of examples "
-                              f"{[int(i) for i in target_rows[:, 0]]}: shuffle both with the same order")
-        self.calls.append(("forward", indices))
-        self.output = target_rows.copy()
-        self.loss = float(np.sum(rows[:, 1]))
-
-    def backprop(self, targets):
-        self.calls.append(("backprop", [int(i) for i in np.atleast_2d(targets)[:, 0]]))
-
-    def step(self, n):
-        self.calls.append(("step", n, float(self.learning_rate)))
-
-    def predict(self, features):
-        return np.zeros(len(np.atleast_2d(features)), dtype=int)
-
-    def steps(self):
-        """[(indices, n given to step, learning rate at that step)], after checking the call order."""
-        steps, pending = [], None
-        for call in self.calls:
-            if call[0] == "forward":
-                expect(pending is None, "fit() called forward() twice without backprop() and step() between")
-                pending = [call[1], False]
-            elif call[0] == "backprop":
-                expect(pending is not None and call[1] == pending[0],
-                       "fit() called backprop() without forward() on the same batch just before it")
-                pending[1] = True
-            else:
-                expect(pending is not None and pending[1], "fit() called optimizer.step() without forward() "
-                                                           "then backprop() just before it")
-                steps.append((pending[0], call[1], call[2]))
-                pending = None
-        expect(pending is None, "the last forward() of fit() was not followed by backprop() and optimizer.step()")
-        return steps
+def fit_steps(calls, finished=True):
+    """[(indices, n given to step, learning rate at that step)] from the calls fit() made on the
+    runner's FitRecorder (grader/harness.py), after checking their order; `finished=False` for a
+    fit() that raised: only the batches given to forward() are checked."""
+    for call in calls:  # the stand-in network would have stopped fit() at the first mismatch
+        if call[0] == "forward" and call[2] != call[1]:
+            raise WrongAnswer(f"forward() received features of examples {call[1]} but targets of examples "
+                              f"{call[2]}: shuffle both with the same order")
+    if not finished:
+        return None
+    steps, pending = [], None
+    for call in calls:
+        if call[0] == "forward":
+            expect(pending is None, "fit() called forward() twice without backprop() and step() between")
+            pending = [call[1], False]
+        elif call[0] == "backprop":
+            expect(pending is not None and call[1] == pending[0],
+                   "fit() called backprop() without forward() on the same batch just before it")
+            pending[1] = True
+        else:
+            expect(pending is not None and pending[1], "fit() called optimizer.step() without forward() "
+                                                       "then backprop() just before it")
+            steps.append((pending[0], call[1], call[2]))
+            pending = None
+    expect(pending is None, "the last forward() of fit() was not followed by backprop() and optimizer.step()")
+    return steps
 
 
 def run_fit(student, n=N, batch_size=BATCH, epochs=EPOCHS, seed=0, schedule=None):
-    recorder = Recorder()
+    """(steps, returned losses) of the student's fit() with the runner's FitRecorder as both the
+    network and the optimizer."""
+    recorder = remote.build(student, "FitRecorder")
     features, targets = examples(n)
-    losses = student.fit(recorder, recorder, features, targets, epochs=epochs, batch_size=batch_size,
-                         seed=seed, schedule=schedule)
-    return recorder.steps(), losses
+    try:
+        losses = student.fit(recorder, recorder, features, targets, epochs=epochs, batch_size=batch_size,
+                             seed=seed, schedule=schedule)
+    except remote.StudentRaised:
+        fit_steps(recorder.record(), finished=False)
+        raise
+    return fit_steps(recorder.record()), losses
 
 
 def by_epoch(steps, n=N, batch_size=BATCH, epochs=EPOCHS):
@@ -405,13 +439,10 @@ def test_fit_keeps_the_last_partial_batch_and_steps_by_its_size(student):
 
 @pytest.mark.grade(uses=["fit"], section="fit")
 def test_fit_sets_the_scheduled_rate_before_every_step(student):
-    calls = []
-
-    def schedule(j):
-        calls.append(j)
-        return 0.5 + j  # a different rate at every step, telling the steps apart
-
+    schedule = remote.build(student, "Schedule", 0.5)  # 0.5 + j: a different rate at every step, telling them apart
     steps, _ = run_fit(student, schedule=schedule)
+    # No step at all would leave nothing to compare: fit() must step to be graded on its rates.
+    expect(steps, "fit() made no step: every mini-batch takes forward(), backprop(), then optimizer.step(n)")
     rates = [rate for _, _, rate in steps]
     expected = [0.5 + j for j in range(len(steps))]
     expect(rates == expected, f"with schedule=lambda j: 0.5 + j, fit()'s {len(steps)} steps ran at learning "
@@ -450,19 +481,22 @@ E2E_CPU_SECONDS, E2E_WALL_SECONDS = 150, 400
                    end_to_end=True)
 @pytest.mark.timeout(E2E_WALL_SECONDS, method="signal")
 def test_your_classifier_on_mnist(student, mnist):
-    features = mnist.train_images[:E2E_TRAIN].reshape(-1, 784).astype(np.float32) / 255
-    targets = np.eye(10, dtype=np.float32)[mnist.train_labels[:E2E_TRAIN]]
+    # Made in the runner from the images and labels (a quarter of the bytes cross), as
+    # `images.reshape(-1, 784).astype(np.float32) / 255` and `np.eye(10, dtype=np.float32)[labels]`.
+    features = remote.build(student, "pixels", mnist.train_images[:E2E_TRAIN])
+    targets = remote.build(student, "one_hot", mnist.train_labels[:E2E_TRAIN], 10)
     total = E2E_EPOCHS * -(-E2E_TRAIN // E2E_BATCH)
+    schedule = remote.build(student, "CallWith", student.cosine_schedule, total, E2E_RATE)
     with cpu_budget(E2E_CPU_SECONDS, reference_seconds=5, example_by_example_seconds=45):
         network = student.Classifier((784, 100, 10), seed=0)
         optimizer = student.Momentum(network, E2E_RATE, momentum=0.9, weight_decay=E2E_DECAY)
         losses = student.fit(network, optimizer, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH,
-                             seed=0, schedule=lambda j: student.cosine_schedule(j, total, E2E_RATE))
-    test_features = mnist.test_images.reshape(-1, 784).astype(np.float32) / 255
-    predictions = np.asarray(network.predict(test_features))
-    expect(predictions.shape == (len(test_features),),
-           f"your Classifier's predict() of {len(test_features):,} test digits returned shape {predictions.shape}; "
-           f"expected ({len(test_features)},)")
+                             seed=0, schedule=schedule)
+    tests = len(mnist.test_labels)
+    predictions = np.asarray(network.predict(remote.build(student, "pixels", mnist.test_images)))
+    expect(predictions.shape == (tests,),
+           f"your Classifier's predict() of {tests:,} test digits returned shape {predictions.shape}; "
+           f"expected ({tests},)")
     reached = float(np.mean(predictions == mnist.test_labels))
     try:
         shown = "[" + ", ".join(f"{float(loss):.4g}" for loss in losses) + "]"
@@ -471,5 +505,5 @@ def test_your_classifier_on_mnist(student, mnist):
     expect(reached >= E2E_BAR,
            f"your fit() with your Classifier((784, 100, 10)) and Momentum on {E2E_TRAIN:,} MNIST images "
            f"({E2E_EPOCHS} epochs, batch_size={E2E_BATCH}, a cosine schedule from {E2E_RATE}) reached "
-           f"{reached:.2%} on {len(test_features):,} test digits; expected at least {E2E_BAR:.0%} (the "
+           f"{reached:.2%} on {tests:,} test digits; expected at least {E2E_BAR:.0%} (the "
            f"reference reaches about 97.6%). Losses per epoch: {shown}")

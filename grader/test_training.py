@@ -1,18 +1,21 @@
 """Grades training.py, lesson 6: accuracy, and mini-batch SGD on any object shaped like a Network.
 
-`train` is first run on a `Recorder`, a stand-in network that learns nothing but lets every
-step be read off its parameters: example i's gradient is 1 in row i of W and 1 in every bias,
-so a step -r * (the summed gradient of a batch) shows, in the change of W, which examples it
-used (and how often) and the rate r it took. Steps are observed from the parameters, never
-counted from calls, so that forward() and backprop() once per batch, or once per example with
-the gradients summed before one update (Nielsen's update_mini_batch), grade alike; and update()
-or a step written by hand on the parameter dicts alike. Then the student's train() drives the
-student's own Network on real MNIST digits, which must learn.
+`train` is first run on a stand-in network that learns nothing but lets every step be read off
+its parameters: example i's gradient is 1 in row i of W and 1 in every bias, so a step -r * (the
+summed gradient of a batch) shows, in the change of W, which examples it used (and how often)
+and the rate r it took. The stand-in lives in the runner with the student's code (grader/harness.py,
+TrainingRecorder) and only records every call with the parameters it found; `Replay` checks that
+record here, call by call. Steps are observed from the parameters, never counted from calls, so
+that forward() and backprop() once per batch, or once per example with the gradients summed
+before one update (Nielsen's update_mini_batch), grade alike; and update() or a step written by
+hand on the parameter dicts alike. Then the student's train() drives the student's own Network on
+real MNIST digits, which must learn.
 """
 
 import numpy as np
 import pytest
 
+from grader import remote
 from grader.checks import WrongAnswer, cpu_budget, expect, expect_scalar, wrong_answer
 from grader.diagnoses import training as mistakes
 
@@ -34,33 +37,45 @@ def example_losses(n=N):
     return examples(n)[0][:, 1]
 
 
-class Recorder:
-    """A network stand-in for train(): the Network's members and methods, and a record of its steps.
+class Replay:
+    """train()'s calls on the runner's TrainingRecorder (grader/harness.py), replayed here in order
+    with the checks the stand-in network would make, and the steps read off its parameters.
 
     W = weights[1] has one row per example (n, 2); b = biases[1] is (2,). backprop() after a
     forward() of examples I stores dJ/dW with 1 in the rows I (a count, for an example given
     twice) and dJ/db = |I| in every entry, so a step W -= r dJ/dW, b -= r dJ/db, made by update()
     or by hand, moves row i of W by -r times the number of times example i was in the step.
+    Each entry of the record holds the parameters the call found, so a step is seen at the first
+    call after it, as the network itself would have seen it.
     """
 
     def __init__(self, n):
         self.n = n
-        self.loss = None
-        self.output = None
-        self.definition, self.n_layers = (n, 2), 1  # the parameters' shapes, not the features'
-
-        self.weights, self.biases = {1: np.zeros((n, 2))}, {1: np.zeros(2)}
-        self.weights_grad, self.biases_grad = {1: np.zeros((n, 2))}, {1: np.zeros(2)}
         self._seen = []  # the examples forward() saw since the last step
+        self._forwarded = None  # the examples of the last forward()
         self.steps_taken = []  # [(indices, rate)]
-        self._parameters = self._current()
+        self._parameters = (np.zeros((n, 2)), np.zeros(2))
 
-    def _current(self):
-        return (np.array(self.weights[1], dtype=float), np.array(self.biases[1], dtype=float))
+    def replay(self, record, finished=True):
+        """[(indices of the examples, rate)] for every step, in order, after checking every call;
+        `finished=False` for a train() that raised: the calls are checked, not the end."""
+        for call, weights, biases, indices, target_indices in record:
+            if call == "end" and not finished:
+                break
+            self._look(weights, biases)
+            if call == "forward":
+                self.forward(indices, target_indices)
+            elif call == "backprop":
+                self.backprop(indices)
+            elif call == "end":
+                return self.steps()
+        return self.steps_taken
 
-    def _look(self):
+    def _look(self, weights, biases):
         """Record a step if the parameters moved since the last look."""
-        weights, biases = self._current()
+        expect(not isinstance(weights, str),
+               f"train() replaced the network's weights[1] or biases[1] by something that is not an array of "
+               f"numbers ({weights}): a step changes their values only")
         before_w, before_b = self._parameters
         expect(weights.shape == before_w.shape and biases.shape == before_b.shape,
                f"train() changed the shapes of the network's parameters (weights[1] {before_w.shape} became "
@@ -91,58 +106,41 @@ class Recorder:
         self.steps_taken.append((indices, rate))
         self._seen = []
 
-    def forward(self, features, targets):
-        self._look()
-        rows = np.atleast_2d(np.asarray(features, dtype=float))
-        target_rows = np.atleast_2d(np.asarray(targets, dtype=float))
-        indices = [int(i) for i in rows[:, 0]]
-        if [int(i) for i in target_rows[:, 0]] != indices:
+    def forward(self, indices, target_indices):
+        """forward() of the examples `indices`, with the targets of `target_indices`."""
+        if target_indices != indices:
             raise WrongAnswer(f"forward() received features of examples {indices} but targets of "
-                              f"examples {[int(i) for i in target_rows[:, 0]]}: shuffle features "
+                              f"examples {target_indices}: shuffle features "
                               "and targets with the same order")
         self._forwarded = indices
-        self.output = target_rows.copy()
-        self.loss = float(np.sum(rows[:, 1]))  # the batch's summed loss
 
-    def backprop(self, targets):
-        self._look()
-        indices = [int(i) for i in np.atleast_2d(np.asarray(targets, dtype=float))[:, 0]]
-        expect(getattr(self, "_forwarded", None) == indices,
-               "backprop() was given other targets than the forward() just before it" if hasattr(self, "_forwarded")
+    def backprop(self, indices):
+        """backprop() with the targets of the examples `indices`."""
+        expect(self._forwarded == indices,
+               "backprop() was given other targets than the forward() just before it" if self._forwarded is not None
                else "backprop() was called before any forward()")
         self._seen.extend(indices)
-        weights_grad = np.zeros((self.n, 2))
-        np.add.at(weights_grad, indices, 1.0)
-        self.weights_grad = {1: weights_grad}  # new arrays, as the Network's backprop stores
-        self.biases_grad = {1: np.full(2, float(len(indices)))}
-
-    def update(self, learning_rate):
-        self._look()
-        self.weights[1] = self.weights[1] - learning_rate * np.asarray(self.weights_grad[1], dtype=float)
-        self.biases[1] = self.biases[1] - learning_rate * np.asarray(self.biases_grad[1], dtype=float)
-        self._look()
-
-    def compute_loss(self, targets):
-        return self.loss
-
-    def predict(self, features):
-        return np.zeros(len(np.atleast_2d(features)), dtype=int)
 
     def steps(self):
-        """[(indices of the examples, rate)] for every step, in order."""
-        self._look()
+        """[(indices of the examples, rate)] for every step, in order, once train() has returned."""
         expect(not self._seen, f"the examples {sorted(self._seen)} went through forward() and backprop() "
                                "after the last step and were never stepped on")
         return self.steps_taken
 
 
 def run(student, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE, seed=0):
-    """(steps, returned losses) of the student's train() on the Recorder."""
-    recorder = Recorder(n)
+    """(steps, returned losses) of the student's train() on the runner's TrainingRecorder."""
+    recorder = remote.build(student, "TrainingRecorder", n)
     features, targets = examples(n)
-    losses = student.train(recorder, features, targets, epochs=epochs, batch_size=batch_size,
-                           learning_rate=learning_rate, seed=seed)
-    return recorder.steps(), losses
+    try:
+        losses = student.train(recorder, features, targets, epochs=epochs, batch_size=batch_size,
+                               learning_rate=learning_rate, seed=seed)
+    except remote.StudentRaised:
+        # A wrong call before the error is what went wrong first: the stand-in network would
+        # have stopped train() there.
+        Replay(n).replay(recorder.record(), finished=False)
+        raise
+    return Replay(n).replay(recorder.record()), losses
 
 
 def diagnose(steps, n=N, batch_size=BATCH, epochs=EPOCHS, learning_rate=RATE):
@@ -159,6 +157,12 @@ def by_epoch(steps, n=N, batch_size=BATCH, epochs=EPOCHS):
            f"{epochs * per_epoch}: {n // batch_size} full batches and a last one of {n % batch_size} "
            "in every epoch", diagnose(steps, n, batch_size, epochs))
     return [steps[e * per_epoch:(e + 1) * per_epoch] for e in range(epochs)]
+
+
+def are_losses(losses, epochs):
+    """`losses` is a list (tuple, array) of `epochs` numbers."""
+    return (isinstance(losses, (list, tuple, np.ndarray)) and len(losses) == epochs
+            and all(isinstance(loss, (int, float, np.number)) and not isinstance(loss, bool) for loss in losses))
 
 
 def order_of(epoch):
@@ -226,10 +230,16 @@ def test_train_shuffles_every_epoch(student):
 @pytest.mark.grade(uses=["train"], section="epochs-and-shuffling")
 def test_train_same_seed_same_run(student):
     first, first_losses = run(student, seed=42)
+    # Two runs that change nothing, or return nothing, are alike too: no run, nothing to compare.
+    expect(first, "your train() with seed=42 made no step (the network's parameters never changed): every "
+                  "mini-batch takes forward(), backprop() and a step of -(learning_rate / batch_size) * its "
+                  "gradient (update())")
+    expect(are_losses(first_losses, EPOCHS), f"your train() for {EPOCHS} epochs returned {first_losses!r}; "
+                                             f"expected a list of {EPOCHS} floats, one per epoch")
     second, second_losses = run(student, seed=42)
     expect(first == second, "two calls of train() with seed=42 visited the examples in different "
                             "orders: make the generator with np.random.default_rng(seed)")
-    expect(list(map(float, first_losses)) == list(map(float, second_losses)),
+    expect(are_losses(second_losses, EPOCHS) and list(map(float, first_losses)) == list(map(float, second_losses)),
            f"two calls of train() with seed=42 returned different losses: {first_losses} and "
            f"{second_losses}")
     other, _ = run(student, seed=43)
@@ -300,16 +310,20 @@ E2E_TRAIN, E2E_TEST, E2E_EPOCHS, E2E_BATCH, E2E_RATE, E2E_BAR = 20_000, 5_000, 3
 E2E_CPU_SECONDS, E2E_WALL_SECONDS = 60, 300
 
 
-def mnist_run(train, network, mnist):
-    """(test accuracy, losses) of `train` driving `network` on the end-to-end problem."""
-    features = mnist.train_images[:E2E_TRAIN].reshape(-1, 784).astype(np.float32) / 255
-    targets = np.eye(10, dtype=np.float32)[mnist.train_labels[:E2E_TRAIN]]
-    losses = train(network, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH,
-                   learning_rate=E2E_RATE, seed=0)
-    test_features = mnist.test_images[:E2E_TEST].reshape(-1, 784).astype(np.float32) / 255
+def mnist_run(student, network, mnist):
+    """(test accuracy, losses) of the student's train() driving `network` on the end-to-end problem.
+
+    The features and targets are made in the runner from the images and labels (a quarter of the
+    bytes cross), exactly as `images.reshape(-1, 784).astype(np.float32) / 255` would make them here.
+    """
+    features = remote.build(student, "pixels", mnist.train_images[:E2E_TRAIN])
+    targets = remote.build(student, "one_hot", mnist.train_labels[:E2E_TRAIN], 10)
+    losses = student.train(network, features, targets, epochs=E2E_EPOCHS, batch_size=E2E_BATCH,
+                           learning_rate=E2E_RATE, seed=0)
+    test_features = remote.build(student, "pixels", mnist.test_images[:E2E_TEST])
     predictions = np.asarray(network.predict(test_features))
     expect(predictions.shape == (E2E_TEST,),
-           f"your Network's predict() of {E2E_TEST:,} test digits, shape {test_features.shape}, returned "
+           f"your Network's predict() of {E2E_TEST:,} test digits, shape {(E2E_TEST, 784)}, returned "
            f"shape {predictions.shape}; expected ({E2E_TEST},), one class index per row (see network.py)")
     return float(np.mean(predictions == mnist.test_labels[:E2E_TEST])), losses
 
@@ -323,7 +337,7 @@ def test_train_your_network_on_mnist(student, student_module, mnist):
     so a wrong network.py costs training.py this test alone, and its message says so."""
     network = student_module("network").Network((784, 30, 10), seed=0)
     with cpu_budget(E2E_CPU_SECONDS, reference_seconds=1.5, example_by_example_seconds=12):
-        reached, losses = mnist_run(student.train, network, mnist)
+        reached, losses = mnist_run(student, network, mnist)
     expect(reached >= E2E_BAR,
            f"your train() with your Network((784, 30, 10)) from network.py on {E2E_TRAIN:,} MNIST images "
            f"({E2E_EPOCHS} epochs, batch_size={E2E_BATCH}, learning_rate={E2E_RATE}) reached {reached:.1%} on "
