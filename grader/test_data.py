@@ -38,6 +38,9 @@ def test_to_features_shape_and_dtype(student, images):
     expect(np.issubdtype(features.dtype, np.floating),
            f"to_features() returned dtype {features.dtype}; expected floats (float32 or float64): "
            "convert with .astype(np.float32)")
+    # Zeros of the right shape and dtype cost nothing: the features must hold the images' ink.
+    expect(np.any(features != 0), f"to_features() of {N_IMAGES} real digits returned only zeros; expected the "
+                                  "pixels scaled to [0, 1], which are not 0 wherever there is ink")
 
 
 @pytest.mark.grade(uses=["to_features"], section="scaling-the-pixels")

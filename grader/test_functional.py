@@ -106,6 +106,15 @@ def test_initialize_model_shapes(student, dimensions):
             hint = " (the transpose: rows are the layer's own units)" if got == shape(l)[::-1] else ""
             expect(got == shape(l), f"model['{key}'][{l - 1}] ({key[0]}({l}), layer {l}) has shape {got}; "
                                     f"expected {shape(l)}{hint}")
+    for l in range(L):  # right shapes of one constant are no network yet
+        expect_drawn(model["weights"][l], l)
+
+
+def expect_drawn(W, l):
+    """The weight matrix at index l of a new model holds more than one value: drawn at random."""
+    W = np.asarray(W, dtype=float)
+    expect(np.ptp(W) > 0, f"weights[{l}] ({layer(l)}) has every entry equal to {W.flat[0]:.4g}: units "
+                          "that start equal get equal gradients and stay equal; draw the weights at random")
 
 
 @pytest.mark.grade(uses=["initialize_model"], section="the-model-dictionary")
@@ -120,9 +129,7 @@ def test_initialize_model_is_seeded_and_random(student):
                      rtol=0, atol=0)
         expect_array(second["biases"][l], first["biases"][l],
                      f"biases[{l}] ({layer(l)}) of a second initialize_model(..., seed=5)", rtol=0, atol=0)
-        W = np.asarray(first["weights"][l], dtype=float)
-        expect(np.ptp(W) > 0, f"weights[{l}] ({layer(l)}) has every entry equal to {W.flat[0]:.4g}: units "
-                              "that start equal get equal gradients and stay equal; draw the weights at random")
+        expect_drawn(first["weights"][l], l)
 
 
 # --- sigma, sigma_prime --------------------------------------------------------------------
@@ -165,6 +172,7 @@ def test_sigma_prime_large_inputs(student):
     expect(got.shape == x.shape, f"sigma_prime(x) has shape {got.shape}; expected {x.shape}")
     expect(got[0] == 0.0 and got[-1] == 0.0,
            f"sigma_prime(-1000) and sigma_prime(1000) are {got[0]!r} and {got[-1]!r}; expected exactly 0.0")
+    expect(np.isclose(got[2], 0.25), f"your sigma_prime(0) is {got[2]!r}; expected 0.25")
 
 
 # --- loss, loss_prime ----------------------------------------------------------------------
@@ -280,6 +288,10 @@ def test_backward_finite_differences(student, reference, digits):
                 slope = numerical_gradient(student_loss, params, index, h=STEP)  # nudges the model's array
                 expect_slope(analytic[index], slope, f"grad_{name}[{i}]{index} ({layer(i)})", f"{name}[{i}]{index}",
                              "your loss (check the 0.5 in loss, and every factor of the four equations)")
+    # A flat loss agrees with its own zero slopes: the check needs a gradient to check.
+    expect(any(np.any(np.asarray(g, dtype=float) != 0) for g in theirs["grad_weights"]),
+           "after your forward() and backward() on 4 real digits, every grad_weights[i] is zero: the loss's "
+           "gradient on real digits is never zero everywhere")
 
 
 # --- update --------------------------------------------------------------------------------
@@ -305,7 +317,8 @@ def test_update_values(student, reference, digits):
 
 @pytest.mark.grade(uses=["forward", "backward", "update"], section="the-update-step")
 def test_update_removes_the_keys(student, reference, digits):
-    theirs, _ = twin_models(reference("functional"), SHAPES["784-30-10"])
+    functional = reference("functional")
+    theirs, ours = twin_models(functional, SHAPES["784-30-10"])
     x, y = columns(digits, 8)
     _, theirs = student.forward(x, theirs)
     theirs = student.backward(y, theirs)
@@ -321,6 +334,10 @@ def test_update_removes_the_keys(student, reference, digits):
     else:
         raise WrongAnswer("backward(y, model) right after update ran without a KeyError; it should "
                           "fail, since update removed the results of forward")
+    # The keys' removal counts only in an update that also steps the parameters.
+    expected = functional.update(0.5, functional.backward(y, functional.forward(x, ours)[1]))
+    expect_list(model.get("weights"), expected["weights"], "after your forward(), backward() and update(0.5, "
+                "model), model['weights']", layer)
 
 
 # --- gradient_descent ----------------------------------------------------------------------

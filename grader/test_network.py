@@ -61,9 +61,12 @@ def test_forward_rejects_mismatched_targets(student, reference, digits):
     """A ValueError naming both shapes; an assert whose message names them is accepted too.
 
     Whether forward() stored anything before raising is not graded (CONTRACT.md): checking
-    first is the better habit, but a forward pass that checks at the end is right.
+    first is the better habit, but a forward pass that checks at the end is right. Targets of
+    the right shape must then be accepted, with the right output stored.
     """
-    twin_networks(student, reference, SHAPES["784-30-10"]).expect_rejects_mismatched_targets(digits)
+    twins = twin_networks(student, reference, SHAPES["784-30-10"])
+    twins.expect_rejects_mismatched_targets(digits)
+    twins.expect_accepts_matching_targets(digits)
 
 
 @pytest.mark.grade(uses=["Network.forward", "Network.compute_loss"], section="the-loss")
@@ -121,6 +124,9 @@ def test_update_steps_against_the_gradient(student, reference, digits):
         expect_array(theirs.biases_grad[k], ours.biases_grad[k],
                      f"biases_grad[{k}] after update (update changes only the parameters)")
     expect_unchanged(theirs, stored, "after update (update changes only the parameters)")
+    # Left alone proves something only of what forward() should have stored: the reference's output.
+    expect_array(stored["output"], ours.output, "output stored by your forward() before update(0.25) "
+                                                "(which update must leave as it was)")
 
 
 @pytest.mark.grade(uses=["Network.predict"], section="predicting-a-digit")

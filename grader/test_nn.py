@@ -1,10 +1,13 @@
 """Grades nn.py, lesson 3: backprop as a computational graph, with pluggable activations.
 
 The activations and the loss are graded on their own, against the reference and against
-finite differences of the student's own `fn`. The network is graded with the REFERENCE's
-activation and loss objects plugged in, so that a mistake in, say, Tanh.deriv fails the Tanh
-tests and not every backprop test as well; and every comparison starts the student's NN and
-the reference's from the same parameters.
+finite differences of the student's own `fn`. The network runs with the student's OWN
+activation and loss objects plugged in: the student's code runs in a process of its own, which
+no object of the grader's can reach. So that a mistake in, say, Tanh.deriv is reported as that
+mistake and not as one of NN's, each network test first checks the student's activation and
+L2 on the very values the network hands them (`expect_own_parts`), and fails naming the part
+to fix first if they are wrong. Every comparison starts the student's NN and the reference's
+from the same parameters.
 """
 
 import numpy as np
@@ -14,6 +17,7 @@ from coursekit.gradcheck import STEP, agrees, numerical_gradient
 from grader.cases import every_combination, sample
 from grader.checks import expect, expect_array, expect_scalar, expect_slope
 from grader.diagnoses import nn as mistakes
+from grader.twins import remote_slope
 
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU")
 SHAPES = {
@@ -32,15 +36,55 @@ def grid():
 
 
 def twin_networks(student, reference, sizes, activation, seed=0):
-    """A student's NN and the reference's with identical (non-zero) parameters, both built
-    with the reference's activation and L2 objects."""
+    """A student's NN and the reference's with identical (non-zero) parameters, each built with
+    its own module's activation and L2 objects (ours cannot be handed to the student's code)."""
     ours = reference.NN(sizes, getattr(reference, activation)(), reference.L2(), seed=seed)
     rng = np.random.default_rng(seed + 1)
     ours.b = [rng.normal(0, 0.5, size=b.shape) for b in ours.b]  # zero biases hide mistakes
-    theirs = student.NN(sizes, getattr(reference, activation)(), reference.L2(), seed=seed)
+    theirs = student.NN(sizes, getattr(student, activation)(), student.L2(), seed=seed)
     theirs.w = [w.copy() for w in ours.w]
     theirs.b = [b.copy() for b in ours.b]
     return theirs, ours
+
+
+FORWARD_PARTS = ("fn",)  # what forward_pass hands values to
+LOSS_PARTS = ("fn", "L2.fn")  # eval_loss
+GRADIENT_PARTS = ("fn", "deriv", "L2.deriv")  # backprop
+
+
+def pre_activations(ours, x):
+    """The reference network's z(i) for x, layer by layer, and its output yhat: the values an
+    NN hands its activation and its loss."""
+    h = x.reshape(1, -1) if x.ndim == 1 else x
+    zs = []
+    for w, b in zip(ours.w, ours.b):
+        zs.append(h @ w + b)
+        h = ours.activation.fn(zs[-1])
+    return zs, h
+
+
+def expect_own_parts(student, ours, activation, x, y, parts):
+    """The student's `activation` and L2, which the student's NN runs with, give the reference's
+    values on what the reference network `ours` hands them for x and y: `parts` names the
+    methods to check ("fn", "deriv", "L2.fn", "L2.deriv"). A wrong one fails the test here,
+    named, so that it is fixed before NN is looked at."""
+    zs, yhat = pre_activations(ours, x)
+    unit, loss = getattr(student, activation)(), student.L2()
+    for method in ("fn", "deriv"):
+        if method not in parts:
+            continue
+        for i, z in enumerate(zs):
+            expect_array(getattr(unit, method)(z), getattr(ours.activation, method)(z),
+                         f"your {activation}().{method}(z) on this network's z({i}) of shape {z.shape} (this test "
+                         f"runs your NN with your own {activation}: fix {activation}.{method} first)")
+    if "L2.fn" in parts:
+        expect_scalar(loss.fn(yhat, y), float(ours.loss.fn(yhat, y)),
+                      "your L2().fn(yhat, y) on this network's output (this test runs your NN with your own L2: "
+                      "fix L2.fn first)")
+    if "L2.deriv" in parts:
+        expect_array(loss.deriv(yhat, y), ours.loss.deriv(yhat, y),
+                     f"your L2().deriv(yhat, y) on this network's output yhat of shape {yhat.shape} and y of shape "
+                     f"{np.shape(y)} (this test runs your NN with your own L2: fix L2.deriv first)")
 
 
 def per_activation(uses, section):
@@ -64,6 +108,14 @@ def expect_gradients(result, expected, n_layers, call, diagnose=None):
     for i in reversed(range(n_layers)):  # from the output down: the first wrong layer is the one to fix
         expect_array(b_grad[i], expected[1][i], f"{call}: b_grad[{i}] (dloss/db[{i}])", diagnose=diagnose)
         expect_array(w_grad[i], expected[0][i], f"{call}: w_grad[{i}] (dloss/dw[{i}])", diagnose=diagnose)
+
+
+def expect_some_w_grad(w_grad, call):
+    """Some entry of the student's w_grad (a list by layer) is not zero. Zeros of the right shapes
+    agree with a flat loss's zero slopes, and cost nothing to make: the checks need a gradient."""
+    expect(any(np.any(np.nan_to_num(np.asarray(g, dtype=float)) != 0) for g in w_grad),
+           f"{call} returned a w_grad that is zero everywhere: the loss's gradient is never zero everywhere "
+           "for these inputs, and w_grad[i] holds dloss/dw[i]")
 
 
 # --- activations and the loss ----------------------------------------------------------------
@@ -99,6 +151,10 @@ def test_activation_deriv_finite_differences(student, activation):
         j = max(wrong, key=lambda j: abs(got[j] - slope[j]))
         expect_slope(got[j], slope[j], f"{activation}().deriv({x[j]:.6g})", f"x = {x[j]:.6g} by h = {STEP:g}",
                      f"your {activation}().fn")
+    # A flat fn agrees with a zero deriv: the check needs a slope to check.
+    expect(np.any(slope != 0), f"your {activation}().fn has slope 0 at every one of {x.size} points in [-4, 4]: "
+                               f"it is not the activation (test_activation_fn[{activation}] compares it), so "
+                               "its deriv cannot be checked against it")
 
 
 @pytest.mark.grade(uses=["ReLU.deriv"], section="activations-and-losses-as-objects")
@@ -144,7 +200,8 @@ def test_l2_deriv(student, reference):
 @EVERY_ACTIVATION_SHAPE_AND_BATCH
 def test_forward_pass_matches_reference(student, reference, digits, activation, sizes, batch):
     theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
-    x, _ = sample(digits, batch)
+    x, y = sample(digits, batch)
+    expect_own_parts(student, ours, activation, x, y, FORWARD_PARTS)
     shape = "x of shape (784,), one row" if batch == 1 else f"x of shape {x.shape}"
     expect_array(theirs.forward_pass(x.copy()), ours.forward_pass(x),
                  f"forward_pass(x) for {shape}, {activation} after every layer")
@@ -156,6 +213,7 @@ def test_forward_pass_matches_reference(student, reference, digits, activation, 
 def test_eval_loss_matches_reference(student, reference, digits, activation, batch):
     theirs, ours = twin_networks(student, reference("nn"), SHAPES["784-32-10"], activation)
     x, y = sample(digits, batch)
+    expect_own_parts(student, ours, activation, x, y, LOSS_PARTS)
     expect_scalar(theirs.eval_loss(x.copy(), y.copy()), ours.eval_loss(x, y),
                   f"eval_loss(x, y) for x {x.shape} and y {y.shape}, {activation} "
                   "(loss.fn of the forward pass, as a float)")
@@ -166,6 +224,7 @@ def test_eval_loss_matches_reference(student, reference, digits, activation, bat
 def test_backprop_matches_reference(student, reference, digits, activation, sizes, batch):
     theirs, ours = twin_networks(student, reference("nn"), sizes, activation)
     x, y = sample(digits, batch)
+    expect_own_parts(student, ours, activation, x, y, GRADIENT_PARTS)
     call = f"backprop(x {x.shape}, y {y.shape}) with {activation}"
     result, expected = theirs.backprop(x.copy(), y.copy()), ours.backprop(x, y)
     expect_gradients(result, expected, len(sizes) - 1, call, mistakes.backprop(ours, x, y, expected, result))
@@ -176,6 +235,7 @@ def test_backprop_matches_reference(student, reference, digits, activation, size
 def test_backprop_one_row_target_shapes(student, reference, digits, y_shape):
     theirs, ours = twin_networks(student, reference("nn"), SHAPES["784-16-16-16-10"], "Sigmoid")
     x, y = sample(digits, 1)
+    expect_own_parts(student, ours, "Sigmoid", x, y.reshape(y_shape), GRADIENT_PARTS)
     expected = ours.backprop(x, y)
     call = f"backprop(x (784,), y {y_shape})"
     result = theirs.backprop(x.copy(), y.reshape(y_shape))
@@ -192,11 +252,17 @@ def test_backprop_finite_differences(student, reference, digits, activation):
     """
     theirs, ours = twin_networks(student, reference("nn"), (784, 12, 12, 10), activation)
     x, y = sample(digits, 4)
+    expect_own_parts(student, ours, activation, x, y, LOSS_PARTS + GRADIENT_PARTS)
     w_grad, b_grad = theirs.backprop(x.copy(), y.copy())
     expected_w, expected_b = ours.backprop(x, y)
     rng = np.random.default_rng(7)
+
+    def loss():
+        return theirs.eval_loss(x, y)
+
     for i in reversed(range(3)):
-        for name, params, grads, guide in (("w", theirs.w, w_grad, expected_w), ("b", theirs.b, b_grad, expected_b)):
+        for name, grads, guide in (("w", w_grad, expected_w), ("b", b_grad, expected_b)):
+            params = getattr(theirs, name)  # a copy: nudged here, sent whole for each eval_loss
             analytic = np.asarray(grads[i], dtype=float)
             expect(analytic.shape == params[i].shape,
                    f"{name}_grad[{i}] has shape {analytic.shape}, expected {params[i].shape} "
@@ -205,17 +271,19 @@ def test_backprop_finite_differences(student, reference, digits, activation):
             picks = np.concatenate([largest, rng.choice(guide[i].size, size=4, replace=False)])
             for flat in picks:
                 index = tuple(int(j) for j in np.unravel_index(flat, params[i].shape))
-                slope = numerical_gradient(lambda: theirs.eval_loss(x, y), params[i], index, h=STEP)
+                slope = remote_slope(theirs, name, params, i, index, loss)
                 expect_slope(analytic[index], slope, f"{name}_grad[{i}]{index}", f"{name}[{i}]{index}",
                              "your eval_loss")
+    expect_some_w_grad(w_grad, f"your backprop(x {x.shape}, y {y.shape})")
 
 
 @pytest.mark.grade(uses=["NN.forward_pass", "NN.backprop"], section="the-forward-pass")
 @pytest.mark.parametrize("sizes", [SHAPES["784-16-16-16-10"], (5, 3)], ids=["784-16-16-16-10", "5-3"])
 def test_parameters_and_gradients_have_the_contract_shapes(student, reference, sizes):
     """Your own NN's w[i], b[i], and backprop's lists, before any parameter is replaced by the
-    grader's: w[i] is (sizes[i], sizes[i+1]) and b[i] is (1, sizes[i+1]), a row, not (sizes[i+1],)."""
-    net = student.NN(list(sizes), reference("nn").Sigmoid(), reference("nn").L2(), seed=0)
+    grader's: w[i] is (sizes[i], sizes[i+1]) and b[i] is (1, sizes[i+1]), a row, not (sizes[i+1],).
+    The NN runs with your own Sigmoid and L2, checked first on the values it hands them."""
+    net = student.NN(list(sizes), student.Sigmoid(), student.L2(), seed=0)
     L = len(sizes) - 1
     for name, shape in (("w", lambda i: (sizes[i], sizes[i + 1])), ("b", lambda i: (1, sizes[i + 1]))):
         params = getattr(net, name, None)
@@ -230,6 +298,9 @@ def test_parameters_and_gradients_have_the_contract_shapes(student, reference, s
                                             f"expected {shape(i)}{hint}")
     x = np.random.default_rng(2).uniform(size=(3, sizes[0]))
     y = np.eye(sizes[-1])[[0, 1, 2]]
+    ours = reference("nn").NN(list(sizes), reference("nn").Sigmoid(), reference("nn").L2())
+    ours.w, ours.b = net.w, net.b  # the reference's parts run on your NN's own parameters
+    expect_own_parts(student, ours, "Sigmoid", x, y, GRADIENT_PARTS)
     result = net.backprop(x, y)
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            f"your backprop() returned {type(result).__name__}; expected a pair (w_grad, b_grad) of lists")
@@ -240,3 +311,4 @@ def test_parameters_and_gradients_have_the_contract_shapes(student, reference, s
             expect(np.shape(g) == np.shape(p), f"your backprop(x (3, {sizes[0]}), y (3, {sizes[-1]})): "
                                                f"{name}[{i}] has shape {np.shape(g)}; expected {np.shape(p)}, "
                                                f"the shape of {name[0]}[{i}]")
+    expect_some_w_grad(result[0], f"your backprop(x (3, {sizes[0]}), y (3, {sizes[-1]}))")

@@ -6,6 +6,10 @@ targets) stores `layers[k]` = a(k), `activations[k]` = h(k) (h(0) the features),
 `loss`; backprop(targets) stores `weights_grad[k]` and `biases_grad[k]`, overwriting them.
 grader/test_network.py and grader/test_further.py grade both classes with these checks; each
 passes its own lesson's diagnoses (grader/diagnoses/network.py, further.py).
+
+The student's network lives in the process that runs the student's code (grader/remote.py):
+every member read here is a copy, so a parameter is changed by assigning the whole dict back
+(`remote_slope`), never by changing the copy in place.
 """
 
 import math
@@ -95,6 +99,17 @@ class Twins:
                 raise WrongAnswer(f"your forward() accepted targets of shape {bad.shape} for an output of shape "
                                   f"{shape}; it should raise ValueError naming both shapes")
 
+    def expect_accepts_matching_targets(self, digits):
+        """The student's forward(features, targets) with targets of the output's shape, for a batch
+        and for one example, raises nothing and stores the reference's output: rejecting the wrong
+        shapes counts only in a forward pass that runs on the right ones."""
+        for batch in (8, 1):
+            x, t = sample(digits, batch)
+            self.forward(x, t)
+            expect_array(self.theirs.output, self.ours.output,
+                         f"output after forward() with targets of the output's own shape {t.shape} "
+                         "(a forward pass that checks the targets still computes the output)")
+
     def expect_slopes(self, x, t, picks):
         """After the student's forward(x, t) and backprop(t), the entries of weights_grad[k] and
         biases_grad[k] that `picks(name, k, shape)` lists (index tuples; name "weights" or "biases"),
@@ -104,19 +119,20 @@ class Twins:
 
         def loss():
             network.forward(x, t)
-            return float(network.loss)
+            return stored_loss(network)
 
         network.forward(x, t)
         network.backprop(t)
         for k in range(len(network.weights), 0, -1):
-            for name, params, grads in (("weights", network.weights, network.weights_grad),
-                                        ("biases", network.biases, network.biases_grad)):
+            for name, grads in (("weights", network.weights_grad), ("biases", network.biases_grad)):
+                params = getattr(network, name)  # a copy: nudged here, sent whole for each loss()
                 analytic = np.asarray(grads[k], dtype=float)
                 expect(analytic.shape == params[k].shape,
                        f"{name}_grad[{k}] has shape {analytic.shape}, expected {params[k].shape}")
                 for index in picks(name, k, params[k].shape):
-                    slope = numerical_gradient(loss, params[k], index, h=STEP)
+                    slope = remote_slope(network, name, params, k, index, loss)
                     expect_slope(analytic[index], slope, f"{name}_grad[{k}]{index}", f"{name}[{k}]{index}")
+        expect_some_gradient(network.weights_grad, len(np.atleast_2d(x)))
 
     def expect_backprop_overwrites(self, x, t, mistakes=None):
         """The student's second backprop(t) after forward(x, t) gives the first one's weight
@@ -131,6 +147,7 @@ class Twins:
             expect_array(network.weights_grad[k], first[k],
                          f"weights_grad[{k}] after a second backprop() (gradients must be overwritten, not added to)",
                          diagnose=diagnose)
+        expect_some_gradient(first, len(np.atleast_2d(x)))  # zeros overwritten by zeros prove nothing
 
     def predicted_classes(self, x):
         """The student's predict(x) of a batch x (B, 784), after checking that it is an int array."""
@@ -148,6 +165,51 @@ class Twins:
                f"{np.shape(got) if isinstance(got, np.ndarray) else ''}; expected a single int")
         expected = int(self.ours.predict(x))
         expect(int(got) == expected, f"your predict() returned {int(got)}; the largest output is at {expected}")
+
+
+def remote_slope(network, name, params, key, index, loss):
+    """The slope of `loss()` along network.<name>[key][index], by coursekit.gradcheck.
+
+    `params` is network.<name> as read from the student's network: a copy, since the network
+    lives in the student's process. numerical_gradient nudges the copy's entry in place, so
+    the copy is sent back whole before each loss(), and once more after, with the entry restored.
+    """
+    def nudged():
+        setattr(network, name, params)
+        return loss()
+
+    slope = numerical_gradient(nudged, params[key], index, h=STEP)
+    setattr(network, name, params)
+    return slope
+
+
+def stored_loss(network):
+    """The loss the student's forward() stored, as a float, or a WrongAnswer saying what it is."""
+    found = network.loss
+    try:
+        return float(found)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"after your forward(), loss is {found!r}; expected a single number") from None
+
+
+def expect_some_gradient(weights_grad, batch):
+    """`weights_grad` (a network's, by layer) is not zero everywhere after forward() and backprop()
+    on `batch` real digits. A network whose loss is flat agrees with its own zero slope, and zero
+    gradients are overwritten by themselves: the checks of consistency need a gradient to check."""
+    values = weights_grad.values() if isinstance(weights_grad, dict) else ()
+    expect(any(np.any(np.nan_to_num(_numbers(g)) != 0) for g in values),
+           f"after your forward() and backprop() on {batch} real digits, weights_grad is "
+           f"{'zero everywhere' if isinstance(weights_grad, dict) and weights_grad else repr(weights_grad)}: "
+           "the loss's gradient on real digits is never zero everywhere, and backprop(targets) stores "
+           "dJ/dW(k) in weights_grad[k] for every layer k")
+
+
+def _numbers(value):
+    """`value` as an array of floats, or an empty array if it is not numbers."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return np.zeros(0)
 
 
 def expect_layer_dict(actual, expected, what, keys, diagnose=None):
