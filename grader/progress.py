@@ -140,15 +140,20 @@ def next_step(outcomes, partial=()):
 def all_passed(outcomes, partial=()):
     """The last line when nothing failed: with hidden tests in the run, they are not the grade yet;
     with part of a module left out (-k), the module is not done yet either."""
-    if partial:
-        names = ", ".join(f"{name}.py" for name in sorted(partial, key=order))
-        return (f"next: the selected tests pass, but only part of {names} was graded; run "
-                f"`pytest grader --module {sorted(partial, key=order)[0]}` for the module's grade")
     hidden = sum(o.visibility != "visible" for o in outcomes)
     if hidden:
-        return (f"next: the visible tests pass; {hidden} hidden test{'s are' if hidden > 1 else ' is'} "
+        line = (f"next: the visible tests pass; {hidden} hidden test{'s are' if hidden > 1 else ' is'} "
                 "graded after submission, and their results show once grades are published")
-    return "next: everything selected passes. Well done!"
+    elif partial:
+        line = "next: the selected tests pass"
+    else:
+        return "next: everything selected passes. Well done!"
+    if partial:
+        first = sorted(partial, key=order)[0]
+        names = ", ".join(f"{name}.py" for name in sorted(partial, key=order))
+        line += (f"\n      only part of {names} was graded; run `pytest grader --module {first}` for the "
+                 "module's grade")
+    return line
 
 
 def summary_lines(outcomes, target, collected=None):
