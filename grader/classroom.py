@@ -17,14 +17,22 @@ note says so.
 
 It writes, under DIR:
 
-- `scores.csv`: one row per student: student, status, total, max_score, then one column per
-  test with its score. status is ok (graded), memory or output-flood (graded, but some tests
-  failed by running out of memory or by printing too much: the scores stand), timeout or
-  crashed (the grader could not finish: no points), bad-zip (an unsafe or unreadable archive)
-  or no-files (no module file found).
+- `scores.csv`: one row per student: student, status, total, max_score, seconds, detail,
+  containment (how the student's code was contained: bwrap, user or process, from the
+  results.json's extra_data), then one column per test with its score. status is ok (graded:
+  a file that does not compile or import is graded too, its tests failed with one line naming
+  it), memory or output-flood (graded, but some tests failed by running out of memory or by
+  printing too much: the scores stand), timeout or crashed (the grader could not finish: no
+  points), bad-zip (an unsafe or unreadable archive) or no-files (no module file found).
 - `<student>/results.json`: Gradescope's format, also for a run that failed (score 0, and why);
   `<student>/output.txt`: the end of the grader's terminal output; `<student>/files/`: the
-  module files that were graded.
+  module files that were graded (those alone: network.py, ...). Each student's folder is
+  readable by its owner only.
+
+A results.json counts only if the grader wrote it in this run and ended normally (exit status
+0 or 1). Before scores.csv is written, every process a student's code left running is ended:
+the grader's own process group, and on Linux any process that detached from it (this process
+adopts the orphans of the runs it starts: grader.submissions.adopt_orphans).
 
 A zip is extracted only if it is safe: no absolute path, no `..`, no link, at most
 MAX_MEMBERS members and MAX_UNPACKED bytes in all (grader.submissions).
@@ -33,13 +41,13 @@ MAX_MEMBERS members and MAX_UNPACKED bytes in all (grader.submissions).
 import argparse
 import concurrent.futures
 import csv
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,12 +58,15 @@ from grader.gradescope import hidden_folder, stage
 from grader.progress import order
 from grader.submissions import (
     BadZip,
+    adopt_orphans,
     collect,
+    end_orphans,
     failure_results,
     grader_command,
     safe_extract,
     split_grader_options,
     submissions,
+    trusted_results,
     write_results,
 )
 
@@ -71,6 +82,7 @@ DEFAULT_TIMEOUT = 180  # seconds per submission: the grader itself ends a hangin
 DEFAULT_MEMORY = 2048  # MB of address space per submission
 OUTPUT_BYTES = 50_000_000  # any file the grading process writes (its captured output included)
 KEEP_OUTPUT = 20_000  # characters of terminal output kept in output.txt
+CONTAINMENTS = ("bwrap", "user", "process")  # grader.remote's levels, strongest first
 
 
 @dataclass
@@ -89,6 +101,13 @@ class Result:
     @property
     def total(self):
         return float(self.results.get("score", 0.0))
+
+    @property
+    def containment(self):
+        """How the grader contained this student's code (results.json's extra_data), "" if not graded."""
+        extra = self.results.get("extra_data")
+        level = extra.get("containment") if isinstance(extra, dict) else None
+        return level if level in CONTAINMENTS else ""
 
 
 # --- grading one --------------------------------------------------------------------------------
@@ -111,13 +130,41 @@ def _limits(memory_mb):
     return apply
 
 
-def grade_one(student, path, out, root, timeout, memory_mb, grader_args=()):
+class Reaper:
+    """Starts and ends the grading processes of a class. With `adopt` (the classroom's own process,
+    grader.submissions.adopt_orphans done), the end of each one also ends every orphan adopted so
+    far: what a student's code left running never outlives its grading by more than a grading.
+    Graders start, and orphans are ended, one at a time (no process is half-started, and no `ps`
+    of processes.kill is running, while this process's children are looked through)."""
+
+    def __init__(self, adopt=False):
+        self.adopt = adopt
+        self.lock = threading.Lock()
+        self.running = set()
+
+    def start(self, command, **options):
+        with self.lock:
+            process = processes.start(command, **options)
+            self.running.add(process.pid)
+            return process
+
+    def end(self, process):
+        with self.lock:
+            processes.kill(process)  # and whatever it left in its process group
+            self.running.discard(process.pid)
+            if self.adopt:
+                end_orphans(keep=self.running)
+
+
+def grade_one(student, path, out, root, timeout, memory_mb, grader_args=(), reaper=None):
     """Unpack and grade one submission; never raises for anything the submission does."""
+    reaper = reaper or Reaper()
     start = time.monotonic()
     folder = Path(out) / student
     shutil.rmtree(folder, ignore_errors=True)
     files = folder / "files"
     folder.mkdir(parents=True)
+    folder.chmod(0o700)  # another student's code, run as another user, cannot read this one's
     with tempfile.TemporaryDirectory(prefix="unpacked-") as unpacked:
         try:
             source = path
@@ -135,9 +182,8 @@ def grade_one(student, path, out, root, timeout, memory_mb, grader_args=()):
     output_path = folder / "output.txt"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     with open(output_path, "wb") as output:
-        process = processes.start(grader_command(files, results_json, *grader_args), cwd=root, stdin=subprocess.DEVNULL,
-                                  stdout=output, stderr=subprocess.STDOUT, env=env,
-                                  preexec_fn=_limits(memory_mb))
+        process = reaper.start(grader_command(files, results_json, *grader_args), cwd=root, stdin=subprocess.DEVNULL,
+                               stdout=output, stderr=subprocess.STDOUT, env=env, preexec_fn=_limits(memory_mb))
         try:
             code = process.wait(timeout=timeout)
             timed_out = False
@@ -145,22 +191,19 @@ def grade_one(student, path, out, root, timeout, memory_mb, grader_args=()):
             code = None
             timed_out = True
         finally:
-            processes.kill(process)  # whatever the submission left running
+            reaper.end(process)  # whatever the submission left running
     seconds = time.monotonic() - start
     text = output_path.read_bytes()[-KEEP_OUTPUT * 4:].decode("utf-8", errors="replace")[-KEEP_OUTPUT:]
     output_path.write_text(text, encoding="utf-8")
-    results = None
-    if results_json.exists():
-        try:
-            results = json.loads(results_json.read_text(encoding="utf-8"))
-        except ValueError:
-            results = None
+    results = trusted_results(results_json, code)
     if timed_out:
         return Result(student, "timeout", f"stopped after {timeout:g} s", seconds)
     if hasattr(signal, "SIGXFSZ") and code == -signal.SIGXFSZ:
         return Result(student, "output-flood", f"wrote more than {OUTPUT_BYTES:,} bytes", seconds)
-    if results is not None and code in (0, 1):  # graded: the scores stand, a flag says what went wrong
-        outputs = [test.get("output", "") for test in results.get("tests", [])]
+    if results is not None:  # graded: the scores stand, a flag says what went wrong
+        # A file Python cannot compile (a MemoryError in the compiler) is a bad input, graded "ok".
+        outputs = [str(test.get("output", "")) for test in results["tests"]
+                   if "cannot compile this file" not in str(test.get("output", ""))]
         for status, signs in (("output-flood", ("File too large", "printed more than")),
                               ("memory", ("MemoryError", "Cannot allocate memory"))):
             hit = sum(any(sign in output for sign in signs) for output in outputs)
@@ -179,7 +222,8 @@ def grade_one(student, path, out, root, timeout, memory_mb, grader_args=()):
 
 
 def write_reports(results, out):
-    """scores.csv, and a results.json for every student (a failed run's says why)."""
+    """scores.csv, and a results.json for every student: the grade that was read and checked
+    (whatever a file left behind says now), or for a failed run why it failed."""
     out = Path(out)
     names = []
     for result in results:
@@ -190,23 +234,26 @@ def write_reports(results, out):
     max_score = max((float(r.results.get("max_score", 0)) for r in results if r.status == "ok"), default=0.0)
     with open(out / "scores.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "status", "total", "max_score", "seconds", "detail", *names])
+        writer.writerow(["student", "status", "total", "max_score", "seconds", "detail", "containment", *names])
         for result in results:
             scores = result.scores
             writer.writerow([result.student, result.status, f"{result.total:g}", f"{max_score:g}",
-                             f"{result.seconds:.1f}", result.detail, *(f"{scores.get(n, 0.0):g}" for n in names)])
+                             f"{result.seconds:.1f}", result.detail, result.containment,
+                             *(f"{scores.get(n, 0.0):g}" for n in names)])
     for result in results:
-        if not result.results:  # the grader did not finish: say why, for no points
-            write_results(out / result.student / "results.json",
-                          failure_results(f"{result.status}: {result.detail}"))
+        # the grader did not finish: say why, for no points
+        write_results(out / result.student / "results.json",
+                      result.results or failure_results(f"{result.status}: {result.detail}"))
     return out / "scores.csv"
 
 
 def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY, hidden=None,
-                report=print, grader_args=()):
+                report=print, grader_args=(), reap=False):
     """Grade every submission in `folder` into `out`; the list of Results, in the students' order.
 
     `grader_args`: options added to every student's grader command line (`--lesson 3`, `-k ...`).
+    `reap` (the classroom's own process, which starts nothing else): this process inherits the
+    orphans of every grading run, and ends them all before any report is written.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -220,8 +267,9 @@ def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAU
     if resource is None and report:
         report(NO_LIMITS_NOTE)
     results = {}
+    reaper = Reaper(adopt=reap and adopt_orphans())
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grade_one, student, path, out, root, timeout, memory_mb, grader_args): student
+        futures = {pool.submit(grade_one, student, path, out, root, timeout, memory_mb, grader_args, reaper): student
                    for student, path in entries}
         for future in concurrent.futures.as_completed(futures):
             student = futures[future]
@@ -234,6 +282,10 @@ def grade_class(folder, out, jobs=None, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAU
                 score = f"{result.total:g}" if result.status == "ok" else "-"
                 report(f"{len(results):>4}/{len(entries)}  {student:<24} {result.status:<12} {score:>6}  "
                        f"{result.seconds:5.1f} s  {result.detail[:60]}")
+    if reaper.adopt:
+        ended = end_orphans()  # every grading run has ended: no child of this process is a grader's
+        if ended and report:
+            report(f"ended {ended} process(es) that students' code left running")
     ordered = [results[student] for student, _ in entries]
     write_reports(ordered, out)
     return ordered
@@ -257,7 +309,7 @@ def main(argv=None):
         parser.error(f"{args.submissions}: no such folder")
     start = time.monotonic()
     results = grade_class(args.submissions, args.out, args.jobs, args.timeout, args.memory, args.hidden,
-                          grader_args=grader_args)
+                          grader_args=grader_args, reap=True)
     counts = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1

