@@ -24,7 +24,8 @@ It writes, under DIR:
   it), memory or output-flood (graded, but some tests failed by running out of memory or by
   printing too much: the scores stand), timeout or crashed (the grader could not finish: no
   points), bad-zip (an unsafe or unreadable archive) or no-files (no module file found).
-- `<student>/results.json`: Gradescope's format, also for a run that failed (score 0, and why);
+- `<student>/results.json` (`<student>.student/` for a student named scores.csv): Gradescope's
+  format, also for a run that failed (score 0, and why);
   `<student>/output.txt`: the end of the grader's terminal output; `<student>/files/`: the
   module files that were graded (those alone: network.py, ...). Each student's folder is
   readable by its owner only.
@@ -130,6 +131,16 @@ def _limits(memory_mb):
     return apply
 
 
+RESERVED = {"scores.csv", ".grader"}  # what grade_class writes beside the students' folders
+
+
+def student_folder(out, student):
+    """`out`/<student>: each student's folder of results, never one of the class's own files (a
+    submission named scores.csv gets scores.csv.student/)."""
+    name = f"{student}.student" if student.lower() in RESERVED else student
+    return Path(out) / name
+
+
 class Reaper:
     """Starts and ends the grading processes of a class. With `adopt` (the classroom's own process,
     grader.submissions.adopt_orphans done), the end of each one also ends every orphan adopted so
@@ -160,7 +171,7 @@ def grade_one(student, path, out, root, timeout, memory_mb, grader_args=(), reap
     """Unpack and grade one submission; never raises for anything the submission does."""
     reaper = reaper or Reaper()
     start = time.monotonic()
-    folder = Path(out) / student
+    folder = student_folder(out, student)
     shutil.rmtree(folder, ignore_errors=True)
     files = folder / "files"
     folder.mkdir(parents=True)
@@ -240,9 +251,8 @@ def write_reports(results, out):
             writer.writerow([result.student, result.status, f"{result.total:g}", f"{max_score:g}",
                              f"{result.seconds:.1f}", result.detail, result.containment,
                              *(f"{scores.get(n, 0.0):g}" for n in names)])
-    for result in results:
-        # the grader did not finish: say why, for no points
-        write_results(out / result.student / "results.json",
+    for result in results:  # the grade as read and checked; for a run that did not grade, why
+        write_results(student_folder(out, result.student) / "results.json",
                       result.results or failure_results(f"{result.status}: {result.detail}"))
     return out / "scores.csv"
 

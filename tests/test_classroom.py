@@ -293,6 +293,21 @@ def test_only_a_grader_that_ended_normally_is_trusted(tmp_path, monkeypatch, how
     assert written["score"] == result.total  # the file says what scores.csv says, whatever the grader left
 
 
+def test_a_submission_named_like_the_class_report_cannot_take_its_place(tmp_path, monkeypatch):
+    """A student folder named scores.csv gets a folder of its own, and the class's scores.csv is written."""
+    from grader import classroom
+
+    monkeypatch.setattr(classroom, "grader_command",
+                        lambda files, results, *args: [sys.executable, "-c", FAKE_GRADER, str(results), "1", "full"])
+    submission(tmp_path / "class" / "scores.csv")
+    submission(tmp_path / "class" / "ada")
+    results = classroom.grade_class(tmp_path / "class", tmp_path / "out", jobs=1, report=None)
+    assert [(r.student, r.status) for r in results] == [("ada", "ok"), ("scores.csv", "ok")]
+    with open(tmp_path / "out" / "scores.csv", newline="", encoding="utf-8") as handle:
+        assert [row["student"] for row in csv.DictReader(handle)] == ["ada", "scores.csv"]
+    assert (tmp_path / "out" / "scores.csv.student" / "results.json").is_file()
+
+
 def test_only_the_module_files_of_a_submission_are_graded(tmp_path):
     """collect() copies network.py and the other module files, nothing else: no conftest.py, .pth
     file, bytecode or module named like a library reaches the folder given to the grader."""
