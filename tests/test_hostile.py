@@ -61,6 +61,7 @@ GRADESCOPE_CASES = [*CHEATS, "bad_syntax", "bad_deep_unary", "bad_interrupt_impo
 # (case, how `--target` is written): a student types `--target DIR`; the grader's own commands
 # write `--target=DIR` (grader.submissions.grader_command).
 TARGET_CASES = [("conftest_in_submission", "--target DIR"), ("conftest_in_submission", "--target=DIR"),
+                ("symlink_reference", "--target=DIR"),
                 ("skip_unittest", "--target=DIR"), ("xfail_pytest", "--target=DIR"),
                 ("forge_channel", "--target=DIR"), ("null", "--target=DIR"), ("zeros_network", "--target=DIR"),
                 ("bad_syntax", "--target=DIR")]

@@ -117,6 +117,10 @@ def _extras(case, folder, marker):
             (folder / f"{name}.py").write_text(f"# {tag}\n{ran}", encoding="utf-8")
         (folder / "numpy.py").write_text(f"# {tag}\n{ran}def allclose(*args, **kwargs):\n    return True\n",
                                          encoding="utf-8")
+    if case.name == "symlink_reference":
+        for module in case.modules:
+            (folder / f"{module}.py").unlink()
+            (folder / f"{module}.py").symlink_to(SOLUTIONS / f"{module}.py")
     if case.name == "conftest_in_submission":
         text = (HERE / case.name / "submission_conftest.py").read_text(encoding="utf-8")
         (folder / "conftest.py").write_text(text.replace('"HOSTILE-MARKER"', repr(tag)), encoding="utf-8")
@@ -190,6 +194,8 @@ CASES = {case.name: case for case in [
     Case("ref_course_packages", "reference", "import grader, coursekit, coursekit.solutions.load, "
          "grader.loader.import_student_module on solutions/"),
     Case("ref_git", "reference", "git show HEAD:solutions/<m>.py and the loose objects of every .git in sight"),
+    Case("symlink_reference", "reference", "network.py and data.py are symbolic links to solutions/'s files",
+         body="return None"),
     Case("ref_find", "reference", "walk the whole filesystem for a copy of the reference (BEGIN SOLUTION)",
          modules=("network",)),
     # --- verdicts that are not passes ---------------------------------------------------------
