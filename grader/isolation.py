@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 from _pytest.reports import TestReport
 
-from grader import loader, processes
+from grader import loader, processes, remote
 from grader.plugin import GRADING, HARD_STOP_SECONDS, SWALLOWED, module_of, seconds_for
 from grader.submissions import grader_command
 
@@ -227,6 +227,7 @@ def fork_child(session, job, log):
         except BaseException:
             pass
     finally:
+        remote.close_all()  # os._exit skips atexit and the session's end: end this child's runners here
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -45,7 +45,10 @@ def test_to_features_shape_and_dtype(student, images):
 
 @pytest.mark.grade(uses=["to_features"], section="scaling-the-pixels")
 def test_to_features_range(student, images):
-    features = np.asarray(features_of(student, images), dtype=float)
+    features = features_of(student, images)
+    expect(np.shape(features) == (len(images), 784), f"to_features() returned shape {np.shape(features)}; "
+                                                     f"expected {(len(images), 784)}")
+    features = np.asarray(features, dtype=float)
     low, high = features.min(), features.max()
     expect(low >= 0 and high <= 1,
            f"the features go from {low:.6g} to {high:.6g}; expected every value in [0, 1]: divide "
