@@ -5,7 +5,6 @@ import pytest
 
 from coursekit import solutions
 from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this module)
-    pytest_addoption,
     pytest_collection,
     pytest_collection_finish,
     pytest_collection_modifyitems,
@@ -19,9 +18,9 @@ from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this m
     student_module,
 )
 
-# --uses NAME and --markers-json PATH (grader/select.py); each module's tests in a child process
-# of their own (grader/isolation.py).
-pytest_plugins = ["grader.select", "grader.isolation"]
+# The options (grader/options.py; pyproject.toml loads it first: see there why); --uses and
+# --markers-json (grader/select.py); each module's tests in a child process (grader/isolation.py).
+pytest_plugins = ["grader.options", "grader.select", "grader.isolation"]
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ student's code raises, prints or returns becomes an answer; a verdict is never m
 """
 
 import builtins
+import faulthandler
 import io
 import json
 import os
@@ -405,7 +406,7 @@ class Harness:
             value = value.value
         key = len(self.objects) + 1
         self.objects[key] = value
-        return {"$h": key, "type": _type_name(value), "callable": callable(value)}
+        return {"$h": key, "type": _type_name(value), "callable": callable(value), "class": isinstance(value, type)}
 
     def _resolve(self, entry):
         if "$r" in entry:
@@ -631,6 +632,9 @@ def limit_file_size(limit=FILE_BYTES):
             pass
 
 
+CRASH_LOG = os.fdopen(2, "wb", buffering=0, closefd=False)  # kept alive: faulthandler writes to its fd
+
+
 def main(argv):
     folder = argv[1]
     # The channel is this process's own copy of stdin and stdout; fds 0, 1 and 2 become what the
@@ -646,6 +650,9 @@ def main(argv):
     sys.stderr = Capped(io.TextIOWrapper(os.fdopen(2, "wb", buffering=0, closefd=False), encoding="utf-8",
                                          errors="replace", write_through=True))
     builtins.input = _no_input
+    # A crash (a segfault in an extension, a signal) writes where the code was into the output
+    # file; the judge reads it back (grader/remote.py, Runner._crash_place).
+    faulthandler.enable(file=CRASH_LOG)
     limit_file_size()
     sys.path[:] = [os.path.realpath(folder)] + [p for p in sys.path if p and os.path.realpath(p) != os.getcwd()]
     sys.dont_write_bytecode = True

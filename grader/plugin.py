@@ -16,7 +16,7 @@ everything here instead, for debugging the grader. Time limits (TEST_SECONDS per
 loader's at import) work with or without signals (grader.loader.time_limit), so on Windows too.
 """
 
-import argparse
+import inspect
 import os
 import sys
 import threading
@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pytest
 
+from coursekit import solutions
 from coursekit.stubs import find_stubs
 from grader import catalog, progress, remote, submissions
 from grader.checks import WrongAnswer
 from grader.loader import InputCalled, StudentCodeError, time_limit, where_in
 
-DEFAULT_TARGET = "exercises"
 TEST_SECONDS = 10
 SECTION_LIMIT = 2_000  # characters of captured output shown in a report
 HARD_STOP_SECONDS = 15  # past a test's limit: its code swallowed the interruption, end the run
@@ -76,6 +76,7 @@ class Grading:
     modules: dict = field(default_factory=dict)  # name -> module, or the StudentCodeError
     stubs: dict = field(default_factory=dict)  # name -> set of stub names
     hung: dict = field(default_factory=dict)  # name -> the test that timed out
+    kinds: dict = field(default_factory=dict)  # (module, name) -> None, or why it is the wrong kind
     outcomes: dict = field(default_factory=dict)  # nodeid -> Outcome
     collected: dict = field(default_factory=dict)  # module -> its tests before -k, -m, --uses selected
     finished: set = field(default_factory=set)  # nodeids of the tests that have run
@@ -92,6 +93,30 @@ class Grading:
             raise found
         return found
 
+    def check_kinds(self, uses, own):
+        """Fail at once, with one line naming the file, when a function a test uses is a class in the
+        student's module: `one_hot(labels)` would return an instance, and every message would be
+        about what that instance is not."""
+        for use in uses:
+            module, _, function = use.rpartition(":")
+            module, top = module or own, function.split(".")[0]
+            if (module, top) not in self.kinds:
+                self.kinds[module, top] = self._wrong_kind(module, top)
+            if self.kinds[module, top]:
+                raise StudentCodeError(self.kinds[module, top])
+
+    def _wrong_kind(self, module, name):
+        expected = getattr(solutions.load(module), name, None)
+        if not inspect.isfunction(expected):
+            return None  # a class of the reference's may be written in other styles (a factory, an instance)
+        try:
+            found = getattr(self.module(module), name)
+        except Exception:  # noqa: BLE001  (missing, or the module does not import: the test says so)
+            return None
+        if not remote.is_class(found):
+            return None
+        return f"{module}.py: {name} is a class; the exercise asks for a function {name}{inspect.signature(expected)}"
+
     def stubs_in(self, name):
         if name not in self.stubs:
             path = self.target / f"{name}.py"
@@ -102,23 +127,6 @@ class Grading:
 GRADING = pytest.StashKey[Grading]()
 
 
-def pytest_addoption(parser):
-    """The grader's options: --target (the folder graded), --results-json, --in-process, ..."""
-    group = parser.getgroup("grader", "the course's grader")
-    group.addoption("--target", default=DEFAULT_TARGET, metavar="DIR",
-                    help="folder holding the module files to grade (default: exercises)")
-    group.addoption("--results-json", default=None, metavar="PATH",
-                    help="also write the grade in Gradescope's results.json format")
-    group.addoption("--lesson", type=int, action="append", default=None, metavar="N",
-                    help="grade only the modules of lesson N (see the table at the end of a run); repeatable")
-    group.addoption("--module", dest="module_name", action="append", default=None, metavar="NAME",
-                    help="grade only NAME.py (also: -m NAME); repeatable")
-    group.addoption("--in-process", action="store_true", default=False,
-                    help="grade every module in this process, not one process per module (for "
-                         "debugging the grader: a module that ends its process then ends the run)")
-    group.addoption("--grader-worker", default=None, help=argparse.SUPPRESS)  # see grader/isolation.py
-
-
 def pytest_configure(config):
     """Check --target and keep its state, where every hook and fixture of the run finds it."""
     target = Path(config.getoption("target"))
@@ -126,6 +134,7 @@ def pytest_configure(config):
         target = Path(config.invocation_params.dir) / target
     if not target.is_dir():
         raise pytest.UsageError(f"--target {config.getoption('target')}: no such folder ({target})")
+    refuse_foreign_conftests(config, target.resolve())
     # Keep the graded folder as the student left it, and two runs on two folders apart.
     config.stash[WROTE_BYTECODE] = not sys.dont_write_bytecode
     sys.dont_write_bytecode = True
@@ -140,6 +149,25 @@ def pytest_configure(config):
 
 
 WROTE_BYTECODE = pytest.StashKey[bool]()
+
+
+def refuse_foreign_conftests(config, target):
+    """Stop if pytest imported a conftest.py from the graded folder or from outside the course.
+
+    It cannot happen in the course's tree: pyproject.toml declares --target before pytest reads a
+    path (grader/options.py). A run without that file (`pytest -c other.ini`, a copied grader)
+    could take the folder in `--target DIR` for a test path and import its conftest.py into the
+    judge: such a grade is refused rather than trusted (`--target=DIR` is never misread).
+    """
+    course = Path(__file__).resolve().parent.parent
+    for plugin in config.pluginmanager.get_plugins():
+        path = Path(getattr(plugin, "__file__", None) or ".")
+        if path.name != "conftest.py":
+            continue
+        path = path.resolve()
+        if path.is_relative_to(target) or not path.is_relative_to(course):
+            raise pytest.UsageError(f"pytest imported {path}, which is not the grader's: it took a folder for "
+                                    f"a test path. Grade with --target={config.getoption('target')} (with '=')")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -215,6 +243,7 @@ def student(request):
         listed = " and ".join(f"{', '.join(functions)} in {module}.py" for module, functions in stubs.items())
         raise NotAttempted(f"not attempted: {listed} {'is' if len(stubs) == 1 else 'are'} still a stub")
     module = grading.module(name)
+    grading.check_kinds(marker.kwargs.get("uses", ()) if marker else (), name)
     remote.runner_for(grading.target).reset()  # the objects of earlier tests are not needed again
     return module
 

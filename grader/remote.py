@@ -26,6 +26,7 @@ How the runner is contained (`containment()`, GRADER_CONTAINMENT chooses):
 import functools
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -164,9 +165,16 @@ class Remote:
 
 
 @functools.lru_cache(maxsize=512)
-def _proxy_class(type_name):
-    """A Remote subclass named as the student's type, so that messages say `generator`, `Network`."""
-    return type(type_name, (Remote,), {"__slots__": (), "__module__": "student"})
+def _proxy_class(type_name, is_class=False):
+    """A Remote subclass named as the student's type, so that messages say `generator`, `Network`;
+    `is_class(proxy)` says whether the student's object is itself a class."""
+    return type(type_name, (Remote,), {"__slots__": (), "__module__": "student", "_student_class": is_class})
+
+
+def is_class(value):
+    """Whether `value`, a proxy, stands for a class of the student's (a class where the exercise
+    wants a function, or the other way round, gets a message of its own)."""
+    return isinstance(value, Remote) and type(value).__dict__.get("_student_class", False) is True
 
 
 class RemoteModule(Remote):
@@ -555,7 +563,7 @@ class Runner:
 
     def _resolve(self, entry):
         if "$h" in entry:
-            cls = _proxy_class(str(entry.get("type", "object"))[:100])
+            cls = _proxy_class(str(entry.get("type", "object"))[:100], entry.get("class") is True)
             return cls(self, int(entry["$h"]))
         raise ValueError(f"unexpected entry {sorted(entry)}")
 
@@ -593,14 +601,38 @@ class Runner:
                 code = process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 code = None
+        if self.level == "bwrap" and code is not None and 128 < code < 128 + 65:
+            code = 128 - code  # bwrap exits 128+N when the process it ran was killed by signal N
+        where = self._crash_place()  # and what the code printed before it ended goes to the test's output
         self.close()
         how = processes.how_it_ended(code)
         if code is not None and code < 0 and "SIGXFSZ" in how:
             return (f"your code printed more than the grader allows, and its process was ended ({how}): "
                     "remove the print() calls inside loops")
         if code is not None and code < 0:
-            return f"your code crashed the grading process ({how})"
-        return f"your code ended the grading process ({how}: `os._exit`?)"
+            return f"your code crashed the grading process ({how}){where}"
+        return f"your code ended the grading process ({how}: `os._exit`?){where}"
+
+    def _crash_place(self):
+        """Forward what the student's code printed in the request; return ' at FILE:LINE in NAME', the
+        innermost place in the student's files of the traceback that Python's faulthandler wrote
+        when the process crashed (grader/harness.py enables it), or ''."""
+        if self.output is None:
+            return ""
+        self.output.seek(self.output_at)
+        text = self.output.read(400_000).decode("utf-8", errors="replace")
+        printed, fatal, dump = text.partition("Fatal Python error:")
+        self.output_at = self.output.seek(0, os.SEEK_END)
+        if printed:
+            try:
+                sys.stdout.write(printed)
+            except Exception:  # noqa: BLE001 (as in _forward_output)
+                pass
+        for path, line, name in re.findall(r'^\s*File "(.+)", line (\d+) in (\S+)', dump, re.M):
+            place = self._place(path)
+            if place and place != path:  # a file of the student's
+                return f" at {place}:{line} in {name}"
+        return ""
 
     def _forward_output(self):
         """What the student's code printed during the request, to this process's output (pytest captures it)."""

@@ -25,16 +25,6 @@ import pytest
 from grader import progress
 
 
-def pytest_addoption(parser):
-    """The options --uses NAME and --markers-json PATH."""
-    group = parser.getgroup("grader")
-    group.addoption("--uses", action="append", default=[], metavar="NAME",
-                    help="grade only the tests that use NAME (a function or Class.method of the module; "
-                         "module:NAME for another module's)")
-    group.addoption("--markers-json", default=None, metavar="PATH",
-                    help="write each selected test's grade marker (uses, section) as JSON")
-
-
 def module_of(item):
     return progress.module_of(item.path)
 

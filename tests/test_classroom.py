@@ -195,9 +195,6 @@ def test_a_wrong_network_fails_training_end_to_end_only_and_says_so(graded):
     assert failing > 0
 
 
-@pytest.mark.xfail(strict=True, reason="grader/remote.py Runner._ended: a runner that segfaults is reported as "
-                   "'your code ended the grading process (exit status 139: `os._exit`?)' under bubblewrap (bwrap "
-                   "exits 128+N for a child killed by signal N), and no message names the file whose code crashed")
 def test_a_crash_says_so_and_names_the_file(graded):
     base, out, expected, rows, stdout = graded
     results = json.loads((out / "breaks-crash" / "results.json").read_text(encoding="utf-8"))

@@ -7,8 +7,10 @@ The two endless loops take the grader's 10 s limits, so the whole file takes som
 """
 
 import json
+import os
 import re
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,6 +18,7 @@ from grading import EXERCISES, SOLUTIONS, WARM, WITHOUT_LESSON_7_MNIST, files_in
 from looping import at_top, in_method
 from variants_network import REFERENCE, WRONG, wrong_source
 
+from coursekit import ROOT
 from grader import catalog
 from grader.gradescope import stage
 from grader.submissions import grader_command
@@ -177,6 +180,26 @@ def test_missing_target_is_the_graders_error_with_a_message(tmp_path):
     assert graded.exit_code >= 2, graded
     assert "no such folder" in all_output(graded)
     assert str(tmp_path / "no such folder") in all_output(graded)
+
+
+def test_without_the_courses_settings_a_targets_conftest_is_refused_not_trusted(tmp_path):
+    """pyproject.toml declares --target before pytest reads a path (tests/test_hostile.py grades a
+    hostile conftest.py that way). Run without it, pytest takes DIR in `--target DIR` for a test
+    path and imports DIR/conftest.py: the grader then refuses the grade, naming the form to use."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for path in SOLUTIONS.glob("*.py"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "conftest.py").write_text("RAN = True\n", encoding="utf-8")
+    results = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", str(ROOT),
+                          str(ROOT / "grader"), "--target", str(folder), "--module", "network",
+                          f"--results-json={results}"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 4, run.stdout + run.stderr  # pytest's usage error
+    assert f"pytest imported {folder / 'conftest.py'}" in run.stderr
+    assert f"--target={folder}" in run.stderr
+    assert not results.exists()
 
 
 def test_nothing_is_written_into_the_graded_folders(runs, targets):

@@ -69,11 +69,6 @@ RUNNER_FOLDERS = "nncourse-runner-"  # grader.remote's folders for the runners, 
 
 # Holes in files this test does not own: each one's test is expected to fail until it is fixed.
 KNOWN_HOLES = {
-    "target conftest_in_submission --target DIR": "pytest reads its command line before the grader's options "
-        "exist: in `pytest grader --target DIR`, DIR is taken for a test path and DIR/conftest.py (and its "
-        "parents') is imported into the judge, which it can then make pass everything",
-    "bad_class_for_function": "a class where a function is expected fails with 'is a one_hot that is not an "
-                              "array of numbers', naming no file",
 }
 
 
