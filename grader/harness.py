@@ -619,11 +619,17 @@ def _raise(kind):
 
 
 def limit_file_size(limit=FILE_BYTES):
+    """At most `limit` bytes in any file written, no core dumps, and, where the judge gives this
+    runner a user id of its own (GRADER_MAX_PROCESSES), at most that many processes and threads
+    for that user: a fork bomb fails with an error instead of filling the machine."""
     try:
         import resource
     except ImportError:
         return
-    for which, value in ((resource.RLIMIT_FSIZE, limit), (resource.RLIMIT_CORE, 0)):
+    limits = [(resource.RLIMIT_FSIZE, limit), (resource.RLIMIT_CORE, 0)]
+    if os.environ.get("GRADER_MAX_PROCESSES", "").isdigit() and hasattr(resource, "RLIMIT_NPROC"):
+        limits.append((resource.RLIMIT_NPROC, int(os.environ["GRADER_MAX_PROCESSES"])))
+    for which, value in limits:
         try:
             soft, hard = resource.getrlimit(which)
             if hard == resource.RLIM_INFINITY or hard > value:

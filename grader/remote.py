@@ -315,9 +315,25 @@ def _claim_uid():
     raise RuntimeError("no free user id for the runner")
 
 
+USER_PROCESSES = 64  # the "user" level's cap on a runner's processes and threads (RLIMIT_NPROC)
+
+
 def _kill_uid(uid):
-    """Kill every process running as `uid` (Linux: from /proc)."""
-    for _ in range(3):
+    """Kill every process running as `uid`, and remove what it left in the shared temporary folders.
+
+    `kill -KILL -1` run as that user signals all of the user's processes in one pass of the
+    kernel's process list, which a chain of forks cannot outrun; /proc is read afterwards (and is
+    the only way where `kill` is missing) for anything left.
+    """
+    kill = shutil.which("kill") or ("/bin/kill" if Path("/bin/kill").exists() else None)
+    if kill:
+        try:
+            subprocess.run([kill, "-KILL", "-1"], user=uid, group=uid, extra_groups=[], cwd="/",
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for _ in range(20):
         found = []
         for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
             if not entry.name.isdigit():
@@ -328,13 +344,28 @@ def _kill_uid(uid):
             except OSError:
                 continue
         if not found:
-            return
+            break
         for pid in found:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         time.sleep(0.02)
+    for shared in ("/tmp", "/var/tmp", "/dev/shm"):  # the only folders such a user can write to
+        try:
+            entries = list(os.scandir(shared))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _protect_course():
@@ -427,6 +458,7 @@ class Runner:
                     os.chown(path, self.uid, self.uid)
                 os.chmod(self.work, 0o700)
                 env["HOME"] = str(self.work)
+                env["GRADER_MAX_PROCESSES"] = str(USER_PROCESSES)  # processes and threads of this user id
                 options.update(user=self.uid, group=self.uid, extra_groups=[], umask=0o077)
         self.process = processes.start(command, **options)
         self.answers = queue.Queue()
