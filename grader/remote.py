@@ -29,6 +29,7 @@ import queue
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -287,7 +288,26 @@ def _bwrap_options():
 # --- user ids for the "user" level --------------------------------------------------------------
 
 UID_FIRST, UID_COUNT = 61_000, 1_000
-LOCKS = Path(tempfile.gettempdir()) / "nncourse-runner-uids"
+# One folder of lock files for the whole machine, whatever TMPDIR each grader has: two graders
+# that gave the same user id to two students' runners would let one read and kill the other's.
+LOCKS = Path("/run/nncourse-runner-uids" if os.path.isdir("/run") and os.access("/run", os.W_OK)
+             else "/tmp/nncourse-runner-uids")
+
+
+def _locks_folder():
+    """LOCKS, made by root and for root only; one made by anyone else is removed first."""
+    try:
+        found = os.lstat(LOCKS)
+    except FileNotFoundError:
+        found = None
+    if found is not None and not (stat.S_ISDIR(found.st_mode) and found.st_uid == os.geteuid()
+                                  and not found.st_mode & 0o077):
+        if stat.S_ISDIR(found.st_mode):
+            shutil.rmtree(LOCKS, ignore_errors=True)
+        else:
+            os.unlink(LOCKS)
+    _locks_folder()
+    return LOCKS
 
 
 def _claim_uid():
@@ -313,6 +333,34 @@ def _claim_uid():
         os.close(fd)
         return uid
     raise RuntimeError("no free user id for the runner")
+
+
+SHARED_BASE = Path("/tmp/nncourse-runners")  # the "user" level's runner folders, where TMPDIR is closed to others
+
+
+def _work_base(level):
+    """Where a runner's folder is made: the temporary folder, unless the runner runs as another
+    user who could not reach it (a TMPDIR inside a folder only root may enter); then SHARED_BASE,
+    owned by root and mode 0711 (others may pass through it, not list or write it), made before
+    any runner starts, so that no student's code could have made it first."""
+    base = Path(tempfile.gettempdir()).resolve()
+    if level != "user" or all(folder.stat().st_mode & 0o001 for folder in (base, *base.parents)):
+        return base
+    try:
+        found = os.lstat(SHARED_BASE)
+    except FileNotFoundError:
+        found = None
+    if found is not None and not (stat.S_ISDIR(found.st_mode) and found.st_uid == 0 and not found.st_mode & 0o022):
+        if stat.S_ISDIR(found.st_mode):
+            shutil.rmtree(SHARED_BASE, ignore_errors=True)  # not ours: whoever made it cannot keep it
+        else:
+            os.unlink(SHARED_BASE)
+        found = None
+    if found is None:
+        SHARED_BASE.mkdir(mode=0o711, exist_ok=True)
+    os.chown(SHARED_BASE, 0, 0)
+    SHARED_BASE.chmod(0o711)
+    return SHARED_BASE
 
 
 USER_PROCESSES = 64  # the "user" level's cap on a runner's processes and threads (RLIMIT_NPROC)
@@ -369,18 +417,27 @@ def _kill_uid(uid):
 
 
 def _protect_course():
-    """Make the course's solutions, tests and data unreadable to other users (the "user" level)."""
+    """Make the course unreadable to other users (the "user" level), and leave it so.
+
+    The course's folder keeps only its `x` bit for others (they may pass through it, not list
+    it), so that a Python installation inside it (`.venv/`) still runs as the runner's user; every
+    other entry at its top (solutions/, grader/, tests/, .git/, docs/, site/, exercises/, ...)
+    and the MNIST cache's folder lose every permission for others.
+    """
     from coursekit import mnist
 
-    paths = [ROOT / "solutions", ROOT / "grader", ROOT / "tests"]
+    needed = _bound_paths()
+    private = [path for path in ROOT.iterdir()
+               if not any(path.resolve() == need or need.is_relative_to(path.resolve()) for need in needed)]
     try:
-        paths.append(mnist.cache_path().parent)
+        private.append(mnist.cache_path().parent)
     except Exception:  # noqa: BLE001
         pass
-    for path in paths:
+    for path, keep in [(ROOT, 0o001), *((path, 0) for path in private)]:
         try:
-            if path.exists() and path.stat().st_mode & 0o007:
-                path.chmod(path.stat().st_mode & ~0o007)
+            mode = path.lstat().st_mode
+            if not stat.S_ISLNK(mode) and mode & 0o007 & ~keep:
+                path.chmod(stat.S_IMODE(mode) & ~(0o007 & ~keep))  # only ever takes permissions away
         except OSError:
             pass
 
@@ -432,7 +489,7 @@ class Runner:
         self.close()
         self.starts += 1
         self.generation += 1
-        self.work = Path(tempfile.mkdtemp(prefix="nncourse-runner-"))
+        self.work = Path(tempfile.mkdtemp(prefix="nncourse-runner-", dir=_work_base(self.level)))
         student = self.work / "student"
         self._copy_files(student)
         shutil.copyfile(HARNESS, self.work / "harness.py")

@@ -479,3 +479,7 @@ def test_no_file_of_a_submission_runs_in_the_judge_or_at_start_up(routes, name):
 def test_no_runner_folder_outlives_grading(routes, name):
     route = routes[1][name].wait()
     assert not route.left, f"{len(route.left)} runner folders left in TMPDIR"
+    shared = remote.SHARED_BASE  # the "user" level's folders, where TMPDIR is closed to other users
+    others = [route for route in routes[1].values() if route.thread.is_alive()]
+    if not others and shared.is_dir():
+        assert not [path for path in shared.iterdir() if path.name.startswith(RUNNER_FOLDERS)]
