@@ -53,20 +53,20 @@ def _kahn(root):
     return order
 
 
-def _breadth_first(root):
+def _breadth_first(root, reverse=False):
     """The Tensors in the order a search from the output first reaches them (not topological)."""
     order, seen, queue = [], {id(root)}, deque([root])
     while queue:
         t = queue.popleft()
         order.append(t)
-        for p in t.parents:
+        for p in _parents(t, reverse):
             if id(p) not in seen:
                 seen.add(id(p))
                 queue.append(p)
     return order
 
 
-def _depth_first(root):
+def _depth_first(root, reverse=False):
     """Preorder: a Tensor runs as soon as a search from the output reaches it, once."""
     order, seen = [], set()
     stack = [root]
@@ -76,33 +76,38 @@ def _depth_first(root):
             continue
         seen.add(id(t))
         order.append(t)
-        stack.extend(reversed(t.parents))
+        stack.extend(reversed(_parents(t, reverse)))
     return order
 
 
-def _every_path(root, limit=10_000):
-    """Naive recursion: a Tensor's rule runs every time the recursion reaches it (no visited set)."""
+def _every_path(root, flipped=frozenset(), limit=10_000):
+    """Naive recursion: a Tensor's rule runs every time the recursion reaches it (no visited set);
+    the Tensors whose ids are in `flipped` visit their parents last first (a set's order)."""
     order, stack = [], [root]
     while stack and len(order) < limit:
         t = stack.pop()
         order.append(t)
-        stack.extend(reversed(t.parents))
+        stack.extend(reversed(_parents(t, id(t) in flipped)))
     return order if len(order) < limit else None
 
 
-def _schedule(root, order, g=None, overwrite=False):
+def _schedule(root, order, g=None, overwrite=False, late=True):
     """Each Tensor's gradient when the rules run in `order` (users first, or not), each on the
     gradient its Tensor has gathered at that moment, its shares added to (or, `overwrite`, put in
-    place of) what its parents have. `g`: what each Tensor holds at the start, {id: array}."""
+    place of) what its parents have. `g`: what each Tensor holds at the start, {id: array}.
+    `late=False`: a Tensor's gradient is what it had gathered when its turn came (a backward()
+    that takes it out of its dict then); the shares that arrive after it are lost."""
     g = dict(g or {id(root): np.ones_like(root.data)})
+    taken = {}
     for t in order:
+        share = g.get(id(t), np.zeros_like(t.data))
+        taken.setdefault(id(t), share)
         if t.rule is None:
             continue
-        share = g.get(id(t), np.zeros_like(t.data))
         for parent, part in zip(t.parents, t.rule(share)):
             part = np.asarray(part, dtype=float)
             g[id(parent)] = part if overwrite or id(parent) not in g else g[id(parent)] + part
-    return g
+    return g if late else {**g, **taken}
 
 
 def _labelled(g, named):
@@ -123,11 +128,16 @@ def _overwritten(case):
 
 
 def _not_topological(case):
-    found = [_labelled(_schedule(case.root, order), case.named)
-             for order in (_breadth_first(case.root), _depth_first(case.root))]
-    every_path = _every_path(case.root)
-    if every_path is not None:
-        found.append(_labelled(_schedule(case.root, every_path), case.named))
+    root, found = case.root, []
+    for reverse in (False, True):
+        for order in (_breadth_first(root, reverse), _depth_first(root, reverse)):
+            found += [_labelled(_schedule(root, order, late=late), case.named) for late in (True, False)]
+    # Naive recursion over a set of parents: any order of each Tensor's parents (up to 2^6 of them).
+    forks = [id(t) for t in _topological(root) if len({id(p) for p in t.parents}) > 1][:6]
+    for mask in range(2 ** len(forks)):
+        every_path = _every_path(root, frozenset(f for i, f in enumerate(forks) if mask >> i & 1))
+        if every_path is not None:
+            found.append(_labelled(_schedule(root, every_path), case.named))
     return found
 
 
@@ -320,8 +330,9 @@ def gradients(root, named, got):
 
 
 def twice(root, named, got):
-    """Diagnose the grads after two backward() from `root`, against twice the single call's."""
-    correct = {label: np.array(t.grad, dtype=float) for label, t in named.items()}
+    """Diagnose the grads after two backward() from `root`, against twice the single call's (the
+    reference's Tensors `named` ran backward() once)."""
+    correct = {label: 2 * np.array(t.grad, dtype=float) for label, t in named.items()}
     case = Case(correct, data={"root": root, "named": named})
     return Diagnose("twice", case, got, MISTAKES)
 
