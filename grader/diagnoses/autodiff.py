@@ -284,29 +284,29 @@ MISTAKES = mistakes_of("autodiff", {
          "after two calls of backward() the grads are those of one: backward() must ADD to grad "
          "(tensor.grad = tensor.grad + share), so that gradients accumulate until zero_grad clears them."),
         ("backward() sends down the accumulated grad",
-         "backward-twice", _twice_resent,
+         "backward-not-idempotent", _twice_resent,
          "the second backward() passed each Tensor's whole grad, the first call's share included, to its "
          "parents (micrograd's habit: its backward() is not meant to run twice). Keep this call's gradients "
          "apart (a dict of g per Tensor) and add each to grad as it is passed on."),
     ],
     "sgd": [
         ("backward twice without zero_grad",
-         "zero-grad", _not_zeroed,
+         "backward-twice-without-zero-grad", _not_zeroed,
          "the second step moved by the first batch's gradient as well: backward() adds to grad, so "
          "sgd_step must set every grad back to zeros after stepping (zero_grad), or the next batch's "
          "gradient piles onto this one's."),
         ("the gradient not divided by the batch size",
-         "sgd-step", _not_divided,
+         "gradient-not-divided", _not_divided,
          "the loss sums over the batch, so grad is the sum of n examples' gradients: step by "
          "learning_rate * grad / n to follow the mean."),
     ],
     "cross entropy": [
         ("the cross-entropy averaged over the batch",
-         "cross-entropy", _loss_averaged,
+         "loss-averaged", _loss_averaged,
          "the loss sums over every element, as the course's other losses do; the mean belongs to the "
          "step's / n."),
         ("the log-softmax along the wrong axis",
-         "cross-entropy", _softmax_wrong_axis,
+         "log-softmax-axis", _softmax_wrong_axis,
          "each row's softmax runs along that row: the maximum and the sum take axis=-1 with keepdims=True."),
     ],
     "stable": [
