@@ -204,7 +204,8 @@ def expect_value(ours, theirs, what):
 
 def value_cases(student, reference, cases):
     for what, build in cases.items():
-        ours, theirs = both(student, reference, lambda side: build(side, side.tensor(X, "x"), side.tensor(W, "w")))
+        ours, theirs = both(student, reference,
+                            lambda side, build=build: build(side, side.tensor(X, "x"), side.tensor(W, "w")))
         expect_value(ours, theirs, what)
 
 
@@ -516,7 +517,8 @@ def test_zero_grad(student, reference):
     before = grads_of(theirs, ["x", "y", "a"])
     expect(all(np.any(np.asarray(g, dtype=float) != 0) for g in before.values() if g is not None)
            and None not in before.values(),
-           f"after J.backward(), where {SMALL}, the grads of x, y and a are {before}: zero_grad needs gradients to clear")
+           f"after J.backward(), where {SMALL}, the grads of x, y and a are {before}: zero_grad needs gradients "
+           "to clear")
     student.zero_grad([theirs["x"].tensor, theirs["a"].tensor])
     expect_array(theirs["x"].grad, np.zeros(()), "x.grad after zero_grad([x, a])")
     expect_array(theirs["a"].grad, np.zeros(()), "a.grad after zero_grad([x, a])")
@@ -682,7 +684,8 @@ def test_model_gradients_equal_backprop(student, reference, digits, definition, 
     weights, biases = theirs.weights, theirs.biases
     for k in range(len(ours.weights), 0, -1):  # from the output down: the first wrong layer is the one to fix
         expect_array(biases[k].grad, ours.biases_grad[k], f"biases[{k}].grad after Model{definition}.loss(features, "
-                     f"targets).backward(), features of shape {np.shape(x)}: lesson 7's backprop gives biases_grad[{k}]")
+                     f"targets).backward(), features of shape {np.shape(x)}: lesson 7's backprop gives "
+                     f"biases_grad[{k}]")
         expect_array(weights[k].grad, ours.weights_grad[k], f"weights[{k}].grad after Model{definition}.loss("
                      f"features, targets).backward(): lesson 7's backprop gives weights_grad[{k}]")
 

@@ -73,6 +73,10 @@ def trace(module):
     module.zero_grad([g["x"], g["y"]])
     yield Value("zero_grad", "x.grad after zero_grad([x, y])", g["x"].grad, "zero-grad")
     yield Value("zero_grad", "a.grad after zero_grad([x, y])", g["a"].grad, "zero-grad")
+    fresh = module.Model(DEFINITION, seed=0)  # its draws depend on how the RNG is called: shapes only
+    for k in (1, 2):
+        yield Value("Model.__init__", f"weights[{k}].data.shape", np.shape(fresh.weights[k].data), "model")
+        yield Value("Model.__init__", f"biases[{k}].data", fresh.biases[k].data, "model")
     net = model(module)
     logits = net.logits(FEATURES.copy())
     yield Value("Model.logits", "a(2) = model.logits(features).data", logits.data, "model")

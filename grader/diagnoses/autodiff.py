@@ -13,7 +13,6 @@ import numpy as np
 
 from grader.diagnoses import Case, Diagnose, mistakes_of, recognises
 
-
 # --- the reference's graph, run under other schedules -------------------------------------------
 
 def _topological(root, reverse_parents=False):
