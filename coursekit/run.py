@@ -235,10 +235,35 @@ def run_further(args):
     return 0
 
 
+def autodiff_arguments(command):
+    from coursekit import run_autodiff
+
+    command.add_argument("--epochs", type=int, default=run_autodiff.EPOCHS, help=f"default {run_autodiff.EPOCHS}")
+    command.add_argument("--seed", type=int, default=0)
+
+
+def run_autodiff(args):
+    """Lesson 8: the student's Model trained with their sgd_step; the epoch chosen on validation."""
+    from coursekit.run_autodiff import run_autodiff_student
+
+    if args.epochs < 1:
+        raise RunError(f"--epochs must be at least 1, not {args.epochs}")
+    needs = ["sum_to_shape", "Tensor.__add__", "Tensor.__matmul__", "Tensor.relu", "Tensor.backward",
+             "cross_entropy", "zero_grad", "Model.__init__", "Model.parameters", "Model.logits", "Model.loss",
+             "Model.predict", "sgd_step"]
+    student = student_modules(args.target, {"autodiff": needs})["autodiff"]
+    folder = Path(args.target).resolve()
+    calling("your autodiff.py", run_autodiff_student, student, out=args.out, epochs=args.epochs, seed=args.seed,
+            echo=lambda line: print(line, file=sys.stderr), folder=folder)
+    return 0
+
+
 RUNNERS = {
     "training": Runner("lesson 6: train your Network with your train() on MNIST", training_arguments, run_training),
     "further": Runner("lesson 7: train your Classifier with your Momentum and fit() on MNIST", further_arguments,
                       run_further),
+    "autodiff": Runner("lesson 8: train your autodiff Model with your sgd_step on MNIST", autodiff_arguments,
+                       run_autodiff),
 }
 
 

@@ -34,6 +34,7 @@ MODULES = {
     "data": Module(5, "From pixels to features", "lessons/data"),
     "training": Module(6, "Training on MNIST", "lessons/training"),
     "further": Module(7, "Going further", "lessons/further"),
+    "autodiff": Module(8, "Your own autodiff", "lessons/autodiff"),
 }
 
 # Points per test function, as "module.test_name"; the cases of a parametrized test share its
@@ -46,6 +47,10 @@ POINTS = {
     "further.test_backprop_matches_reference": 3,
     "further.test_backprop_finite_differences": 2,
     "further.test_your_classifier_on_mnist": 3,
+    "autodiff.test_gradients_add_up_where_a_tensor_is_used_twice": 2,
+    "autodiff.test_rules_run_in_reverse_topological_order": 2,
+    "autodiff.test_model_gradients_equal_backprop": 3,
+    "autodiff.test_your_classifier_on_mnist": 3,
 }
 
 

@@ -102,13 +102,24 @@ def _qualified(module, name):
     return (owner, parts[-1]) if hasattr(owner, parts[-1]) else None
 
 
-def stand_in(student, reference, stubs):
-    """Put the reference's function in place of each of the student's stubs; the names replaced."""
+def stand_in(student, reference, stubs, rebind=False):
+    """Put the reference's function in place of each of the student's stubs; the names replaced.
+
+    `rebind`: the reference's function runs with the student's module as its globals, so that the
+    names it uses (lesson 8's `Tensor`, `as_tensor`) are the student's: a reference `__add__`
+    then makes the student's Tensors, which the student's other methods know.
+    """
+    import types
+
     replaced = set()
     for name in sorted(stubs):
         theirs, ours = _qualified(student, name), _qualified(reference, name)
         if theirs and ours:
-            setattr(theirs[0], theirs[1], getattr(*ours))
+            function = getattr(*ours)
+            if rebind and isinstance(function, types.FunctionType):
+                function = types.FunctionType(function.__code__, vars(student), function.__name__,
+                                              function.__defaults__, function.__closure__)
+            setattr(theirs[0], theirs[1], function)
             replaced.add(name)
     return replaced
 
@@ -132,8 +143,9 @@ def child(module_name, target, emit):
         return
     from coursekit.solutions import load
 
-    stand_in(student, load(module_name), stubs)
-    values = worked.definition(module_name).trace(student)
+    definition = worked.definition(module_name)
+    stand_in(student, load(module_name), stubs, rebind=getattr(definition, "REBIND_STAND_INS", False))
+    values = definition.trace(student)
     index = 0
     try:
         with no_input():

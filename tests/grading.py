@@ -37,10 +37,11 @@ def _untouched_exercises():
 
 
 EXERCISES = _untouched_exercises()
-# Lesson 7's MNIST run costs some 5 s of CPU a grader run. Tests about processes, limits, class
-# grading and the other lessons' right styles leave it out, of their reference's run as of the
-# others: it is graded, whole, by tests/test_further_variants.py and by the reference's run in
-# tests/test_grader.py.
+# Lesson 7's MNIST run costs some 5 s of CPU a grader run, lesson 8's (its test has the same name,
+# in grader/test_autodiff.py) some 8 s. Tests about processes, limits, class grading and the
+# other lessons' right styles leave them out, of their reference's run as of the others: they are
+# graded, whole, by tests/test_further_variants.py, tests/test_autodiff_variants.py and by the
+# reference's run in tests/test_grader.py.
 WITHOUT_LESSON_7_MNIST = ("-k", "not test_your_classifier_on_mnist")
 RUN_SECONDS = 180  # no grader run may take longer, whatever the submission does
 

@@ -5,8 +5,9 @@ lessons rather than by editing the reference (see each file's docstring): per-ex
 (Nielsen's), column vectors with explicit transposes, einsum, recursion, while loops with
 in-place updates, and extra attributes, helpers, other initialisations and checks at the end.
 One grader run per style grades all five modules, lesson 6's end-to-end MNIST test included,
-with the reference further.py beside them: lesson 7's right styles, and its MNIST run, are
-graded by tests/test_further_variants.py, so that run is left out here.
+with the reference further.py and autodiff.py beside them: lessons 7 and 8's right styles, and
+their MNIST runs, are graded by tests/test_further_variants.py and tests/test_autodiff_variants.py,
+so those runs are left out here.
 """
 
 import shutil
@@ -28,7 +29,8 @@ def graded(tmp_path_factory):
         folder = tmp_path_factory.mktemp(style)
         for path in (RIGHT / style).glob("*.py"):
             shutil.copy(path, folder / path.name)
-        shutil.copy(SOLUTIONS / "further.py", folder / "further.py")
+        for beside in ("further.py", "autodiff.py"):
+            shutil.copy(SOLUTIONS / beside, folder / beside)
         folders[style] = folder
     results = tmp_path_factory.mktemp("right")
     return {style: WARM.run(folder, results / f"{style}.json", *WITHOUT_LESSON_7_MNIST)
@@ -63,4 +65,4 @@ def test_right_style_gets_full_marks(graded, style):
     assert result.exit_code == 0 and not failed, (result, failed)
     assert result.results["score"] == result.results["max_score"] > 0
     graded_modules = {name.split(".py:", 1)[0] for name in result.tests}
-    assert graded_modules == set(MODULES) | {"further"}, graded_modules
+    assert graded_modules == set(MODULES) | {"further", "autodiff"}, graded_modules
