@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit import hints
+from grader.progress import CONSEQUENCE
 
 PASSES, WRONG, FED, NOT_ATTEMPTED, UNTESTED = "passes", "wrong", "fed wrong values", "not attempted", "untested"
 
@@ -75,7 +76,7 @@ def upstream_note(upstream, module, wrong):
     """The line added under a failure whose values came from a function that failed its own test."""
     first = upstream[0]
     return (f"fix {first} first: {wrong[first]} failed, and this test feeds {first}'s values to the code it "
-            f"checks; this failure may be only a consequence")
+            f"checks; {CONSEQUENCE}")
 
 
 @dataclass
