@@ -117,3 +117,21 @@ def test_the_gradient_check_keeps_the_lessons_notation():
     assert "a gradient \\\\(a\\\\)" not in network and "|a - n|" not in network
     graph = (ROOT / "docs" / "lessons" / "graph.md").read_text(encoding="utf-8")
     assert "standard_markdown()" in graph
+
+
+def test_a_task_box_shows_the_stub_from_solutions_never_the_students_file(monkeypatch):
+    """A site built on a student's machine must not show their half-finished exercises/ as "The task"."""
+    from pathlib import Path
+
+    from coursekit import exercise_source
+    from tests.grading import EXERCISES
+
+    exercise_source.stub_file.cache_clear()
+    read = []
+    original = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: read.append(self.resolve()) or original(self, *a, **k))
+    shown = exercise_source.source("network", "Network.forward")
+    assert not any(path.is_relative_to(ROOT / "exercises") for path in read), read
+    untouched = (EXERCISES / "network.py").read_text(encoding="utf-8")
+    assert shown.splitlines()[0] in untouched and "        ..." in untouched
+    assert "BEGIN SOLUTION" not in shown and shown.rstrip().endswith("...")
