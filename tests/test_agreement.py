@@ -139,3 +139,28 @@ def test_trace_hint_and_grader_name_the_same_method_first(verdicts, name, module
     assert f"the first method to fix: {first}\n" in traced.stdout, traced.stdout
     assert "values agree with the reference\n" not in traced.stdout  # never 'all agree' on a failing module
     assert f"the first method not done yet: {first} (" in hinted.stdout, hinted.stdout + hinted.stderr
+
+
+def test_a_failure_fed_by_an_earlier_function_says_which_to_fix_first(tmp_path):
+    """Lesson 2: a backward whose bias gradients lost their axis fails gradient_descent with a
+    ValueError in forward(); that failure names backward, and the grader's next step is backward's."""
+    folder = make(tmp_path / "work", "functional", [(
+        "grad_biases[l - 1] = delta.sum(axis=1, keepdims=True)", "grad_biases[l - 1] = delta.sum(axis=1)")])
+    command = grader_command(folder, tmp_path / "r.json", "--module", "functional", "--function", "backward",
+                             "--function", "gradient_descent", tests=["grader/test_functional.py"], quiet=False)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    results = {test["name"]: test["output"] for test in json.loads((tmp_path / "r.json").read_text())["tests"]}
+    descent = results["functional.py: test_gradient_descent_matches_reference"]
+    assert "ValueError" in descent and "fix backward first: test_backward_matches_reference" in descent
+    assert "fix backward first" not in results["functional.py: test_backward_matches_reference[784-30-10-one column]"]
+    assert "next: fix functional.py, test_backward_matches_reference" in done.stdout
+
+
+def test_trace_does_not_blame_update_for_backprops_values(tmp_path):
+    folder = make(tmp_path / "work", "network", WRONG[1][2])  # bias gradients of shape (1, n)
+    traced = tool("trace", "network", folder, tmp_path / "h.json")
+    assert "stopped in Network.update" in traced.stdout
+    assert "Network.backprop, before it, already gave values that differ: fix Network.backprop first" in traced.stdout
+    assert "reread: http://" in traced.stdout and "#backpropagation" in traced.stdout.split("stopped in")[1]
+    assert "Network.update        ok" in traced.stdout  # the grader's own check of update passes
+    assert "the first method to fix: Network.backprop" in traced.stdout
