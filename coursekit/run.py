@@ -29,13 +29,14 @@ import time
 # before NumPy is imported; an explicit setting of the student's own is kept.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
+from collections.abc import Callable  # noqa: E402  (after the threads are pinned)
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-from coursekit.stubs import find_stubs
+import numpy as np  # noqa: E402
+
+from coursekit.stubs import find_stubs  # noqa: E402
 
 
 class RunError(Exception):

@@ -190,8 +190,8 @@ def check(module, method=None, target=None, seconds=CHECK_SECONDS):
         results, markers = Path(scratch) / "results.json", Path(scratch) / "markers.json"
         # Only the module's own test file is collected (the terminal's `--module` collects them all).
         command = grader_command(folder, results, "--module", module, "--markers-json", markers,
-                                 *[word for name in methods for word in ("--uses", name)], tests=[f"grader/test_{module}.py"],
-                                 quiet=False)
+                                 *[word for name in methods for word in ("--uses", name)],
+                                 tests=[f"grader/test_{module}.py"], quiet=False)
         done = run(command, seconds)
         graded = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
         described = json.loads(markers.read_text(encoding="utf-8")) if markers.exists() else {}
