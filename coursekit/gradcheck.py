@@ -37,9 +37,10 @@ def tex(x, digits=0):
     return power if mantissa == "1" else f"{mantissa} \\times {power}"
 
 
-def standard_markdown():
-    """The standard in one sentence of Markdown with TeX, for a lesson page's exec block."""
-    return (f"central differences in float64 with a step \\(h = {tex(STEP)}\\), and an analytic "
+def standard_markdown(step=r"\epsilon"):
+    """The standard in one sentence of Markdown with TeX, for a lesson page's exec block. The step is
+    called `step` (\\epsilon, as lessons 1 to 3 call it, where h is an activation; lesson 4 says h)."""
+    return (f"central differences in float64 with a step \\({step} = {tex(STEP)}\\), and an analytic "
             f"gradient \\(g\\) agrees with the finite-difference slope \\(s\\) when "
             f"\\(|g - s| \\le {tex(TOLERANCE)} \\cdot \\max(1, |g|, |s|)\\): a relative error of at "
             f"most \\({tex(TOLERANCE)}\\) for entries larger than 1, an absolute difference of at "

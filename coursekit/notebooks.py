@@ -239,18 +239,20 @@ else:
     mnist = load_mnist()
     features = mnist.train_images[:5000].reshape(-1, 784).astype(np.float32) / 255
     targets = np.eye(10, dtype=np.float32)[mnist.train_labels[:5000]]
-    test_features = mnist.test_images[:1000].reshape(-1, 784).astype(np.float32) / 255
-    test_labels = mnist.test_labels[:1000]
+    # 1,000 of the last 10,000 training digits, which train() never sees: the validation set. The
+    # test digits are kept for one measurement at the very end (lesson 6), never watched per epoch.
+    validation_features = mnist.train_images[-1000:].reshape(-1, 784).astype(np.float32) / 255
+    validation_labels = mnist.train_labels[-1000:]
     net = network.Network((784, 30, 10), seed=0)
     losses, accuracies = [], []
     for epoch in range(5):
         losses += training.train(net, features, targets, epochs=1, batch_size=10, learning_rate=1.5, seed=epoch)
-        accuracies.append(training.accuracy(net.predict(test_features), test_labels))
-        print(f"epoch {{epoch + 1}}: mean loss {{losses[-1]:.4f}}, test accuracy {{accuracies[-1]:.1%}}")
+        accuracies.append(training.accuracy(net.predict(validation_features), validation_labels))
+        print(f"epoch {{epoch + 1}}: mean loss {{losses[-1]:.4f}}, validation accuracy {{accuracies[-1]:.1%}}")
 '''
 
 TRAINING_PLOT = '''
-# Your learning curves: the loss train() returned per epoch, and the accuracy on 1,000 test digits.
+# Your learning curves: the loss train() returned per epoch, and the accuracy on 1,000 validation digits.
 %matplotlib inline
 import matplotlib.pyplot as plt
 
@@ -260,7 +262,7 @@ if not todo:
     left.plot(epochs, losses, marker="o")
     left.set(xlabel="epoch", ylabel="mean loss per example", title="your training loss")
     right.plot(epochs, accuracies, marker="o", color="tab:green")
-    right.set(xlabel="epoch", ylabel="test accuracy", title="your test accuracy")
+    right.set(xlabel="epoch", ylabel="validation accuracy", title="your validation accuracy")
     right.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     figure.tight_layout()
     plt.show()

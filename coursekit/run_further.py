@@ -35,14 +35,20 @@ def curves_figure(validation, loss, chosen_epoch):
     return fig
 
 
-def run_further_student(student, out="output/further", epochs=further.EPOCHS, seed=0, echo=print):
-    """Train the student's further module (`student`); write PNGs into `out`; return the numbers."""
+def run_further_student(student, out="output/further", epochs=further.EPOCHS, seed=0, echo=print, wrap=None):
+    """Train the student's further module (`student`); write PNGs into `out`; return the numbers.
+
+    `wrap(net, examples)` may return the network as fit() sees it: coursekit.run's Counting, whose
+    progress bar shows how far each epoch has got."""
     from coursekit import figures_training as figures
     from coursekit.plots import save_png
 
     name, recipe = further.STEPS[-1]
     x, t, val_x, val_labels, test_x, test_labels = further.mnist_split()
     net = student.Classifier((784, recipe.hidden, 10), seed=seed)
+    if wrap is not None:
+        net = wrap(net, len(x))
+    progress = getattr(net, "_progress", None)
     best = {"accuracy": -1.0}
     started = time.perf_counter()
 
@@ -52,6 +58,8 @@ def run_further_student(student, out="output/further", epochs=further.EPOCHS, se
             best.update(accuracy=accuracy, epoch=epoch + 1, weights={k: np.array(W) for k, W in net.weights.items()},
                         biases={k: np.array(b) for k, b in net.biases.items()})
         bar = "#" * (epoch + 1) + "." * (epochs - epoch - 1)
+        if progress is not None:
+            progress.clear()
         echo(f"[{bar}] epoch {epoch + 1}/{epochs}: mean loss {run['loss'][-1]:.4f}, validation accuracy "
              f"{accuracy:.2%} ({time.perf_counter() - started:.0f} s)")
 

@@ -29,6 +29,25 @@ def wrong_answer(message, diagnose=None):
     return WrongAnswer(message)
 
 
+def describe(value):
+    """What a value is, in a few words: "an array of dtype bool and shape (3,)", "a single
+    NumPy float64 number", "a single int", "a list"."""
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    if isinstance(value, np.generic):
+        return f"a single NumPy {value.dtype} number"
+    if isinstance(value, (bool, int, float)):
+        return f"a single Python {type(value).__name__}"
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def expect_floats(actual, what, hint=""):
+    """`actual` is an array of floating-point numbers (not booleans, not integers)."""
+    found = np.asarray(actual).dtype if isinstance(actual, (np.ndarray, np.generic)) else None
+    if found is not None and found.kind != "f":
+        raise WrongAnswer(f"{what} is {describe(actual)}; expected floating-point numbers{hint}")
+
+
 def _fmt(x):
     return np.array2string(np.asarray(x), precision=4, suppress_small=True, threshold=8, edgeitems=2,
                            max_line_width=60).replace("\n", " ")

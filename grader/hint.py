@@ -5,9 +5,10 @@
     python -m grader.hint network --reset           # start the hints over
 
 The hints are the ones the lesson shows collapsed (`grader/hints/<module>.toml`): a nudge, the
-key idea, then a line that is nearly code. "Not done yet" is judged on the lesson's worked
-example (`python -m grader.trace`): the first method, in the lesson's order, that is still a
-stub or whose values differ from the reference's. How many hints you have seen is kept in
+key idea, then a line that is nearly code. When the grader names the mistake ("probably: ..."),
+its explanation comes first, once, then the ladder. "Not done yet" is the grader's verdict
+(grader.verdict, the same one `python -m grader.trace` prints): the first method, in the
+lesson's order, that is still a stub or fails a test of its own. How many hints you have seen is kept in
 STATE (`.cache/hints.json` in the course folder, never in your exercises folder), per folder,
 module and method.
 """
@@ -15,21 +16,16 @@ module and method.
 import argparse
 import json
 import os
-import re
 import sys
-import textwrap
 from pathlib import Path
 
 from coursekit import ROOT, hints
-from grader import catalog
+from grader import catalog, terminal
 
 STATE = ROOT / ".cache" / "hints.json"
 STATE_VARIABLE = "COURSE_HINTS_STATE"  # another place for the state (the project's tests use it)
 REFERENCE_ANCHOR = "reference-solution"
 WIDTH = 92
-# The TeX the hints use, as the terminal can show it.
-TEX = {r"\dots": "...", r"\partial": "∂", r"\leftarrow": "←", r"\eta": "η", r"\nabla": "∇",
-       r"\odot": "⊙", r"\sigma": "σ", r"\top": "T", r"\cdot": "·", r"\times": "×"}
 
 
 def state_path():
@@ -57,30 +53,60 @@ def key(target, module, method):
 
 
 def plain(text):
-    """A hint's Markdown for the terminal: math delimiters dropped, lines joined into paragraphs."""
-    text = re.sub(r"\\[()\[\]]", "", text.strip())
-    for tex, shown in TEX.items():
-        text = text.replace(tex, shown)
-    paragraphs = [" ".join(line.strip() for line in block.splitlines()) for block in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(textwrap.fill(p, WIDTH, break_long_words=False, break_on_hyphens=False)
-                       for p in paragraphs)
+    """A hint's Markdown for the terminal: maths in Unicode, no markers, paragraphs wrapped."""
+    return terminal.plain(text, WIDTH)
 
 
 def first_unfinished(module, target, methods):
-    """(method, why) for the first of `methods` not done yet on the worked example, else (None, why)."""
-    from grader import trace
+    """(method, why, the grader's Method or None) for the first of `methods` not done yet, in the
+    lesson's order: what the grader's checks say (grader.verdict), the same verdict trace gives.
+    Without a verdict (the grader could not finish) the worked example decides."""
+    from grader import trace, verdict
 
+    judged = verdict.judge(module, target) if module in catalog.MODULES else None
+    if judged is not None and not judged.note:
+        first = judged.first
+        if first is None or first.name not in methods:
+            return None, "every method passes the grader's checks", None
+        if first.status == verdict.NOT_ATTEMPTED:
+            return first.name, "still a stub", first
+        return first.name, f"the grader: {first.tests[0].name} fails", first
     if not trace.has_worked_example(module):
-        return methods[0], "no worked example to judge by: the first method's hints"
+        return methods[0], "no worked example to judge by: the first method's hints", None
     result = trace.trace(module, target)
     status = result.method_status()
     ordered = [m for m in status if m in methods] + [m for m in methods if m not in status]
     for method in ordered:
         if status.get(method) == trace.NOT_ATTEMPTED:
-            return method, "still a stub"
+            return method, "still a stub", None
         if status.get(method) == trace.DIFFERS:
-            return method, "its values differ from the reference's on the worked example"
-    return None, "every method agrees with the reference on the worked example"
+            return method, "its values differ from the reference's on the worked example", None
+    return None, "every method agrees with the reference on the worked example", None
+
+
+def show_diagnosis(module, method, target, judged, write=print):
+    """The hint for the mistake the grader diagnosed, once per mistake: True if one was shown."""
+    from grader import verdict
+
+    if judged is None:
+        return False
+    state = load_state()
+    for name in judged.mistakes:
+        found = verdict.mistake(name)
+        seen_key = key(target, module, f"{method}#{name}")
+        if found is None or state.get(seen_key):
+            continue
+        write(f"{method} ({module}.py): the grader's diagnosis\n")
+        write(plain(f"Probably: {found.name}. {found.why[:1].upper()}{found.why[1:]}"))
+        write("")
+        if found.module in catalog.MODULES:
+            write(f"the lesson explains this mistake: {catalog.lesson_url(found.module, found.anchor)}")
+        write(f"asked again, `python -m grader.hint {module} {method}` gives the hints for {method}, one level "
+              "deeper each time")
+        state[seen_key] = 1
+        save_state(state)
+        return True
+    return False
 
 
 def section_of(module, method):
@@ -143,14 +169,26 @@ def main(argv=None):
         if len(matches) != 1:
             parser.error(f"{method}: no hints for it in {module}.py; methods with hints: {', '.join(table)}")
         method = matches[0]
+    judged = None
     if method is None:
-        method, why = first_unfinished(module, target, list(table))
+        method, why, judged = first_unfinished(module, target, list(table))
         if method is None:
             print(f"{module}.py: {why}. Ask for one method's hints by name: "
                   f"python -m grader.hint {module} {next(iter(table))}")
             return 0
         print(f"the first method not done yet: {method} ({why})\n")
-    show(module, method, target)
+    elif module in catalog.MODULES:
+        from grader import verdict
+
+        judged = verdict.judge(module, target).methods.get(method)
+    if judged is not None and judged.tests:
+        row = judged.tests[0]
+        print(f"the grader says ({row.name}):\n    " + row.message.replace("\n", "\n    ") + "\n")
+    if judged is not None and judged.upstream:
+        print(f"{method}'s tests use {', '.join(judged.upstream)}, which fails its own tests: its hints come first "
+              f"(python -m grader.hint {module} {judged.upstream[0]})\n")
+    if not show_diagnosis(module, method, target, judged):
+        show(module, method, target)
     return 0
 
 

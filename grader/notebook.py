@@ -108,6 +108,7 @@ class Row:
     max_score: float
     message: str
     link: str  # the lesson section that explains what the test checks
+    uses: list = field(default_factory=list)  # the functions the test calls, "module:function"
 
 
 @dataclass
@@ -180,15 +181,17 @@ class Report:
 
 
 def check(module, method=None, target=None, seconds=CHECK_SECONDS):
-    """Grade `module` (only the tests that use `method`, if given) in a child process: a Report."""
+    """Grade `module` (only the tests that use `method`, if given: a name or a list of names) in a
+    child process: a Report."""
     _known(module)
+    methods = [method] if isinstance(method, str) else list(method or ())
     folder = resolve_target(target)
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
         results, markers = Path(scratch) / "results.json", Path(scratch) / "markers.json"
         # Only the module's own test file is collected (the terminal's `--module` collects them all).
         command = grader_command(folder, results, "--module", module, "--markers-json", markers,
-                                 *(["--uses", method] if method else []), tests=[f"grader/test_{module}.py"],
-                                 quiet=False)
+                                 *[word for name in methods for word in ("--uses", name)],
+                                 tests=[f"grader/test_{module}.py"], quiet=False)
         done = run(command, seconds)
         graded = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
         described = json.loads(markers.read_text(encoding="utf-8")) if markers.exists() else {}
@@ -214,7 +217,8 @@ def _row(test, marker):
     message = "\n".join(line for line in output.splitlines() if not line.strip().startswith("reread:"))
     section = marker.get("section")
     link = catalog.lesson_url(module, section) if module in catalog.MODULES else ""
-    return Row(name, status, test.get("score", 0.0), test.get("max_score", 0.0), message.strip(), link)
+    return Row(name, status, test.get("score", 0.0), test.get("max_score", 0.0), message.strip(), link,
+               list(marker.get("uses", ())))
 
 
 def _running(stdout):

@@ -20,7 +20,7 @@ DEFAULT_TARGET = "exercises"
 
 
 def pytest_addoption(parser):
-    """--target, --results-json, --lesson, --module, --uses, --markers-json, --in-process."""
+    """--target, --results-json, --lesson, --module, --uses, --function, --markers-json, --in-process."""
     group = parser.getgroup("grader", "the course's grader")
     group.addoption("--target", default=DEFAULT_TARGET, metavar="DIR",
                     help="folder holding the module files to grade (default: exercises)")
@@ -34,6 +34,9 @@ def pytest_addoption(parser):
     group.addoption("--uses", action="append", default=[], metavar="NAME",
                     help="grade only the tests that use NAME (a function or Class.method of the module; "
                          "module:NAME for another module's)")
+    group.addoption("--function", action="append", default=[], metavar="NAME",
+                    help="grade only the tests of NAME itself (a function, Class.method or Class of the module: "
+                         "the tests whose last function used, in the lesson's order, is NAME); repeatable")
     group.addoption("--markers-json", default=None, metavar="PATH",
                     help="write each selected test's grade marker (uses, section) as JSON")
     group.addoption("--in-process", action="store_true", default=False,

@@ -111,6 +111,9 @@ def diagnosis(output):
     return kept
 
 
+CONSEQUENCE = "this failure may be only a consequence"  # grader.verdict.upstream_note's words
+
+
 def stuck(module):
     """The line that offers the module's hints and trace, when it has them."""
     from coursekit import hints
@@ -123,6 +126,8 @@ def stuck(module):
 
 def next_step(outcomes, partial=()):
     ordered = sorted(outcomes, key=lambda o: order(o.module))
+    # A failure that only follows from an earlier one (grader.verdict.upstream_note) is not first.
+    ordered.sort(key=lambda o: o.status == "failed" and CONSEQUENCE in o.output)
     for outcome in ordered:
         if outcome.status == "failed":
             first = outcome.output.splitlines()[0] if outcome.output else ""

@@ -11,6 +11,10 @@ than once, a test that uses any of them is kept. The end-to-end tests (`end_to_e
 their marker: they train on MNIST with every function of the module) are left to the module's
 whole run: `--uses` asks about one function, and answers in seconds.
 
+`--function NAME` keeps the tests about NAME itself: those whose last function used, in the
+lesson's order, is NAME (a class keeps its methods' tests), the rule grader.verdict uses to say
+which method a failure is about; this is what a lesson's "Check yourself" box runs.
+
 `--markers-json PATH` writes, for every selected test, its marker's `uses` and `section`, keyed
 by the test's name as results.json spells it ("network.py: test_forward_matches_reference[...]"),
 so that a caller (grader.notebook) can link each result to its lesson section. With
@@ -42,16 +46,32 @@ def end_to_end(item):
     return bool(marker and marker.kwargs.get("end_to_end"))
 
 
+def names(name, functions):
+    """Whether `name` ("Network.forward", or a class, "Momentum") names one of `functions`."""
+    return any(function == name or function.startswith(f"{name}.") for function in functions)
+
+
+def own_function(item):
+    """The function a test is about: the last of its uses in the lesson's order (grader.verdict.Blame)."""
+    from grader import verdict
+
+    return verdict.Blame(module_of(item)).own(qualified_uses(item))
+
+
 def pytest_collection_modifyitems(config, items):
-    """After --lesson/--module (their hook runs first): keep the tests that use a --uses name."""
+    """After --lesson/--module (their hook runs first): keep the tests that use a --uses name, and
+    those of a --function name."""
     wanted = config.getoption("uses", None)
+    functions = config.getoption("function", None)
+    if functions:
+        select_functions(config, items, functions)
     if not wanted:
         return
     kept, dropped = [], []
     for item in items:
         uses = qualified_uses(item)
         own = {use.rpartition(":")[2] for use in uses if use.startswith(f"{module_of(item)}:")}
-        match = any(name in uses if ":" in name else name in own for name in wanted)
+        match = any(name in uses if ":" in name else names(name, own) for name in wanted)
         (kept if match and not end_to_end(item) else dropped).append(item)
     if not kept:
         known = sorted({use.rpartition(":")[2] for item in items for use in qualified_uses(item)
@@ -62,6 +82,25 @@ def pytest_collection_modifyitems(config, items):
         items[:] = []
         raise pytest.UsageError(f"--uses {' '.join(wanted)}: no selected test uses it; the tests use "
                                 f"{', '.join(known) or 'nothing'}")
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def select_functions(config, items, functions):
+    """Keep the tests of each --function NAME: those whose own function (own_function) is NAME, or
+    a method of the class NAME. The end-to-end runs are left to the module's whole run."""
+    kept, dropped = [], []
+    for item in items:
+        own = own_function(item)
+        match = own is not None and any(names(name, [own]) for name in functions)
+        (kept if match and not end_to_end(item) else dropped).append(item)
+    if not kept:
+        known = sorted({own_function(item) for item in items} - {None})
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+        raise pytest.UsageError(f"--function {' '.join(functions)}: no selected test is about it; the tests are "
+                                f"about {', '.join(known) or 'nothing'}")
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

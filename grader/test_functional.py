@@ -132,6 +132,42 @@ def test_initialize_model_is_seeded_and_random(student):
         expect_drawn(first["weights"][l], l)
 
 
+@pytest.mark.grade(uses=["initialize_model"], section="the-model-dictionary")
+def test_initialize_model_scale_and_generator(student):
+    """Weights of standard deviation 1/sqrt(n(l-1)), drawn from a generator of the function's own."""
+    dimensions = [784, 30, 16, 10]
+    global_random = getattr(student, "np", None)  # the student's numpy, in the runner, if imported as np
+    before = _global_state(global_random)
+    model = student.initialize_model(dimensions, seed=5)
+    after = _global_state(global_random)
+    expect(before is None or _same_state(before, after),
+           "initialize_model(..., seed=5) reseeded or drew from NumPy's global generator (np.random.seed, "
+           "np.random.randn): every other random draw of the program then depends on it. Draw from a "
+           "generator of your own, rng = np.random.default_rng(seed), as the lesson's pseudocode does")
+    for l in range(1, len(dimensions)):
+        W = np.asarray(model["weights"][l - 1], dtype=float)
+        wanted = 1 / np.sqrt(dimensions[l - 1])
+        std = float(np.std(W))
+        # The lesson's 1/sqrt(n) keeps z(l) of order one; the common variants (Xavier's, He's
+        # sqrt(2/n)) are within a factor 1.5 of it, unscaled draws (std 1) 4 to 28 times off here.
+        expect(wanted / 2 <= std <= 2 * wanted,
+               f"weights[{l - 1}] ({layer(l - 1)}, {dimensions[l - 1]} inputs) has standard deviation {std:.4g}; "
+               f"expected about 1/sqrt({dimensions[l - 1]}) = {wanted:.4g} (the lesson's; sqrt(2/n) is fine too)",
+               diagnose=mistakes.init(std, dimensions[l - 1]))
+
+
+def _global_state(numpy):
+    """The state of NumPy's global generator in the runner (None if the module has no `np`)."""
+    try:
+        return numpy.random.get_state(legacy=True)
+    except Exception:  # noqa: BLE001  (no np, or not NumPy: nothing to compare)
+        return None
+
+
+def _same_state(before, after):
+    return after is not None and all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(before, after))
+
+
 # --- sigma, sigma_prime --------------------------------------------------------------------
 
 

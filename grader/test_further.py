@@ -15,7 +15,7 @@ import pytest
 from coursekit import gradcheck
 from grader import remote
 from grader.cases import every_combination, sample
-from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar
+from grader.checks import WrongAnswer, cpu_budget, describe, expect, expect_array, expect_floats, expect_scalar
 from grader.diagnoses import further as mistakes
 from grader.twins import Twins
 
@@ -58,6 +58,8 @@ def test_relu_prime(student):
     x = np.array([[-2.0, -1e-9, 0.0, 1e-9, 3.0], [5.0, -5.0, 0.0, 0.25, -0.25]])
     expected = (x > 0).astype(float)
     got = student.relu_prime(x.copy())
+    expect_floats(got, f"relu_prime({x.tolist()})", hint=" (1.0 or 0.0: the slope is a number, and `1 - mask` or "
+                  "`-mask` of a boolean mask is an error in NumPy; `(x > 0).astype(x.dtype)`)")
     if got is not None and np.shape(got) == x.shape and float(np.asarray(got, dtype=float)[0, 2]) != 0:
         raise WrongAnswer(f"relu_prime(0) is {float(np.asarray(got, dtype=float)[0, 2]):g}; the contract "
                           "takes ReLU's slope at 0 as 0 (1 only where x > 0)")
@@ -334,8 +336,12 @@ def test_cosine_schedule(student):
     for step, total, peak in [(0, 100, 0.1), (50, 100, 0.1), (100, 100, 0.1), (25, 100, 0.1),
                               (1, 3, 2.0), (7, 10, 0.5), (780, 2346, 0.1)]:
         expected = peak * (1 + np.cos(np.pi * step / total)) / 2
-        expect_scalar(student.cosine_schedule(step, total, peak), expected,
-                      f"cosine_schedule({step}, {total}, {peak})", atol=1e-12)
+        got = student.cosine_schedule(step, total, peak)
+        expect_scalar(got, expected, f"cosine_schedule({step}, {total}, {peak})", atol=1e-12,
+                      diagnose=mistakes.cosine_schedule(step, total, peak, got))
+        expect(type(got) is float, f"cosine_schedule({step}, {total}, {peak}) returned {describe(got)}; expected a "
+               "Python float: a NumPy scalar times float32 parameters can make them float64 (the lesson's \"one "
+               "trap\": math.cos, or float(...) around the result)")
 
 
 # --- fit ---------------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ to fix first if they are wrong. Every comparison starts the student's NN and the
 from the same parameters.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, agrees, numerical_gradient
 from grader.cases import every_combination, sample
-from grader.checks import expect, expect_array, expect_scalar, expect_slope
+from grader.checks import expect, expect_array, expect_floats, expect_scalar, expect_slope
 from grader.diagnoses import nn as mistakes
 from grader.twins import remote_slope
 
@@ -157,10 +159,29 @@ def test_activation_deriv_finite_differences(student, activation):
                                "its deriv cannot be checked against it")
 
 
+@pytest.mark.grade(uses=["Sigmoid.fn"], section="activations-and-losses-as-objects")
+def test_sigmoid_fn_large_inputs(student):
+    """Sigmoid().fn at +-1000 without an overflow warning, exactly 0 and 1 there (its docstring's promise)."""
+    x = np.array([-1000.0, -710.0, -40.0, 0.0, 40.0, 710.0, 1000.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            got = student.Sigmoid().fn(x.copy())
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    expect(not runtime, f"Sigmoid().fn(x) for x in [-1000, 1000] made NumPy warn: "
+                        f"{runtime[0].message if runtime else ''}. Take exp only of numbers <= 0, as lesson 2's "
+                        "sigma does (or use np.tanh: sigma(z) = (1 + tanh(z / 2)) / 2)")
+    expect_array(got, [0.0, 0.0, 1 / (1 + np.exp(40.0)), 0.5, 1 / (1 + np.exp(-40.0)), 1.0, 1.0],
+                 "Sigmoid().fn([-1000, -710, -40, 0, 40, 710, 1000])", rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.grade(uses=["ReLU.deriv"], section="activations-and-losses-as-objects")
 def test_relu_deriv_at_and_below_zero(student):
     x = np.array([-3.0, -1e-12, 0.0, 1e-12, 3.0])
-    expect_array(student.ReLU().deriv(x.copy()), [0.0, 0.0, 0.0, 1.0, 1.0],
+    got = student.ReLU().deriv(x.copy())
+    expect_floats(got, "ReLU().deriv([-3, -1e-12, 0, 1e-12, 3])", hint=" (1.0 or 0.0: the slope is a number; "
+                  "np.where(x > 0, 1.0, 0.0))")
+    expect_array(got, [0.0, 0.0, 0.0, 1.0, 1.0],
                  "ReLU().deriv([-3, -1e-12, 0, 1e-12, 3]) (the slope is 0 for x <= 0, 0 included, "
                  "and 1 for x > 0)", rtol=0, atol=0)
 

@@ -33,6 +33,7 @@ from grader import catalog
 
 RUN_SECONDS = 10  # the example is tiny: a correct module needs well under a second
 AGREES, DIFFERS, NOT_ATTEMPTED = "agrees", "differs", "not attempted"
+FED = "fed wrong values"  # a method after the first that differs: its values came from that one's
 INSIDE = "inside"  # a value the method computes but does not store: the reference's is shown
 
 
@@ -77,7 +78,18 @@ class Traced:
         for row in self.unreached or []:
             if row.status != INSIDE:
                 found.setdefault(row.method, DIFFERS)
+        first = next((method for method, status in found.items() if status == DIFFERS), None)
+        after = False
+        for method in found:
+            if after and found[method] == DIFFERS:
+                found[method] = FED
+            after = after or method == first
         return found
+
+    @property
+    def first_difference(self):
+        """The first method whose own values differ (or that stopped the trace), or None."""
+        return next((m for m, status in self.method_status().items() if status == DIFFERS), None)
 
 
 def has_worked_example(module):
@@ -160,6 +172,9 @@ def child(module_name, target, emit):
                 else:
                     status = AGREES if worked.agree(want.value, got.value) else DIFFERS
                     yours = worked.fmt(got.value)
+                    kinds = worked.kind(got.value), worked.kind(want.value)
+                    if None not in kinds and kinds[0] != kinds[1]:
+                        yours += f"  ({kinds[0]} values; expected {kinds[1]})"
                 emit({"kind": "value", "method": want.method, "label": want.label, "status": status,
                       "yours": yours, "expected": worked.fmt(want.value), "section": want.section})
                 index += 1
@@ -273,6 +288,7 @@ class Printer:
         self.module, self.write = module, write
         self.method = None
         self.first = None  # the first row that differs
+        self.fed = set()  # methods after it whose values differ: marked FED, not blamed
 
     def row(self, row):
         if row.method != self.method:
@@ -289,10 +305,15 @@ class Printer:
         if row.status == AGREES:
             self.write(f"  ok             {row.label} = {_indent(row.yours, 19 + len(row.label))}")
             return
-        mark = "DIFFERS" if self.first else "FIRST DIFFERENCE"
+        fed = self.first is not None and row.method != self.first.method
+        mark = "FIRST DIFFERENCE" if self.first is None else "FED" if fed else "DIFFERS"
         self.write(f"  {mark:<14} {row.label}")
         self.write(f"                 yours    {_indent(row.yours, 26)}")
         self.write(f"                 expected {_indent(row.expected, 26)}")
+        if fed and row.method not in self.fed:
+            self.fed.add(row.method)
+            self.write(f"                 (computed from {self.first.method}'s values, which differ above: fix "
+                       f"{self.first.method} first; this may be only a consequence)")
         if self.first is None:
             self.first = row
             url = link(self.module, row.section)
@@ -300,11 +321,18 @@ class Printer:
                 self.write(f"                 reread: {url}")
 
 
-def report(result, printer, write=print):
-    """The closing lines after the rows; the exit status."""
+def report(result, printer, write=print, judged=None):
+    """The closing lines after the rows; the exit status. `judged` is the grader's verdict on the
+    module (grader.verdict.Verdict), which has the last word: the worked example is one case."""
     if result.error:
+        earlier = result.first_difference
         write(f"\nstopped in {result.error_method}: {result.error}")
+        if earlier and earlier != result.error_method:
+            write(f"    {earlier}, before it, already gave values that differ: fix {earlier} first; this may "
+                  "be only a consequence")
         url = link(result.module, result.unreached[0].section) if result.unreached else None
+        if earlier and earlier != result.error_method and printer.first is not None:
+            url = link(result.module, printer.first.section)
         if url:
             write(f"    reread: {url}")
         if result.unreached:
@@ -317,16 +345,61 @@ def report(result, printer, write=print):
     if inside:
         write("(inside): the reference's values of what a method computes without storing it; "
               "print yours there to compare")
-    if result.passed:
-        write(f"all {total} values agree with the reference")
+    if judged is not None:
+        write_verdict(judged, write)
+    graded = judged is None or judged.note or judged.passed
+    if result.passed and graded:
+        write(f"all {total} values agree with the reference" + ("" if judged is None or judged.note else
+                                                                  ", and the grader's checks pass"))
         return 0
-    parts = [f"{agree}/{total} values agree with the reference"]
+    if result.passed:
+        from grader import verdict
+
+        failing = [m.name for m in judged.methods.values() if m.status == verdict.WRONG]
+        parts = [f"all {total} values of the worked example agree with the reference, but the grader's checks "
+                 f"fail for {', '.join(failing) or 'the module'}: the worked example is only one case"]
+    else:
+        parts = [f"{agree}/{total} values of the worked example agree with the reference"]
     if printer.first:
         parts.append(f"the first that differs is {printer.first.label}, from {printer.first.method}")
     if todo:
         parts.append(f"not attempted: {', '.join(todo)}")
     write("; ".join(parts))
+    first = first_to_fix(result, judged)
+    if first:
+        write(f"the first method to fix: {first}")
     return 1
+
+
+def first_to_fix(result, judged):
+    """The method to work on first: the grader's first (a stub or wrong), else the worked example's."""
+    if judged is not None and not judged.note and judged.first is not None:
+        return judged.first.name
+    status = result.method_status()
+    return next((m for m, s in status.items() if s in (DIFFERS, NOT_ATTEMPTED)), None)
+
+
+def write_verdict(judged, write=print):
+    """The grader's verdict, method by method (grader.verdict)."""
+    from grader import verdict
+
+    write(f"the grader's checks of each method (python -m pytest grader --module {judged.module} "
+          "--uses NAME, without the MNIST run):")
+    if judged.note:
+        write(f"  {_indent(judged.note, 2)}")
+        return
+    width = max(len(name) for name in judged.methods)
+    for method in judged.methods.values():
+        line = f"  {method.name:<{width}}  {method.status.upper() if method.status != verdict.PASSES else 'ok'}"
+        if method.status == verdict.FED:
+            line += f": its tests use {', '.join(method.upstream)}, which fails its own: fix that first"
+        write(line)
+        if method.status == verdict.WRONG:
+            row = method.tests[0]
+            write(f"      {row.name}: {_indent(row.message, 6)}")
+            if row.link:
+                write(f"      reread: {row.link}")
+    write("")
 
 
 def main(argv=None):
@@ -353,7 +426,13 @@ def main(argv=None):
         print(f"(the numbers are printed in the lesson too: {page})")
     printer = Printer(module)
     result = trace(module, target, on_row=printer.row)
-    return report(result, printer)
+    print("")
+    judged = None
+    if module in catalog.MODULES:
+        from grader import verdict
+
+        judged = verdict.judge(module, target)
+    return report(result, printer, judged=judged)
 
 
 if __name__ == "__main__":

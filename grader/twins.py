@@ -18,7 +18,7 @@ import numpy as np
 
 from coursekit.gradcheck import STEP, numerical_gradient
 from grader.cases import sample
-from grader.checks import WrongAnswer, expect, expect_array, expect_scalar, expect_slope
+from grader.checks import WrongAnswer, describe, expect, expect_array, expect_scalar, expect_slope
 
 
 class Twins:
@@ -152,17 +152,18 @@ class Twins:
     def predicted_classes(self, x):
         """The student's predict(x) of a batch x (B, 784), after checking that it is an int array."""
         got = self.theirs.predict(x)
+        single = "" if isinstance(got, np.ndarray) else (
+            " (np.argmax without axis= gives one index for the whole batch: take it along the last axis)")
         expect(isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.integer),
-               f"predict() of a batch returned {type(got).__name__} {getattr(got, 'dtype', '')}; "
-               f"expected an int array of shape ({len(x)},)")
+               f"predict() of a batch of {len(x)} returned {describe(got)}; expected an int array of shape "
+               f"({len(x)},){single}")
         return got
 
     def expect_one_prediction(self, x):
         """The student's predict() of one example x (784,) is a single int, the reference's."""
         got = self.theirs.predict(x)
         expect(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
-               f"predict() of one example (shape (784,)) returned {type(got).__name__} "
-               f"{np.shape(got) if isinstance(got, np.ndarray) else ''}; expected a single int")
+               f"predict() of one example (shape (784,)) returned {describe(got)}; expected a single int")
         expected = int(self.ours.predict(x))
         expect(int(got) == expected, f"your predict() returned {int(got)}; the largest output is at {expected}")
 

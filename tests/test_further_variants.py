@@ -106,9 +106,11 @@ RIGHT = {
         (VELOCITY_B, VELOCITY_B.replace("- self.learning_rate", "+ self.learning_rate")),
         (APPLY, "            net.weights[k] = net.weights[k] - self.weights_velocity[k]\n"
                 "            net.biases[k] = net.biases[k] - self.biases_velocity[k]\n")],
+    # np.cos gives a NumPy float64, which the lesson's "one trap" warns about: float() of it is right
+    # (a bare NumPy scalar fails, tests/test_agreement.py's cosine-returns-a-numpy-scalar).
     "numpy cos, assert, probabilities in predict": [
         ("    return float(peak * (1 + math.cos(math.pi * step / total_steps)) / 2)\n",
-         "    return peak * 0.5 * (1 + np.cos(np.pi * step / total_steps))\n"),
+         "    return float(peak * 0.5 * (1 + np.cos(np.pi * step / total_steps)))\n"),
         ("        return np.argmax(a, axis=-1)", "        return np.argmax(softmax(a), axis=-1)"),
         ("        if np.shape(targets) != output_shape:\n            raise ValueError(",
          "        assert np.shape(targets) == output_shape, (")],

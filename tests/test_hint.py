@@ -46,7 +46,12 @@ def test_the_first_method_that_differs_gets_the_hint(state, tmp_path):
         ("g = 2 * (self.output - targets)", "g = 2 * (targets - self.output)")]))
     result = run(state, "network", "--target", str(folder))
     assert "the first method not done yet: Network.backprop" in result.stdout
-    assert "Hint 1 of 3" in result.stdout and "#backpropagation" in result.stdout
+    # The grader named the mistake: its explanation first, once, then the ladder.
+    assert "the grader's diagnosis" in result.stdout and "Probably: the sign of g is flipped" in result.stdout
+    assert "Hint 1 of 3" not in result.stdout
+    again = run(state, "network", "--target", str(folder))
+    assert "Hint 1 of 3" in again.stdout and "#backpropagation" in again.stdout
+    assert "the grader's diagnosis" not in again.stdout
 
 
 def test_a_named_method_and_reset(state):
@@ -61,7 +66,7 @@ def test_a_named_method_and_reset(state):
 
 def test_a_passing_module_asks_for_a_method_by_name(state):
     result = run(state, "network", "--target", str(ROOT / "solutions"))
-    assert result.returncode == 0 and "every method agrees" in result.stdout
+    assert result.returncode == 0 and "every method passes the grader's checks" in result.stdout
     assert not state.exists()
 
 
@@ -87,4 +92,29 @@ def test_every_hint_is_for_a_method_the_exercise_has():
 
 
 def test_terminal_text_drops_the_math_delimiters():
-    assert hint.plain(r"the slope \(f'(a)\) and \(\partial J\)") == "the slope f'(a) and ∂ J"
+    assert hint.plain(r"the slope \(f'(a)\) and \(\partial J\)") == "the slope f'(a) and ∂J"
+
+
+@pytest.mark.parametrize(("markdown", "shown"), [
+    (r"where \(x \ge 0\)", "where x ≥ 0"),
+    (r"\(\delta^{(l)}\) and \(a^{(k)}\)", "δ⁽ˡ⁾ and a⁽ᵏ⁾"),
+    ("the **pre-activation** and *not* `h`", "the pre-activation and not h"),
+    (r"\(n_{k-1}\), \(W^{(k)} \leftarrow W^{(k)} - \eta \nabla J\)", "nₖ₋₁, W⁽ᵏ⁾ ← W⁽ᵏ⁾ - η∇J"),
+    (r"\(\frac{\partial J}{\partial W}\)", "∂J/∂W"),
+    ("code keeps its own stars: `x ** 2 * y`", "code keeps its own stars: x ** 2 * y"),
+])
+def test_terminal_text_is_unicode_without_markers(markdown, shown):
+    assert hint.plain(markdown) == shown
+
+
+def test_no_hint_shows_tex_or_markdown_markers_in_the_terminal():
+    import re
+
+    from grader import catalog
+
+    for module in catalog.MODULES:
+        for method, levels in hints.load(module).items():
+            for level in levels:
+                text = re.sub(r"`[^`]*`", "", level)  # code is shown as written
+                shown = hint.plain(text)
+                assert not re.search(r"\\[A-Za-z]|\*\*|\^\{|_\{|\\\(", shown), (module, method, shown)

@@ -101,3 +101,37 @@ def test_the_registry_has_a_runner_per_command():
         assert callable(runner.run) and callable(runner.add_arguments) and runner.help
     with pytest.raises(SystemExit):
         run.main(["no-such-command"])
+
+
+def test_blas_is_pinned_to_one_thread_before_numpy_is_imported():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", "import coursekit.run, os, sys; "
+                           "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["1", "1"], done.stderr
+
+
+def test_lesson_7s_run_shows_progress_inside_each_epoch_on_a_terminal(tmp_path, monkeypatch):
+    import numpy as np
+
+    from coursekit import runs_further
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, size=600)
+    features, targets = rng.random((600, 784), dtype=np.float32), np.eye(10, dtype=np.float32)[labels]
+    monkeypatch.setattr(runs_further, "mnist_split", lambda: (features[:400], targets[:400], features[400:500],
+                                                              labels[400:500], features[500:], labels[500:]))
+    stream = Terminal()
+    monkeypatch.setattr("sys.stderr", stream)
+    assert run.main(["further", "--target", str(ROOT / "solutions"), "--epochs", "2", "--out", str(tmp_path)]) == 0
+    shown = stream.getvalue()
+    assert "\repoch 1/2 [" in shown and "/400 examples" in shown  # the bar, inside the first epoch
+    assert "\repoch 2/2 [" in shown and "epoch 2/2: mean loss" in shown

@@ -70,9 +70,21 @@ def fmt(value):
                            formatter={"float_kind": lambda x: f"{x:.{SIGNIFICANT}g}"})
 
 
+def kind(value):
+    """"bool", "int" or "float": what kind of number a value holds (None for anything else)."""
+    try:
+        found = np.asarray(value).dtype.kind
+    except (TypeError, ValueError):
+        return None
+    return {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(found)
+
+
 def agree(expected, got):
-    """Whether a student's value agrees with the reference's, shape and numbers."""
+    """Whether a student's value agrees with the reference's: kind of number (bool, int,
+    float), shape and numbers."""
     if got is None or isinstance(got, (str, bytes)):
+        return False
+    if kind(expected) and kind(got) and kind(expected) != kind(got):
         return False
     try:
         expected_array, got_array = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)

@@ -8,7 +8,7 @@ gradients transposed back and halved.
 
 import numpy as np
 
-from grader.diagnoses import Case, Diagnose, common, mistakes_of
+from grader.diagnoses import Case, Diagnose, common, mistakes_of, recognises
 from grader.diagnoses.network import gradients, recompute
 
 
@@ -23,6 +23,20 @@ def recompute_gradients(case, **mistake):
 
 
 CONVENTION = common.Convention("grad_weights", "grad_biases", recompute_gradients)
+
+def _reversed_lists(case):
+    """The right gradient lists in reverse order, the last layer's first (None for one layer)."""
+    L = len(case.weights)
+    if L < 2:
+        return None
+    return {f"{key}[{i}]": case.correct[f"{key}[{L - 1 - i}]"] for key in ("grad_weights", "grad_biases")
+            for i in range(L)}
+
+
+@recognises
+def _unscaled(case, got):
+    return abs(case.std - 1) <= 0.1
+
 
 # {checks: [(name, anchor, what the student's gradients would be, why)]}
 MISTAKES = mistakes_of("functional", {
@@ -58,6 +72,18 @@ MISTAKES = mistakes_of("functional", {
          "your grad_biases[l - 1] has the right values in shape (nl,) instead of the column (nl, 1) "
          "of b(l): delta.sum(axis=1) drops the axis it sums over. Keep it with keepdims=True; "
          "otherwise b - eta * db broadcasts a column against a row into an (nl, nl) matrix."),
+        ("the gradient lists are in reverse layer order",
+         "reverse-layer-order", _reversed_lists,
+         "your grad_weights[0] is the last layer's gradient: a loop from l = L down to 1 that appends "
+         "builds the lists output layer first. Index 0 is layer 1, like model['weights']: fill the "
+         "lists by index (grad_weights[l - 1] = ...) or reverse them before storing."),
+    ],
+    "init": [
+        ("unscaled weights",
+         "unscaled-weights", _unscaled,
+         "your weights have standard deviation 1 (rng.normal(size=...) or standard_normal without "
+         "the scale): z(l) sums n(l-1) products, so it grows like sqrt(n(l-1)) and the sigmoid "
+         "saturates, where its slope is nearly 0. Draw with standard deviation 1/sqrt(n(l-1))."),
     ],
 })
 
@@ -86,3 +112,8 @@ def backward(functional, ours, x, y, theirs):
         return result
 
     return Diagnose("backward", Case(correct, data=data), got, MISTAKES)
+
+
+def init(std, n_in):
+    """Diagnose weights of standard deviation `std` for a layer with `n_in` inputs."""
+    return Diagnose("init", Case({}, data={"std": std, "n_in": n_in}), lambda: {}, MISTAKES)

@@ -132,6 +132,22 @@ def _momentum_not_divided(case):
     return _momentum_after(case, divide=False)
 
 
+def _cosine(case, step, total):
+    return {"rate": np.float64(case.peak * (1 + np.cos(np.pi * step / total)) / 2)}
+
+
+def _cosine_off_by_one(case):
+    return _cosine(case, case.step, case.total - 1) if case.total > 1 else None
+
+
+def _cosine_step_off_by_one(case):
+    return _cosine(case, case.step + 1, case.total)
+
+
+def _cosine_without_pi(case):
+    return {"rate": np.float64(case.peak * (1 + np.cos(case.step / case.total)) / 2)}
+
+
 # {checks: [(name, anchor, what the student's result would be, why)]}
 MISTAKES = mistakes_of("further", {
     "softmax": [
@@ -186,6 +202,21 @@ MISTAKES = mistakes_of("further", {
          "he-variance", _variance_as_std,
          "rng.normal's scale is the standard deviation: the variance 2 / n(k-1) needs its square "
          "root, np.sqrt(2 / n_in)."),
+    ],
+    "cosine": [
+        ("the schedule divided by total_steps - 1",
+         "cosine-off-by-one", _cosine_off_by_one,
+         "your rate reaches 0 one step early: step / (total_steps - 1) makes the last step, "
+         "total_steps - 1, a step of rate 0, which is wasted. The lesson's schedule is "
+         "peak * (1 + cos(pi * step / total_steps)) / 2: step 0 has the peak, and the rate only reaches "
+         "0 at step total_steps, which is never taken."),
+        ("the schedule counted from step 1",
+         "cosine-off-by-one", _cosine_step_off_by_one,
+         "your rate is the next step's: steps count from 0 (fit's first step is step 0, at the peak)."),
+        ("the cosine without pi",
+         "cosine-off-by-one", _cosine_without_pi,
+         "cos(step / total_steps) only goes from cos(0) to cos(1): the half cosine needs "
+         "cos(pi * step / total_steps), from 1 down to -1."),
     ],
     "momentum": [
         ("momentum with the wrong sign",
@@ -257,3 +288,10 @@ def momentum(start, batches, settings, expected, got):
     """Diagnose the parameters after every step of Momentum (`got`, by label) against `expected`."""
     case = Case(expected, data={"start": start, "batches": batches, "settings": settings})
     return Diagnose("momentum", case, lambda: got, MISTAKES)
+
+
+def cosine_schedule(step, total, peak, got):
+    """Diagnose cosine_schedule(step, total, peak) = `got`."""
+    right = np.float64(peak * (1 + np.cos(np.pi * step / total)) / 2)
+    case = Case({"rate": right}, rtol=1e-5, atol=1e-12, data={"step": step, "total": total, "peak": peak})
+    return Diagnose("cosine", case, lambda: {"rate": got}, MISTAKES)

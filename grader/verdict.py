@@ -1,0 +1,198 @@
+"""The grader's verdict on each method of a module: what trace, hint, watch and the notebooks say.
+
+    from grader import verdict
+    found = verdict.judge("network", "exercises")   # runs the grader's checks of every method
+    found.first                                     # the first method to fix, in the lesson's order
+    found.methods["Network.update"].status          # PASSES, WRONG, FED, NOT_ATTEMPTED, UNTESTED
+
+The tools around the grader never judge a student's code on their own: they ask the grader
+(`grader.notebook.check`, the grader run as `pytest grader --module M --uses NAME ...` in a
+process of its own, the module's end-to-end MNIST run left out) and read its results and each
+test's `uses`. One rule, `Blame`, turns the failed tests into a verdict per method, and the
+grader itself uses the same rule to say, under a failure, which function to fix first:
+
+- a test's own method is the last of its `uses` in the lesson's order (`test_update_...` uses
+  forward, backprop and update: it is update's test);
+- a failed test is evidence against its own method (WRONG), unless another method it uses has
+  already failed a test of its own: then its own method was fed wrong values (FED), and the
+  earlier one is the one to fix first.
+
+The lesson's order is the order of the module's hints (grader/hints/<module>.toml), which
+tests/test_catalog.py holds to the stubs.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coursekit import hints
+from grader.progress import CONSEQUENCE
+
+PASSES, WRONG, FED, NOT_ATTEMPTED, UNTESTED = "passes", "wrong", "fed wrong values", "not attempted", "untested"
+
+
+def order(module):
+    """The module's methods in the lesson's order ("Network.forward", ...)."""
+    return list(hints.load(module))
+
+
+def own_uses(uses, module):
+    """The functions of `module` among a test's uses ("network:Network.forward" or "Network.forward")."""
+    found = []
+    for use in uses:
+        owner, _, name = use.rpartition(":")
+        if (owner or module) == module:
+            found.append(name)
+    return found
+
+
+class Blame:
+    """Which method a failed test blames, given the failures seen before it (the rule above)."""
+
+    def __init__(self, module, methods=None):
+        self.module = module
+        self.methods = list(methods) if methods is not None else order(module)
+        self.wrong = {}  # method -> the name of the first test of its own that failed
+
+    def position(self, method):
+        return self.methods.index(method) if method in self.methods else len(self.methods)
+
+    def own(self, uses):
+        """The method a test is about: the last of its uses in the lesson's order."""
+        mine = own_uses(uses, self.module)
+        return max(mine, key=self.position) if mine else None
+
+    def record(self, test, uses):
+        """A failed test: (its own method, [the earlier wrong methods that fed it, in order])."""
+        own = self.own(uses)
+        upstream = sorted({m for m in own_uses(uses, self.module) if m != own and m in self.wrong},
+                          key=self.position)
+        if not upstream and own is not None:
+            self.wrong.setdefault(own, test)
+        return own, upstream
+
+
+def upstream_note(upstream, module, wrong):
+    """The line added under a failure whose values came from a function that failed its own test."""
+    first = upstream[0]
+    return (f"fix {first} first: {wrong[first]} failed, and this test feeds {first}'s values to the code it "
+            f"checks; {CONSEQUENCE}")
+
+
+@dataclass
+class Method:
+    """The grader's verdict on one method."""
+
+    name: str
+    status: str
+    tests: list = field(default_factory=list)  # the failed rows (grader.notebook.Row) that blame it
+    upstream: list = field(default_factory=list)  # for FED: the wrong methods that fed it
+
+    @property
+    def message(self):
+        """The grader's message for the first failed test that blames this method."""
+        return self.tests[0].message if self.tests else ""
+
+    @property
+    def mistakes(self):
+        """The mistakes the grader's diagnoses named in this method's failures, in order."""
+        found = []
+        for row in self.tests:
+            for name in diagnosed(row.message):
+                if name not in found:
+                    found.append(name)
+        return found
+
+
+@dataclass
+class Verdict:
+    """The grader's verdict on a module, method by method, in the lesson's order."""
+
+    module: str
+    target: Path
+    methods: dict  # name -> Method
+    rows: list  # every test's row
+    note: str = ""  # the grader did not finish (a time limit, its own error)
+
+    @property
+    def first(self):
+        """The first method to work on: still a stub, or wrong (not merely fed wrong values)."""
+        return next((m for m in self.methods.values() if m.status in (WRONG, NOT_ATTEMPTED)), None)
+
+    @property
+    def passed(self):
+        return not self.note and bool(self.rows) and all(row.status == "passed" for row in self.rows)
+
+    def failed(self):
+        return [row for row in self.rows if row.status == "failed"]
+
+
+def judge(module, target, seconds=None):
+    """Run the grader's checks of every method of `module` in `target`: a Verdict."""
+    from grader import notebook
+
+    methods = order(module)
+    options = {"seconds": seconds} if seconds else {}
+    report = notebook.check(module, methods, target=target, **options)
+    return verdict_of(module, report.target, methods, report.rows, report.note)
+
+
+def verdict_of(module, target, methods, rows, note=""):
+    """The Verdict of the rows of a grader run (grader.notebook.Row, each with its uses)."""
+    blame = Blame(module, methods)
+    found = {name: Method(name, UNTESTED) for name in methods}
+    for row in rows:
+        for name in own_uses(row.uses, module):
+            if name in found and found[name].status == UNTESTED:
+                found[name].status = PASSES
+    for row in rows:
+        if row.status == "not attempted":
+            for name in _stubs_named(row.message, own_uses(row.uses, module)):
+                found[name].status = NOT_ATTEMPTED
+    failed = [row for row in rows if row.status == "failed"]
+    failed.sort(key=lambda row: blame.position(blame.own(row.uses)))  # stable: the grader's order within
+    for row in failed:
+        own, upstream = blame.record(row.name, row.uses)
+        if own is None or own not in found:
+            continue
+        method = found[own]
+        if upstream:
+            if method.status != WRONG:
+                method.status = FED
+                method.upstream = sorted(set(method.upstream) | set(upstream), key=blame.position)
+            method.tests.append(row)
+        else:
+            if method.status == FED:
+                method.tests = []
+            method.status = WRONG
+            method.tests.append(row)
+    return Verdict(module, Path(target), found, rows, note)
+
+
+def _stubs_named(message, names):
+    """The names among `names` that a "not attempted: ... is still a stub" message lists."""
+    listed = message.split("\n")[0]
+    return [name for name in names if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", listed)]
+
+
+def diagnosed(message):
+    """The names of the mistakes a grader message names ("probably: <name>: <why>", or one per
+    "- <name>: <why>" line when several explain the numbers), in the message's order."""
+    if "probably" not in message:
+        return []
+    from grader import diagnoses
+
+    found = []
+    for mistake in diagnoses.catalogue():
+        for mark in (f"probably: {mistake.name}: ", f"- {mistake.name}: "):
+            at = message.find(mark)
+            if at >= 0 and mistake.name not in (name for _, name in found):
+                found.append((at, mistake.name))
+    return [name for _, name in sorted(found)]
+
+
+def mistake(name):
+    """The diagnoses' Mistake called `name`, or None."""
+    from grader import diagnoses
+
+    return next((m for m in diagnoses.catalogue() if m.name == name), None)

@@ -1,0 +1,166 @@
+"""Trace, hint and the grader agree on the same wrong submissions: which method to fix first.
+
+Each case is a copy of the reference with one realistic mistake (most of them found by trying
+lessons 1 to 7 as a student would, issue 27). The grader is run as a student runs it
+(`pytest grader --module M`, its MNIST run left out), then `python -m grader.trace M` and
+`python -m grader.hint M`; all three must name the same method: the grader's "next:" line names
+a failed test, whose method is the last of its `uses` in the lesson's order (grader.verdict).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from coursekit import ROOT
+from grader import verdict
+from grader.submissions import grader_command
+from tests.grading import SOLUTIONS, edited
+
+NO_MNIST = ("-k", "not test_your_classifier_on_mnist and not test_train_your_network_on_mnist")
+
+# (name, module, edits to solutions/<module>.py, the method to fix first)
+WRONG = [
+    ("sign-flipped", "network", [("g = 2 * (self.output - targets)", "g = 2 * (targets - self.output)")],
+     "Network.backprop"),
+    ("bias-gradient-keepdims", "network", [("self.biases_grad[k] = g_rows.sum(axis=0)",
+                                            "self.biases_grad[k] = g_rows.sum(axis=0, keepdims=True)")],
+     "Network.backprop"),
+    ("no-sigmoid-on-the-output", "network", [("            h = sigmoid(a)\n            self.layers[k] = a",
+                                              "            h = sigmoid(a) if k < self.n_layers else a\n"
+                                              "            self.layers[k] = a")],
+     "Network.forward"),
+    ("sigma-overflows", "functional", [("    e = np.exp(-np.abs(x))  # in (0, 1]: both branches below are safe for every x\n"
+                                        "    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
+                                        "    return 1 / (1 + np.exp(-x))")], "sigma"),
+    ("loss-without-the-half", "functional", [("    return 0.5 * np.sum((yhat - y) ** 2)",
+                                              "    return np.sum((yhat - y) ** 2)")], "loss"),
+    ("backward-lists-reversed", "functional", [(
+        '    model["grad_weights"], model["grad_biases"] = grad_weights, grad_biases',
+        '    model["grad_weights"], model["grad_biases"] = grad_weights[::-1], grad_biases[::-1]')], "backward"),
+    ("tanh-derivative-of-the-output", "nn", [("        return 1 - np.tanh(x) ** 2", "        return 1 - x ** 2")],
+     "Tanh.deriv"),
+    ("nn-backprop-lists-reversed", "nn", [("        return w_grad, b_grad\n", "        return w_grad[::-1], b_grad[::-1]\n")],
+     "NN.backprop"),
+    ("divided-by-the-batch-maximum", "data", [("    return flat.astype(np.float32) / 255",
+                                               "    return flat.astype(np.float32) / flat.max()")], "to_features"),
+    ("one-hot-from-the-labels-seen", "data", [(
+        "    targets = np.zeros((len(labels), n_classes), dtype=np.float32)",
+        "    targets = np.zeros((len(labels), int(labels.max()) + 1), dtype=np.float32)")], "one_hot"),
+    ("accuracy-counts", "training", [("    return float(np.mean(np.asarray(predictions) == np.asarray(labels)))",
+                                      "    return float(np.sum(np.asarray(predictions) == np.asarray(labels)))")],
+     "accuracy"),
+    ("targets-not-shuffled", "training", [("        np.take(targets, order, axis=0, out=shuffled_targets)",
+                                           "        shuffled_targets[:] = targets")], "train"),
+    ("softmax-without-the-shift", "further", [("    e = np.exp(a - np.max(a, axis=-1, keepdims=True))",
+                                               "    e = np.exp(a)")], "softmax"),
+    ("he-variance-one-over-n", "further", [("np.sqrt(2 / n[k - 1])", "np.sqrt(1 / n[k - 1])")],
+     "Classifier.__init__"),
+    ("relu-slope-below-the-output-missing", "further", [(
+        "                g = (g @ self.weights[k].T) * relu_prime(self.layers[k - 1])",
+        "                g = g @ self.weights[k].T")], "Classifier.backprop"),
+    ("cosine-off-by-one", "further", [("math.cos(math.pi * step / total_steps)",
+                                       "math.cos(math.pi * step / (total_steps - 1))")], "cosine_schedule"),
+    ("sigmoid-object-overflows", "nn", [("        e = np.exp(-np.abs(x))\n        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
+                                        "        return 1 / (1 + np.exp(-x))")], "Sigmoid.fn"),
+    ("relu-deriv-booleans", "nn", [("        return np.where(x > 0, 1.0, 0.0)", "        return x > 0")], "ReLU.deriv"),
+    ("unscaled-weights", "functional", [("rng.normal(0.0, 1 / np.sqrt(n_in), size=(n_out, n_in))",
+                                         "rng.normal(size=(n_out, n_in))")], "initialize_model"),
+    ("global-seed", "functional", [("    rng = np.random.default_rng(seed)\n    weights, biases = [], []",
+                                    "    np.random.seed(seed)\n    rng = np.random\n    weights, biases = [], []")],
+     "initialize_model"),
+    ("relu-prime-booleans", "further", [("    return (x > 0).astype(np.result_type(x.dtype, np.float32))",
+                                         "    return x > 0")], "relu_prime"),
+    ("cosine-returns-a-numpy-scalar", "further", [(
+        "    return float(peak * (1 + math.cos(math.pi * step / total_steps)) / 2)",
+        "    return peak * (1 + np.cos(np.pi * step / total_steps)) / 2")], "cosine_schedule"),
+    ("momentum-without-the-mean", "further", [("net.weights_grad[k] / n + self.weight_decay",
+                                               "net.weights_grad[k] + self.weight_decay")], "Momentum.step"),
+]
+
+
+def make(folder, module, edits):
+    folder.mkdir(parents=True)
+    for path in SOLUTIONS.glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    (folder / f"{module}.py").write_text(edited(module, edits), encoding="utf-8")
+    return folder
+
+
+def grader_first(module, folder, scratch):
+    """The method the grader says to fix first: its "next:" line's test, and that test's uses."""
+    results, markers = scratch / "results.json", scratch / "markers.json"
+    command = grader_command(folder, results, "--module", module, "--markers-json", markers, *NO_MNIST,
+                             tests=[f"grader/test_{module}.py"], quiet=False)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = next(line for line in done.stdout.splitlines() if line.startswith("next: fix "))
+    test = line.split(", ", 1)[1].split(": ", 1)[0]
+    uses = json.loads(markers.read_text())[f"{module}.py: {test}"]["uses"]
+    return verdict.Blame(module).own(uses), done.stdout
+
+
+def tool(name, module, folder, state):
+    env = {**os.environ, "COURSE_HINTS_STATE": str(state)}
+    return subprocess.run([sys.executable, "-m", f"grader.{name}", module, "--target", str(folder)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory):
+    """Every case graded, traced and hinted, two at a time: {name: (grader's, trace, hint)}."""
+    def one(case):
+        name, module, edits, _ = case
+        scratch = tmp_path_factory.mktemp(name)
+        folder = make(scratch / "work", module, edits)
+        graded = grader_first(module, folder, scratch)
+        return name, (graded, tool("trace", module, folder, scratch / "h.json"),
+                      tool("hint", module, folder, scratch / "h.json"))
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(one, WRONG))
+
+
+def test_every_lesson_has_cases():
+    from grader import catalog
+
+    assert len(WRONG) >= 15 and {module for _, module, _, _ in WRONG} == set(catalog.MODULES)
+
+
+@pytest.mark.parametrize(("name", "module", "edits", "first"), WRONG, ids=[case[0] for case in WRONG])
+def test_trace_hint_and_grader_name_the_same_method_first(verdicts, name, module, edits, first):
+    (graded, stdout), traced, hinted = verdicts[name]
+    assert graded == first, stdout
+    assert traced.returncode == 1, traced.stdout + traced.stderr
+    assert f"the first method to fix: {first}\n" in traced.stdout, traced.stdout
+    assert "values agree with the reference\n" not in traced.stdout  # never 'all agree' on a failing module
+    assert f"the first method not done yet: {first} (" in hinted.stdout, hinted.stdout + hinted.stderr
+
+
+def test_a_failure_fed_by_an_earlier_function_says_which_to_fix_first(tmp_path):
+    """Lesson 2: a backward whose bias gradients lost their axis fails gradient_descent with a
+    ValueError in forward(); that failure names backward, and the grader's next step is backward's."""
+    folder = make(tmp_path / "work", "functional", [(
+        "grad_biases[l - 1] = delta.sum(axis=1, keepdims=True)", "grad_biases[l - 1] = delta.sum(axis=1)")])
+    command = grader_command(folder, tmp_path / "r.json", "--module", "functional", "--function", "backward",
+                             "--function", "gradient_descent", tests=["grader/test_functional.py"], quiet=False)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    results = {test["name"]: test["output"] for test in json.loads((tmp_path / "r.json").read_text())["tests"]}
+    descent = results["functional.py: test_gradient_descent_matches_reference"]
+    assert "ValueError" in descent and "fix backward first: test_backward_matches_reference" in descent
+    assert "fix backward first" not in results["functional.py: test_backward_matches_reference[784-30-10-one column]"]
+    assert "next: fix functional.py, test_backward_matches_reference" in done.stdout
+
+
+def test_trace_does_not_blame_update_for_backprops_values(tmp_path):
+    folder = make(tmp_path / "work", "network", WRONG[1][2])  # bias gradients of shape (1, n)
+    traced = tool("trace", "network", folder, tmp_path / "h.json")
+    assert "stopped in Network.update" in traced.stdout
+    assert "Network.backprop, before it, already gave values that differ: fix Network.backprop first" in traced.stdout
+    assert "reread: http://" in traced.stdout and "#backpropagation" in traced.stdout.split("stopped in")[1]
+    assert "Network.update        ok" in traced.stdout  # the grader's own check of update passes
+    assert "the first method to fix: Network.backprop" in traced.stdout
