@@ -265,7 +265,9 @@ def _hidden_paths():
 def _bwrap_options():
     options = ["--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--die-with-parent",
                "--new-session", "--cap-drop", "ALL",
-               "--ro-bind", "/usr", "/usr"]
+               "--ro-bind", "/usr", "/usr",
+               # first, so that a Python installation under /tmp (a course cloned there) is bound on top
+               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for name in ("bin", "lib", "lib32", "lib64", "sbin"):
         path = Path("/") / name
         if path.is_symlink():
@@ -279,7 +281,7 @@ def _bwrap_options():
     for secret in _hidden_paths():
         if any(secret.is_relative_to(path) and secret != path for path in bound):
             options += ["--tmpfs", str(secret)]
-    options += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--clearenv",
+    options += ["--clearenv",
                 "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "HOME", "/tmp",
                 "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "PYTHONHASHSEED", "0"]
     return options

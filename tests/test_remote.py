@@ -227,3 +227,16 @@ def test_in_bubblewrap_the_course_is_not_there(student):
     assert student.read(str(ROOT / "grader" / "checks.py")) == "FileNotFoundError"
     for name in ("solutions", "grader", "coursekit"):
         assert student.importable(name) == "ModuleNotFoundError"
+
+
+def test_a_python_installation_under_tmp_is_bound_on_top_of_the_runners_empty_tmp(monkeypatch, tmp_path):
+    """A course cloned under /tmp has its .venv there: bubblewrap's empty /tmp must come first,
+    or it hides the runner's Python and grading falls back to a weaker containment."""
+    venv = tmp_path / ".venv"
+    venv.mkdir()
+    monkeypatch.setattr(remote, "_bound_paths", lambda: [venv])
+    options = remote._bwrap_options()
+    pairs = list(zip(options, options[1:]))
+    empty_tmp = pairs.index(("--tmpfs", "/tmp"))
+    bound = pairs.index(("--ro-bind", str(venv)))
+    assert empty_tmp < bound
