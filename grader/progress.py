@@ -116,11 +116,13 @@ CONSEQUENCE = "this failure may be only a consequence"  # grader.verdict.upstrea
 
 def stuck(module):
     """The line that offers the module's hints and trace, when it has them."""
-    from coursekit import hints
-    from grader import trace
+    import importlib.util
 
+    from coursekit import hints
+
+    worked = importlib.util.find_spec(f"coursekit.worked.{module}") is not None  # what grader.trace runs
     tools = [f"python -m grader.{name} {module}" for name, has in
-             (("hint", bool(hints.load(module))), ("trace", trace.has_worked_example(module))) if has]
+             (("hint", bool(hints.load(module))), ("trace", worked)) if has]
     return [f"      stuck? {' or '.join(tools)}"] if tools else []
 
 

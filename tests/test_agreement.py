@@ -80,7 +80,15 @@ WRONG = [
         "    return peak * (1 + np.cos(np.pi * step / total_steps)) / 2")], "cosine_schedule"),
     ("momentum-without-the-mean", "further", [("net.weights_grad[k] / n + self.weight_decay",
                                                "net.weights_grad[k] + self.weight_decay")], "Momentum.step"),
+    pytest.param("matmul-gradient-transposed", "autodiff", [(
+        "            return (g @ b.T).reshape(self.data.shape), (a.T @ g).reshape(other.data.shape)",
+        "            return (g @ b).reshape(self.data.shape), (a.T @ g).T.reshape(other.data.shape)")],
+        "Tensor.__matmul__", marks=pytest.mark.xfail(strict=True, reason=(
+            "issue 27, left: in lesson 8 every gradient test uses Tensor.backward, the last of its uses in the "
+            "lesson's order, so verdict.Blame blames backward for a wrong matmul rule (the grader, trace and "
+            "hint agree with each other, on the wrong method); a test's own function needs saying in its marker"))),
 ]
+CASES = [getattr(case, "values", case) for case in WRONG]  # (name, module, edits, first), marks aside
 
 
 def make(folder, module, edits):
@@ -122,16 +130,16 @@ def verdicts(tmp_path_factory):
                       tool("hint", module, folder, scratch / "h.json"))
 
     with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(one, WRONG))
+        return dict(pool.map(one, CASES))
 
 
 def test_every_lesson_has_cases():
     from grader import catalog
 
-    assert len(WRONG) >= 15 and {module for _, module, _, _ in WRONG} == set(catalog.MODULES)
+    assert len(WRONG) >= 15 and {module for _, module, _, _ in CASES} == set(catalog.MODULES)
 
 
-@pytest.mark.parametrize(("name", "module", "edits", "first"), WRONG, ids=[case[0] for case in WRONG])
+@pytest.mark.parametrize(("name", "module", "edits", "first"), WRONG, ids=[case[0] for case in CASES])
 def test_trace_hint_and_grader_name_the_same_method_first(verdicts, name, module, edits, first):
     (graded, stdout), traced, hinted = verdicts[name]
     assert graded == first, stdout

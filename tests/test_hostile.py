@@ -412,7 +412,8 @@ def test_a_bad_input_is_graded_with_one_line_naming_the_file(classroom, name):
         if graded == module and test["status"] == "failed":
             output = test["output"]
             assert names_the_file(output, module), test
-            assert "Traceback" not in output and len(output.splitlines()) <= 3, test
+            # its line, where, perhaps which failure came first (grader.verdict), and what to reread
+            assert "Traceback" not in output and len(output.splitlines()) <= 4, test
         elif graded in (module, honest_beside(module)):  # what the bad module's other functions, and
             assert test["score"] == honest[test["name"]]["score"], test  # the module beside it, earn
     own = [test for test in tests if test["name"].startswith(f"{module}.py: ")]
