@@ -20,12 +20,15 @@ DEFAULT_TARGET = "exercises"
 
 
 def pytest_addoption(parser):
-    """--target, --results-json, --lesson, --module, --uses, --function, --markers-json, --in-process."""
+    """--target, --results-json, --results-format, --lesson, --module, --uses, --function, --markers-json, --in-process."""
     group = parser.getgroup("grader", "the course's grader")
     group.addoption("--target", default=DEFAULT_TARGET, metavar="DIR",
                     help="folder holding the module files to grade (default: exercises)")
     group.addoption("--results-json", default=None, metavar="PATH",
-                    help="also write the grade in Gradescope's results.json format")
+                    help="also write the grade in Gradescope's results.json format (see --results-format)")
+    group.addoption("--results-format", default="gradescope", choices=["gradescope", "classroom50"],
+                    help="the format of --results-json: Gradescope's results.json (default) or Classroom 50's "
+                         "result.json (grader/classroom50.py)")
     group.addoption("--lesson", type=int, action="append", default=None, metavar="N",
                     help="grade only the modules of lesson N (see the table at the end of a run); repeatable")
     group.addoption("--module", dest="module_name", action="append", default=None, metavar="NAME",

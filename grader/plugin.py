@@ -3,6 +3,7 @@
     python -m pytest grader                        # grade exercises/
     python -m pytest grader --target solutions     # or any folder holding the module files
     python -m pytest grader --results-json r.json  # also write Gradescope's results.json
+    python -m pytest grader --results-json r.json --results-format classroom50  # or Classroom 50's
     python -m pytest grader --lesson 1             # one lesson; or --module network, or -m network
 
 Each test names, in a `grade` marker, the student functions it uses and the lesson section
@@ -487,7 +488,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def write_results(config, grading):
-    """results.json, in Gradescope's format, if --results-json was given."""
+    """results.json, in Gradescope's format, if --results-json was given; with --results-format
+    classroom50, that same grade converted by grader.classroom50.from_gradescope."""
     path = config.getoption("results_json", None)
     if not path:
         return
@@ -510,4 +512,8 @@ def write_results(config, grading):
         "extra_data": {"containment": remote.containment()},
         "tests": tests,
     }
+    if config.getoption("results_format", "gradescope") == "classroom50":
+        from grader.classroom50 import from_gradescope
+
+        results = from_gradescope(results)
     submissions.write_results(path, results)
