@@ -20,7 +20,8 @@ DEFAULT_TARGET = "exercises"
 
 
 def pytest_addoption(parser):
-    """--target, --results-json, --results-format, --lesson, --module, --uses, --function, --markers-json, --in-process."""
+    """--target, --results-json, --results-format, --lesson, --module, --uses, --function, --markers-json,
+    --in-process."""
     group = parser.getgroup("grader", "the course's grader")
     group.addoption("--target", default=DEFAULT_TARGET, metavar="DIR",
                     help="folder holding the module files to grade (default: exercises)")

