@@ -109,6 +109,7 @@ class Row:
     message: str
     link: str  # the lesson section that explains what the test checks
     uses: list = field(default_factory=list)  # the functions the test calls, "module:function"
+    about: str | None = None  # the function the test is about, when its marker says (grader.verdict.Blame)
 
 
 @dataclass
@@ -218,7 +219,7 @@ def _row(test, marker):
     section = marker.get("section")
     link = catalog.lesson_url(module, section) if module in catalog.MODULES else ""
     return Row(name, status, test.get("score", 0.0), test.get("max_score", 0.0), message.strip(), link,
-               list(marker.get("uses", ())))
+               list(marker.get("uses", ())), marker.get("about"))
 
 
 def _running(stdout):

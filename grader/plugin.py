@@ -67,6 +67,8 @@ class Outcome:
     section: str | None = None
     seconds: float = 0.0
     visibility: str = "visible"  # Gradescope's; "after_published" for an instructor's hidden test
+    uses: tuple = ()  # the functions its marker says it uses
+    about: str | None = None  # the function its marker says it is about (grader.verdict.Blame)
 
 
 @dataclass
@@ -142,8 +144,9 @@ def pytest_configure(config):
     sys.dont_write_bytecode = True
     progress.wanted_modules(config)  # an unknown --lesson or --module stops here, before any table
     config.stash[GRADING] = Grading(target=target.resolve())
-    config.addinivalue_line("markers", "grade(uses, section, end_to_end): student functions a test uses, lesson "
-                                       "anchor, whether it trains on MNIST with the whole module")
+    config.addinivalue_line("markers", "grade(uses, section, end_to_end, about): student functions a test uses, "
+                                       "lesson anchor, whether it trains on MNIST with the whole module, the "
+                                       "function it is about when not the last it uses")
     progress.register_markers(config)
     if config.option.verbose == 0:
         config.option.verbose = 1  # one line per test: students want to see names
@@ -227,6 +230,8 @@ def pytest_collection_finish(session):
             max_score=round(catalog.points(module, item.originalname) / cases[module, item.originalname], 4),
             section=marker.kwargs.get("section") if marker else None,
             visibility=progress.visibility(item),
+            uses=tuple(marker.kwargs.get("uses", ())) if marker else (),
+            about=marker.kwargs.get("about") if marker else None,
         )
 
 
@@ -448,7 +453,7 @@ def blame_upstream(item, grading, message):
     uses = marker.kwargs.get("uses", ()) if marker else ()
     module = module_of(item)
     blame = grading.blame.setdefault(module, verdict.Blame(module))
-    _own, upstream = blame.record(item.name, uses)
+    _own, upstream = blame.record(item.name, uses, marker.kwargs.get("about") if marker else None)
     if not upstream:
         return message
     return f"{message}\n    {verdict.upstream_note(upstream, module, blame.wrong)}"
@@ -484,7 +489,47 @@ def pytest_sessionfinish(session, exitstatus):
     remote.close_all()
     grading = session.config.stash.get(GRADING, None)
     if grading is not None:
+        settle_blame(session.config, grading)
         write_results(session.config, grading)
+
+
+def settle_blame(config, grading):
+    """Once every test has run: the line under each failure that says which function to fix first,
+    from all the module's failures at once (grader.verdict.Blame.settle), as trace and hint say it.
+    The line written as the test ran knew only the tests before it. Runs before pytest prints the
+    failures (its terminal reporter prints them after this hook)."""
+    from grader import verdict
+
+    reports = {}
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for report in (reporter.stats.get("failed", []) if reporter is not None else []):
+        reports.setdefault(report.nodeid, []).append(report)
+    by_module = {}
+    for nodeid, outcome in grading.outcomes.items():
+        if outcome.status == "failed":
+            by_module.setdefault(outcome.module, {})[outcome.name] = (nodeid, outcome)
+    for module, failed in by_module.items():
+        blame = verdict.Blame(module)
+        settled = blame.settle([(name, outcome.uses, outcome.about) for name, (_, outcome) in failed.items()])
+        for name, _own, upstream in settled:
+            nodeid, outcome = failed[name]
+            note = verdict.upstream_note(upstream, module, blame.wrong) if upstream else None
+            output = _with_note(outcome.output, note)
+            if output == outcome.output:
+                continue
+            outcome.output = output
+            for report in reports.get(nodeid, []):
+                if isinstance(report.longrepr, str):
+                    report.longrepr = _with_note(report.longrepr, note)
+
+
+def _with_note(message, note):
+    """`message` with its "fix X first" line replaced by `note` (None: none), before its reread line."""
+    from grader.progress import CONSEQUENCE
+
+    lines = [line for line in message.split("\n") if CONSEQUENCE not in line]
+    tail = [lines.pop()] if lines and lines[-1].strip().startswith("reread:") else []
+    return "\n".join(lines + ([f"    {note}"] if note else []) + tail)
 
 
 def write_results(config, grading):

@@ -15,7 +15,8 @@ whole run: `--uses` asks about one function, and answers in seconds.
 lesson's order, is NAME (a class keeps its methods' tests), the rule grader.verdict uses to say
 which method a failure is about; this is what a lesson's "Check yourself" box runs.
 
-`--markers-json PATH` writes, for every selected test, its marker's `uses` and `section`, keyed
+`--markers-json PATH` writes, for every selected test, its marker's `uses`, `section` and `about`
+(the function it is about, when the last of its uses is not: see grader.verdict), keyed
 by the test's name as results.json spells it ("network.py: test_forward_matches_reference[...]"),
 so that a caller (grader.notebook) can link each result to its lesson section. With
 `--collect-only` it describes the tests without running any.
@@ -51,11 +52,18 @@ def names(name, functions):
     return any(function == name or function.startswith(f"{name}.") for function in functions)
 
 
+def about(item):
+    """The function the test's marker says it is `about` ("Tensor.__matmul__"), or None."""
+    marker = item.get_closest_marker("grade")
+    return marker.kwargs.get("about") if marker else None
+
+
 def own_function(item):
-    """The function a test is about: the last of its uses in the lesson's order (grader.verdict.Blame)."""
+    """The function a test is about: its marker's `about`, else the last of its uses in the
+    lesson's order (grader.verdict.Blame)."""
     from grader import verdict
 
-    return verdict.Blame(module_of(item)).own(qualified_uses(item))
+    return verdict.Blame(module_of(item)).own(qualified_uses(item), about(item))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -118,5 +126,6 @@ def pytest_collection_finish(session):
             "module": module_of(item),
             "uses": qualified_uses(item),
             "section": marker.kwargs.get("section") if marker else None,
+            "about": about(item),
         }
     Path(path).write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")

@@ -306,7 +306,8 @@ def broadcast_case(student, reference, build, labels, what, unsummed):
                      diagnose=diagnose)
 
 
-@pytest.mark.grade(uses=["Tensor.__add__"] + BACKWARD, section="broadcasting")
+@pytest.mark.grade(uses=["Tensor.__add__"] + BACKWARD, section="broadcasting",
+                   about="Tensor.__add__")
 @pytest.mark.parametrize("shape", [(3,), (1, 3), (4, 1), ()], ids=["(3,)", "(1, 3)", "(4, 1)", "0-d"])
 def test_add_gradients_summed_back_to_the_operands_shape(student, reference, shape):
     b = np.arange(1.0, 1.0 + np.prod(shape, dtype=int)).reshape(shape) / 4
@@ -320,7 +321,8 @@ def test_add_gradients_summed_back_to_the_operands_shape(student, reference, sha
                    f"s = x + b, x of shape (4, 3), b of shape {shape}, and J = (s * C).sum()", {"b": C})
 
 
-@pytest.mark.grade(uses=["Tensor.__mul__"] + BACKWARD, section="broadcasting")
+@pytest.mark.grade(uses=["Tensor.__mul__"] + BACKWARD, section="broadcasting",
+                   about="Tensor.__mul__")
 @pytest.mark.parametrize("shape", [(4, 3), (3,), (4, 1)], ids=["same shape", "(3,)", "(4, 1)"])
 def test_mul_gradients(student, reference, shape):
     w = fixed(10, shape)[0]
@@ -339,7 +341,8 @@ MATMUL_SHAPES = {"(4, 4) @ (4, 4), square": ((4, 4), (4, 4)), "(5, 4) @ (4, 3)":
                  "(4,) @ (4, 3)": ((4,), (4, 3)), "(5, 4) @ (4,)": ((5, 4), (4,))}
 
 
-@pytest.mark.grade(uses=["Tensor.__matmul__"] + BACKWARD, section="matmul")
+@pytest.mark.grade(uses=["Tensor.__matmul__"] + BACKWARD, section="matmul",
+                   about="Tensor.__matmul__")
 @pytest.mark.parametrize("shapes", MATMUL_SHAPES.values(), ids=MATMUL_SHAPES.keys())
 def test_matmul_gradients(student, reference, shapes):
     a, b = fixed(11, *shapes)
@@ -369,7 +372,8 @@ def test_matmul_gradients(student, reference, shapes):
                      diagnose=diagnose)
 
 
-@pytest.mark.grade(uses=["Tensor.__neg__", "Tensor.__sub__", "Tensor.__add__"] + BACKWARD, section="operations")
+@pytest.mark.grade(uses=["Tensor.__neg__", "Tensor.__sub__", "Tensor.__add__"] + BACKWARD, section="operations",
+                   about="Tensor.__sub__")
 def test_neg_and_sub_gradients(student, reference):
     def build(side):
         x, w = side.tensor(X, "x"), side.tensor(W, "w")
@@ -382,7 +386,8 @@ def test_neg_and_sub_gradients(student, reference):
                   "d = x - w, e = 2 - x, n = -w and J = (d * C).sum() + (e * X).sum() + (n * C).sum()")
 
 
-@pytest.mark.grade(uses=["Tensor.sum"] + BACKWARD, section="operations")
+@pytest.mark.grade(uses=["Tensor.sum"] + BACKWARD, section="operations",
+                   about="Tensor.sum")
 def test_sum_gradients(student, reference):
     def build(side):
         x, w = side.tensor(X, "x"), side.tensor(W, "w")
@@ -391,7 +396,8 @@ def test_sum_gradients(student, reference):
     gradient_case(student, reference, build, ["x", "w"], "J = x.sum() * w.sum()")
 
 
-@pytest.mark.grade(uses=["Tensor.relu"] + BACKWARD, section="operations")
+@pytest.mark.grade(uses=["Tensor.relu"] + BACKWARD, section="operations",
+                   about="Tensor.relu")
 def test_relu_gradients(student, reference):
     def build(side):
         x = side.tensor(RELU_X, "x")
@@ -401,7 +407,8 @@ def test_relu_gradients(student, reference):
                                                     "(ReLU's slope is 0 at 0)")
 
 
-@pytest.mark.grade(uses=["Tensor.sigmoid"] + BACKWARD, section="operations")
+@pytest.mark.grade(uses=["Tensor.sigmoid"] + BACKWARD, section="operations",
+                   about="Tensor.sigmoid")
 def test_sigmoid_gradients(student, reference):
     def build(side):
         x = side.tensor(X * 2, "x")

@@ -11,8 +11,10 @@ process of its own, the module's end-to-end MNIST run left out) and read its res
 test's `uses`. One rule, `Blame`, turns the failed tests into a verdict per method, and the
 grader itself uses the same rule to say, under a failure, which function to fix first:
 
-- a test's own method is the last of its `uses` in the lesson's order (`test_update_...` uses
-  forward, backprop and update: it is update's test);
+- a test's own method is the one its `grade` marker says it is `about`, when it says; else the
+  last of its `uses` in the lesson's order (`test_update_...` uses forward, backprop and update:
+  it is update's test; lesson 8's `test_matmul_gradients` uses `Tensor.backward` too, the last in
+  the lesson, but is `about="Tensor.__matmul__"`: backward only runs the rule it checks);
 - a failed test is evidence against its own method (WRONG), unless another method it uses has
   already failed a test of its own: then its own method was fed wrong values (FED), and the
   earlier one is the one to fix first.
@@ -57,25 +59,46 @@ class Blame:
     def position(self, method):
         return self.methods.index(method) if method in self.methods else len(self.methods)
 
-    def own(self, uses):
-        """The method a test is about: the last of its uses in the lesson's order."""
+    def own(self, uses, about=None):
+        """The method a test is about: its marker's `about`, else the last of its uses in the lesson's order."""
+        if about:
+            return about.rpartition(":")[2]
         mine = own_uses(uses, self.module)
         return max(mine, key=self.position) if mine else None
 
-    def record(self, test, uses):
-        """A failed test: (its own method, [the earlier wrong methods that fed it, in order])."""
-        own = self.own(uses)
-        upstream = sorted({m for m in own_uses(uses, self.module) if m != own and m in self.wrong},
-                          key=self.position)
+    def record(self, test, uses, about=None, against=None):
+        """A failed test: (its own method, [the wrong methods that fed it, in the lesson's order]).
+
+        `against`, when every failure is known ({method: [the uses of each failed test of its own]}):
+        a test `about` a method X was also fed by another method it uses that failed a test of its
+        own that does not use X (a backward() that fails where no matmul runs is not matmul's fault)."""
+        own = self.own(uses, about)
+        mine = own_uses(uses, self.module)
+        upstream = {m for m in mine if m != own and m in self.wrong}
+        if about and against:
+            upstream |= {m for m in mine if m != own and any(own not in used for used in against.get(m, ()))}
+        upstream = sorted(upstream, key=self.position)
         if not upstream and own is not None:
             self.wrong.setdefault(own, test)
         return own, upstream
+
+    def settle(self, failed):
+        """Every failed test of a run at once, [(test, uses, about)]: [(test, own, upstream)], in
+        the lesson's order (the grader's order within a method). What the grader's last line,
+        trace and hint go by; the line under each failure is written before later tests ran."""
+        owns = [self.own(uses, about) for _, uses, about in failed]
+        against = {}
+        for (_, uses, _), own in zip(failed, owns):
+            against.setdefault(own, []).append(set(own_uses(uses, self.module)))
+        ordered = sorted(zip(failed, owns), key=lambda pair: self.position(pair[1]))
+        return [(test, *self.record(test, uses, about, against)) for (test, uses, about), _ in ordered]
 
 
 def upstream_note(upstream, module, wrong):
     """The line added under a failure whose values came from a function that failed its own test."""
     first = upstream[0]
-    return (f"fix {first} first: {wrong[first]} failed, and this test feeds {first}'s values to the code it "
+    failed = f"{wrong[first]} failed" if first in wrong else "its own tests fail"
+    return (f"fix {first} first: {failed}, and this test feeds {first}'s values to the code it "
             f"checks; {CONSEQUENCE}")
 
 
@@ -149,10 +172,10 @@ def verdict_of(module, target, methods, rows, note=""):
         if row.status == "not attempted":
             for name in _stubs_named(row.message, own_uses(row.uses, module)):
                 found[name].status = NOT_ATTEMPTED
-    failed = [row for row in rows if row.status == "failed"]
-    failed.sort(key=lambda row: blame.position(blame.own(row.uses)))  # stable: the grader's order within
-    for row in failed:
-        own, upstream = blame.record(row.name, row.uses)
+    failed = {row.name: row for row in rows if row.status == "failed"}
+    settled = blame.settle([(row.name, row.uses, row.about) for row in failed.values()])
+    for name, own, upstream in settled:
+        row = failed[name]
         if own is None or own not in found:
             continue
         method = found[own]

@@ -80,13 +80,13 @@ WRONG = [
         "    return peak * (1 + np.cos(np.pi * step / total_steps)) / 2")], "cosine_schedule"),
     ("momentum-without-the-mean", "further", [("net.weights_grad[k] / n + self.weight_decay",
                                                "net.weights_grad[k] + self.weight_decay")], "Momentum.step"),
-    pytest.param("matmul-gradient-transposed", "autodiff", [(
+    ("matmul-gradient-transposed", "autodiff", [(
         "            return (g @ b.T).reshape(self.data.shape), (a.T @ g).reshape(other.data.shape)",
         "            return (g @ b).reshape(self.data.shape), (a.T @ g).T.reshape(other.data.shape)")],
-        "Tensor.__matmul__", marks=pytest.mark.xfail(strict=True, reason=(
-            "issue 27, left: in lesson 8 every gradient test uses Tensor.backward, the last of its uses in the "
-            "lesson's order, so verdict.Blame blames backward for a wrong matmul rule (the grader, trace and "
-            "hint agree with each other, on the wrong method); a test's own function needs saying in its marker"))),
+     "Tensor.__matmul__"),  # its test is `about` matmul: backward's tests that run no matmul pass
+    ("backward-seeded-with-two", "autodiff", [("        g = {id(self): np.ones_like(self.data)}",
+                                               "        g = {id(self): 2 * np.ones_like(self.data)}")],
+     "Tensor.backward"),  # every rule's test fails too, but backward fails where that rule never runs
 ]
 CASES = [getattr(case, "values", case) for case in WRONG]  # (name, module, edits, first), marks aside
 
@@ -108,8 +108,8 @@ def grader_first(module, folder, scratch):
     assert done.returncode == 1, done.stdout + done.stderr
     line = next(line for line in done.stdout.splitlines() if line.startswith("next: fix "))
     test = line.split(", ", 1)[1].split(": ", 1)[0]
-    uses = json.loads(markers.read_text())[f"{module}.py: {test}"]["uses"]
-    return verdict.Blame(module).own(uses), done.stdout
+    described = json.loads(markers.read_text())[f"{module}.py: {test}"]
+    return verdict.Blame(module).own(described["uses"], described["about"]), done.stdout
 
 
 def tool(name, module, folder, state):
@@ -172,3 +172,21 @@ def test_trace_does_not_blame_update_for_backprops_values(tmp_path):
     assert "reread: http://" in traced.stdout and "#backpropagation" in traced.stdout.split("stopped in")[1]
     assert "Network.update        ok" in traced.stdout  # the grader's own check of update passes
     assert "the first method to fix: Network.backprop" in traced.stdout
+
+
+def test_a_rule_test_fed_by_a_wrong_backward_says_to_fix_backward_first(tmp_path):
+    """Lesson 8: test_add_gradients is `about` Tensor.__add__ and runs before backward's own tests;
+    with backward wrong, the line under it, written once every test ran, names backward (not a
+    note under backward's tests naming __add__), in the terminal and in results.json alike."""
+    case = next(case for case in CASES if case[0] == "backward-seeded-with-two")
+    folder = make(tmp_path / "work", "autodiff", case[2])
+    command = grader_command(folder, tmp_path / "r.json", "--module", "autodiff", "--function", "Tensor.__add__",
+                             "--function", "Tensor.backward", tests=["grader/test_autodiff.py"], quiet=False)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    results = {test["name"]: test["output"] for test in json.loads((tmp_path / "r.json").read_text())["tests"]}
+    add = results["autodiff.py: test_add_gradients_summed_back_to_the_operands_shape[(3,)]"]
+    assert "fix Tensor.backward first: test_gradients_add_up_where_a_tensor_is_used_twice failed" in add
+    assert add.index("fix Tensor.backward first") < add.index("reread:")
+    assert not any("fix Tensor.__add__ first" in output for output in results.values())
+    assert "fix Tensor.__add__ first" not in done.stdout and "fix Tensor.backward first" in done.stdout
+    assert "next: fix autodiff.py, test_gradients_add_up_where_a_tensor_is_used_twice" in done.stdout

@@ -71,7 +71,7 @@ def test_every_function_a_lesson_checks_has_tests_of_its_own(markers):
 
     owned = {}
     for described in markers.values():
-        own = verdict.Blame(described["module"]).own(described["uses"])
+        own = verdict.Blame(described["module"]).own(described["uses"], described["about"])
         owned.setdefault(described["module"], set()).add(own)
     checked = 0
     for page, number, command in grader_commands():
