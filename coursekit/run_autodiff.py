@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -59,10 +58,8 @@ def train(module, split, epochs=EPOCHS, seed=0, batch_size=BATCH_SIZE, peak=LEAR
 
 def run_autodiff_student(student, out="output/autodiff", epochs=EPOCHS, seed=0, echo=print):
     """Train the student's autodiff module; write PNGs into `out`; return the numbers."""
-    from coursekit import figures_training as figures
     from coursekit import runs_further
-    from coursekit.plots import save_png
-    from coursekit.run_further import curves_figure
+    from coursekit.run_further import report
 
     x, t, val_x, val_labels, test_x, test_labels = runs_further.mnist_split()
     echo(f"training your autodiff.py: Model((784, {HIDDEN}, 10)), batches of {BATCH_SIZE}, sgd_step with a "
@@ -70,14 +67,4 @@ def run_autodiff_student(student, out="output/autodiff", epochs=EPOCHS, seed=0, 
     model, run, best = train(student, (x, t, val_x, val_labels), epochs=epochs, seed=seed, echo=echo)
     for k in best["weights"]:
         model.weights[k].data, model.biases[k].data = best["weights"][k], best["biases"][k]
-    predictions = np.asarray(model.predict(test_x))
-    test = float(np.mean(predictions == test_labels))
-    echo(f"best validation accuracy {best['accuracy']:.2%} at epoch {best['epoch']}; with those parameters, "
-         f"{test:.2%} of the 10,000 test digits (the test set, used once)")
-    paths = [save_png(curves_figure(run["validation"], run["loss"], best["epoch"]), Path(out) / "learning_curves.png"),
-             save_png(figures.confusion_figure(figures.confusion_matrix(predictions, test_labels)),
-                      Path(out) / "confusion_matrix.png")]
-    for path in paths:
-        echo(f"wrote {path}")
-    return {"validation": run["validation"], "loss": run["loss"], "epoch": best["epoch"], "test": test,
-            "seconds": float(np.sum(run["seconds"]))}
+    return report(np.asarray(model.predict(test_x)), test_labels, run, best, out, echo)

@@ -40,9 +40,6 @@ def run_further_student(student, out="output/further", epochs=further.EPOCHS, se
 
     `wrap(net, examples)` may return the network as fit() sees it: coursekit.run's Counting, whose
     progress bar shows how far each epoch has got."""
-    from coursekit import figures_training as figures
-    from coursekit.plots import save_png
-
     name, recipe = further.STEPS[-1]
     x, t, val_x, val_labels, test_x, test_labels = further.mnist_split()
     net = student.Classifier((784, recipe.hidden, 10), seed=seed)
@@ -69,10 +66,19 @@ def run_further_student(student, out="output/further", epochs=further.EPOCHS, se
     run = further.train(recipe, seed, (x, t, val_x, val_labels, None, None), epochs=epochs, module=student,
                         net=net, after_epoch=after_epoch)
     net.weights, net.biases = best["weights"], best["biases"]
-    predictions = np.asarray(net.predict(test_x))
+    return report(np.asarray(net.predict(test_x)), test_labels, run, best, out, echo,
+                  "the reference: about 98 %, lesson 7's table")
+
+
+def report(predictions, test_labels, run, best, out, echo=print, note="the test set, used once"):
+    """The test accuracy of the best validation epoch's parameters, the learning curves and the
+    confusion matrix written into `out`: the end of lessons 7's and 8's runs. Returns the numbers."""
+    from coursekit import figures_training as figures
+    from coursekit.plots import save_png
+
     test = float(np.mean(predictions == test_labels))
     echo(f"best validation accuracy {best['accuracy']:.2%} at epoch {best['epoch']}; with those parameters, "
-         f"{test:.2%} of the 10,000 test digits (the reference: about 98 %, lesson 7's table)")
+         f"{test:.2%} of the 10,000 test digits ({note})")
     paths = [save_png(curves_figure(run["validation"], run["loss"], best["epoch"]), Path(out) / "learning_curves.png"),
              save_png(figures.confusion_figure(figures.confusion_matrix(predictions, test_labels)),
                       Path(out) / "confusion_matrix.png")]

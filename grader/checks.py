@@ -9,6 +9,8 @@ message of a wrong answer: the mistake that probably explains the numbers, or a 
 that none of the known ones does.
 """
 
+import warnings
+
 import numpy as np
 
 from coursekit.gradcheck import TOLERANCE, agrees
@@ -129,3 +131,12 @@ def cpu_budget(seconds, reference_seconds, example_by_example_seconds):
                                   f"about {reference_seconds} s, a solution written example by example about "
                                   f"{example_by_example_seconds} s): look for work repeated inside the loops, "
                                   "such as copying every array once per example")
+
+
+def quietly(function, *args):
+    """function(*args), with NumPy's floating-point warnings turned into a list of messages."""
+    with (warnings.catch_warnings(record=True) as caught,
+          np.errstate(over="warn", invalid="warn", divide="warn", under="ignore")):
+        warnings.simplefilter("always")
+        result = function(*args)
+    return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]

@@ -465,27 +465,9 @@ class Harness:
         path = os.path.join(self.folder, f"{name}.py")
         if not os.path.isfile(path):
             raise ImportProblem(f"{path} does not exist: the module {name}.py is missing from {self.folder}")
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        source = raw.decode("utf-8", errors="replace")
-        try:
-            compile(source, path, "exec")
-        except SyntaxError as error:
-            text = f": {error.text.strip()}" if error.text else ""
-            line = error.lineno
-            if line is None and "\0" in source:  # Python names no line for a NUL byte
-                line = source.count("\n", 0, source.index("\0")) + 1
-            raise ImportProblem(f"{path}:{line or 1}: syntax error, {error.msg}{text}") from None
-        except (ValueError, RecursionError, MemoryError) as error:
-            raise ImportProblem(f"{path}: Python cannot compile this file: {type(error).__name__}: "
-                                f"{safe_str(error)}") from None
-        try:
-            raw.decode(tokenize.detect_encoding(io.BytesIO(raw).readline)[0])
-        except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-            start = getattr(error, "start", 0)
-            line = raw.count(b"\n", 0, start) + 1
-            raise ImportProblem(f"{path}:{line}: the file is not UTF-8 text ({safe_str(error)}): "
-                                "save it as UTF-8") from None
+        problem = compile_problem(path)
+        if problem:
+            raise ImportProblem(problem)
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
@@ -598,6 +580,31 @@ class ImportProblem(Exception):
     """The student's module cannot be imported; the message names the file and line."""
 
 
+def compile_problem(path):
+    """One line saying why Python cannot compile the file at `path` (a syntax error and its line,
+    a NUL byte, nesting too deep, bytes that are not UTF-8), or None when it can."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    source = raw.decode("utf-8", errors="replace")
+    try:
+        compile(source, path, "exec")
+    except SyntaxError as error:
+        text = f": {error.text.strip()}" if error.text else ""
+        line = error.lineno
+        if line is None and "\0" in source:  # Python names no line for a NUL byte
+            line = source.count("\n", 0, source.index("\0")) + 1
+        return f"{path}:{line or 1}: syntax error, {error.msg}{text}"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return f"{path}: Python cannot compile this file: {type(error).__name__}: {safe_str(error)}"
+    try:
+        raw.decode(tokenize.detect_encoding(io.BytesIO(raw).readline)[0])
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        start = getattr(error, "start", 0)
+        line = raw.count(b"\n", 0, start) + 1
+        return f"{path}:{line}: the file is not UTF-8 text ({safe_str(error)}): save it as UTF-8"
+    return None
+
+
 def _type_name(value):
     return type(value).__name__
 
@@ -674,7 +681,7 @@ def limit_file_size(limit=FILE_BYTES):
             pass
 
 
-CRASH_LOG = os.fdopen(2, "wb", buffering=0, closefd=False)  # kept alive: faulthandler writes to its fd
+CRASH_LOG = None
 
 
 def main(argv):
@@ -694,6 +701,8 @@ def main(argv):
     builtins.input = _no_input
     # A crash (a segfault in an extension, a signal) writes where the code was into the output
     # file; the judge reads it back (grader/remote.py, Runner._crash_place).
+    global CRASH_LOG
+    CRASH_LOG = os.fdopen(2, "wb", buffering=0, closefd=False)  # kept alive: faulthandler writes to its fd
     faulthandler.enable(file=CRASH_LOG)
     limit_file_size()
     sys.path[:] = [os.path.realpath(folder)] + [p for p in sys.path if p and os.path.realpath(p) != os.getcwd()]

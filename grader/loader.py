@@ -20,6 +20,8 @@ import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
+from grader.harness import compile_problem
+
 IMPORT_SECONDS = 10
 
 
@@ -181,15 +183,9 @@ def import_student_module(name, folder):
     path = folder / f"{name}.py"
     if not path.exists():
         raise StudentCodeError(f"{path} does not exist: the module {name}.py is missing from {folder}")
-    source = path.read_text(encoding="utf-8", errors="replace")
-    try:
-        compile(source, str(path), "exec")
-    except SyntaxError as error:
-        text = f": {error.text.strip()}" if error.text else ""
-        line = error.lineno
-        if line is None and "\0" in source:  # Python names no line for a NUL byte
-            line = source.count("\n", 0, source.index("\0")) + 1
-        raise StudentCodeError(f"{path}:{line or 1}: syntax error, {error.msg}{text}") from None
+    problem = compile_problem(str(path))  # the runner's own words (grader/harness.py)
+    if problem:
+        raise StudentCodeError(problem)
 
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

@@ -83,7 +83,6 @@ class Grading:
     outcomes: dict = field(default_factory=dict)  # nodeid -> Outcome
     collected: dict = field(default_factory=dict)  # module -> its tests before -k, -m, --uses selected
     finished: set = field(default_factory=set)  # nodeids of the tests that have run
-    blame: dict = field(default_factory=dict)  # module -> grader.verdict.Blame: which failure feeds which
 
     def module(self, name):
         """The student's module `name`: a proxy to it in the runner (grader/remote.py)."""
@@ -435,28 +434,11 @@ def pytest_runtest_makereport(item, call):
     else:
         outcome.status = "failed"
     if message is not None:
-        if outcome.status == "failed":
-            message = blame_upstream(item, grading, message)
         if outcome.section and outcome.status == "failed":
             message += f"\n    reread: {catalog.lesson_url(outcome.module, outcome.section)}"
         report.longrepr = message
     outcome.output = message or str(call.excinfo.value)
     return report
-
-
-def blame_upstream(item, grading, message):
-    """Under a failure fed by a function that failed a test of its own earlier in the run, say to
-    fix that one first (grader.verdict.Blame: the rule trace and hint follow too)."""
-    from grader import verdict
-
-    marker = item.get_closest_marker("grade")
-    uses = marker.kwargs.get("uses", ()) if marker else ()
-    module = module_of(item)
-    blame = grading.blame.setdefault(module, verdict.Blame(module))
-    _own, upstream = blame.record(item.name, uses, marker.kwargs.get("about") if marker else None)
-    if not upstream:
-        return message
-    return f"{message}\n    {verdict.upstream_note(upstream, module, blame.wrong)}"
 
 
 def _shorten(text):
@@ -496,8 +478,7 @@ def pytest_sessionfinish(session, exitstatus):
 def settle_blame(config, grading):
     """Once every test has run: the line under each failure that says which function to fix first,
     from all the module's failures at once (grader.verdict.Blame.settle), as trace and hint say it.
-    The line written as the test ran knew only the tests before it. Runs before pytest prints the
-    failures (its terminal reporter prints them after this hook)."""
+    Runs before pytest prints the failures (its terminal reporter prints them after this hook)."""
     from grader import verdict
 
     reports = {}

@@ -705,20 +705,10 @@ class Runner:
         return f"your code ended the grading process ({how}: `os._exit`?){where}"
 
     def _crash_place(self):
-        """Forward what the student's code printed in the request; return ' at FILE:LINE in NAME', the
-        innermost place in the student's files of the traceback that Python's faulthandler wrote
-        when the process crashed (grader/harness.py enables it), or ''."""
-        if self.output is None:
-            return ""
-        self.output.seek(self.output_at)
-        text = self.output.read(400_000).decode("utf-8", errors="replace")
-        printed, fatal, dump = text.partition("Fatal Python error:")
-        self.output_at = self.output.seek(0, os.SEEK_END)
-        if printed:
-            try:
-                sys.stdout.write(printed)
-            except Exception:  # noqa: BLE001 (as in _forward_output)
-                pass
+        """' at FILE:LINE in NAME': the innermost place in the student's files of the traceback that
+        Python's faulthandler wrote when the process crashed (grader/harness.py enables it), or ''.
+        What the code printed before it goes to the test's output."""
+        dump = self._forward_output()
         for path, line, name in re.findall(r'^\s*File "(.+)", line (\d+) in (\S+)', dump, re.M):
             place = self._place(path)
             if place and place != path:  # a file of the student's
@@ -726,19 +716,20 @@ class Runner:
         return ""
 
     def _forward_output(self):
-        """What the student's code printed during the request, to this process's output (pytest captures it)."""
+        """What the student's code printed during the request, to this process's output (pytest
+        captures it); returns the traceback faulthandler wrote after it, if the process crashed."""
         if self.output is None:
-            return
+            return ""
         self.output.seek(self.output_at)
-        data = self.output.read(200_000)
-        self.output_at += len(data)
-        self.output.seek(0, os.SEEK_END)
-        if data:
-            text = data.decode("utf-8", errors="replace")
+        text = self.output.read(400_000).decode("utf-8", errors="replace")
+        self.output_at = self.output.seek(0, os.SEEK_END)
+        printed, _, dump = text.partition("Fatal Python error:")
+        if printed:
             try:
-                sys.stdout.write(text)
+                sys.stdout.write(printed)
             except Exception:  # noqa: BLE001 (the plugin's cap raised: the runner's own cap is the one that counts)
                 pass
+        return dump
 
     def _place(self, place):
         """A place in the runner's copy of the files, as a place in the student's own folder."""

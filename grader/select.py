@@ -67,48 +67,45 @@ def own_function(item):
 
 
 def pytest_collection_modifyitems(config, items):
-    """After --lesson/--module (their hook runs first): keep the tests that use a --uses name, and
-    those of a --function name."""
-    wanted = config.getoption("uses", None)
+    """After --lesson/--module (their hook runs first): keep the tests of a --function name, then
+    those that use a --uses name. The end-to-end runs are left to the module's whole run."""
     functions = config.getoption("function", None)
     if functions:
-        select_functions(config, items, functions)
-    if not wanted:
-        return
+        def about_it(item):  # its own function (own_function) is NAME, or a method of the class NAME
+            own = own_function(item)
+            return own is not None and any(names(name, [own]) for name in functions)
+
+        keep(config, items, about_it, lambda: (
+            f"--function {' '.join(functions)}: no selected test is about it; the tests are about "
+            f"{', '.join(sorted({own_function(item) for item in items} - {None})) or 'nothing'}"))
+    wanted = config.getoption("uses", None)
+    if wanted:
+        def uses_it(item):
+            uses = qualified_uses(item)
+            own = {use.rpartition(":")[2] for use in uses if use.startswith(f"{module_of(item)}:")}
+            return any(name in uses if ":" in name else names(name, own) for name in wanted)
+
+        def used():  # the functions of their own module that the tests use
+            return sorted({use.rpartition(":")[2] for item in items for use in qualified_uses(item)
+                           if use.startswith(f"{module_of(item)}:")})
+
+        keep(config, items, uses_it, lambda: (f"--uses {' '.join(wanted)}: no selected test uses it; the tests "
+                                              f"use {', '.join(used()) or 'nothing'}"))
+
+
+def keep(config, items, wanted, nothing_left):
+    """Keep the items `wanted(item)` chooses (never an end-to-end run); when none is left, stop with
+    the message `nothing_left()` makes."""
     kept, dropped = [], []
     for item in items:
-        uses = qualified_uses(item)
-        own = {use.rpartition(":")[2] for use in uses if use.startswith(f"{module_of(item)}:")}
-        match = any(name in uses if ":" in name else names(name, own) for name in wanted)
-        (kept if match and not end_to_end(item) else dropped).append(item)
+        (kept if wanted(item) and not end_to_end(item) else dropped).append(item)
     if not kept:
-        known = sorted({use.rpartition(":")[2] for item in items for use in qualified_uses(item)
-                        if use.startswith(f"{module_of(item)}:")})
+        message = nothing_left()
         # Nothing is left to grade, and nothing must be graded: the grader's own hooks give every
         # collected test an outcome even when this hook raises.
         config.hook.pytest_deselected(items=list(items))
         items[:] = []
-        raise pytest.UsageError(f"--uses {' '.join(wanted)}: no selected test uses it; the tests use "
-                                f"{', '.join(known) or 'nothing'}")
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-
-
-def select_functions(config, items, functions):
-    """Keep the tests of each --function NAME: those whose own function (own_function) is NAME, or
-    a method of the class NAME. The end-to-end runs are left to the module's whole run."""
-    kept, dropped = [], []
-    for item in items:
-        own = own_function(item)
-        match = own is not None and any(names(name, [own]) for name in functions)
-        (kept if match and not end_to_end(item) else dropped).append(item)
-    if not kept:
-        known = sorted({own_function(item) for item in items} - {None})
-        config.hook.pytest_deselected(items=list(items))
-        items[:] = []
-        raise pytest.UsageError(f"--function {' '.join(functions)}: no selected test is about it; the tests are "
-                                f"about {', '.join(known) or 'nothing'}")
+        raise pytest.UsageError(message)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

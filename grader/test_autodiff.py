@@ -11,14 +11,13 @@ digits, from the same parameters; at the end the student's Model learns MNIST wi
 sgd_step past 97 % on the test digits, at the epoch chosen on validation.
 """
 
-import warnings
 
 import numpy as np
 import pytest
 
 from grader import remote
 from grader.cases import every_combination, sample
-from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar
+from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar, quietly
 from grader.diagnoses import autodiff as mistakes
 
 SHAPES = {
@@ -148,15 +147,6 @@ class Student:
 def both(student, reference, build):
     """build(side) -> {label: node}, once with the reference's Tensors and once with the student's."""
     return build(Reference(reference("autodiff"))), build(Student(student))
-
-
-def quietly(function, *args):
-    """function(*args), with NumPy's floating-point warnings turned into a list of messages."""
-    with (warnings.catch_warnings(record=True) as caught,
-          np.errstate(over="warn", invalid="warn", divide="warn", under="ignore")):
-        warnings.simplefilter("always")
-        result = function(*args)
-    return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
 def grads_of(theirs, labels):

@@ -7,7 +7,6 @@ step; fit() drives a stand-in network that writes down every call. Then the stud
 Classifier, Momentum and fit learn MNIST past 97 %.
 """
 
-import warnings
 
 import numpy as np
 import pytest
@@ -15,7 +14,16 @@ import pytest
 from coursekit import gradcheck
 from grader import remote
 from grader.cases import every_combination, sample
-from grader.checks import WrongAnswer, cpu_budget, describe, expect, expect_array, expect_floats, expect_scalar
+from grader.checks import (
+    WrongAnswer,
+    cpu_budget,
+    describe,
+    expect,
+    expect_array,
+    expect_floats,
+    expect_scalar,
+    quietly,
+)
 from grader.diagnoses import further as mistakes
 from grader.twins import Twins
 
@@ -33,15 +41,6 @@ MOMENTUM = ["Momentum.__init__", "Momentum.step"]
 def twin_classifiers(student, reference, definition):
     """A student's Classifier and the reference's, with identical (non-zero) parameters."""
     return Twins(student, reference("further"), "Classifier", definition)
-
-
-def quietly(function, *args):
-    """function(*args), with NumPy's floating-point warnings turned into a list of messages."""
-    with (warnings.catch_warnings(record=True) as caught,
-          np.errstate(over="warn", invalid="warn", divide="warn", under="ignore")):
-        warnings.simplefilter("always")
-        result = function(*args)
-    return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
 # --- relu, relu_prime --------------------------------------------------------------------------

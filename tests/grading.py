@@ -212,6 +212,26 @@ def grade_module(module, target, results_json, *args):
     return graded
 
 
+def by_test(graded):
+    """{test function's name: its result}; a parametrized test's cases share a name, and a failed
+    case stands for it."""
+    tests = {}
+    for t in graded.results["tests"]:
+        name = t["name"].split(": ", 1)[1].split("[")[0]
+        if name not in tests or t["status"] == "failed" and tests[name]["status"] != "failed":
+            tests[name] = t
+    return tests
+
+
+def failures(tests):
+    """{name: message} of the failed tests of by_test(); each must be a message for the student,
+    not a crash of the grader."""
+    failed = {name: t["output"] for name, t in tests.items() if t["status"] == "failed"}
+    for name, output in failed.items():
+        assert output and "Traceback" not in output and "grader/test_" not in output, (name, output)
+    return failed
+
+
 def submission(folder, network_source=None):
     """A copy of solutions/ in `folder` (created), with network.py replaced by `network_source` if given."""
     folder = Path(folder)

@@ -11,7 +11,7 @@ import ast
 
 import grading
 import pytest
-from grading import edited, grade_module
+from grading import by_test, edited, failures, grade_module
 
 from coursekit import ROOT
 from coursekit.stubs import BEGIN, END
@@ -173,19 +173,7 @@ def variant(folder, edits):
 def grade(target, tmp_path, end_to_end=False):
     graded = grade_module("further", target, tmp_path / "results.json",
                           *(() if end_to_end else ("-k", f"not {E2E}")))
-    tests = {}
-    for t in graded.results["tests"]:  # a parametrized test's cases share a name: a failed one wins
-        name = t["name"].split(": ", 1)[1].split("[")[0]
-        if name not in tests or t["status"] == "failed" and tests[name]["status"] != "failed":
-            tests[name] = t
-    return graded.exit_code, tests
-
-
-def failures(tests):
-    failed = {name: t["output"] for name, t in tests.items() if t["status"] == "failed"}
-    for name, output in failed.items():  # a message for the student, not a crash of the grader
-        assert output and "Traceback" not in output and "grader/test_" not in output, (name, output)
-    return failed
+    return graded.exit_code, by_test(graded)
 
 
 @pytest.fixture
