@@ -129,6 +129,7 @@ def verdicts(tmp_path_factory):
         return name, (graded, tool("trace", module, folder, scratch / "h.json"),
                       tool("hint", module, folder, scratch / "h.json"))
 
+    tmp_path_factory.getbasetemp()  # made here, once: two threads making it at once collide (FileExistsError)
     with ThreadPoolExecutor(2) as pool:
         return dict(pool.map(one, CASES))
 
