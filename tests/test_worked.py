@@ -14,12 +14,11 @@ import numpy as np
 import pytest
 from grading import edited
 
-from coursekit import ROOT, hints, worked
+from coursekit import ROOT, course, hints, worked
 from coursekit.solutions import load
 from coursekit.stubs import find_stubs
-from grader import catalog
 
-MODULES = [m for m, entry in catalog.MODULES.items() if entry.worked]
+MODULES = [m for m, entry in course.MODULES.items() if entry.worked]
 
 
 def stubs(module):
@@ -101,7 +100,7 @@ def test_lesson_2_example_is_lesson_1s_transposed_with_half_the_gradients():
 
 
 
-@pytest.mark.parametrize("module", catalog.MODULES)
+@pytest.mark.parametrize("module", course.MODULES)
 def test_each_stub_prints_as_it_stands_in_exercises(module):
     from coursekit import exercise_source
 
@@ -124,7 +123,7 @@ def notation_rows(page):
             if line.startswith("| ") and not line.startswith("| ---") and not line.startswith("| here")]
 
 
-@pytest.mark.parametrize("page", [f"docs/{catalog.MODULES[m].page}.md" for m in ("functional", "nn")])
+@pytest.mark.parametrize("page", [f"docs/{course.MODULES[m].page}.md" for m in ("functional", "nn")])
 def test_the_notation_page_lists_every_symbol_of_lessons_2_and_3(page):
     notation = (ROOT / "docs" / "notation.md").read_text(encoding="utf-8")
     rows = notation_rows(page)
