@@ -20,7 +20,6 @@ notebook whose cells are already right untouched, outputs and all.
 """
 
 import argparse
-import ast
 import json
 import os
 import re
@@ -33,11 +32,10 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from coursekit import ROOT, course, hints, stubs, worked
+from coursekit import ROOT, course, hints, worked
 from grader.submissions import grader_command
 
 NOTEBOOKS = ROOT / "notebooks"
-EXERCISES = ROOT / "exercises"
 PLACEHOLDER_REPOSITORY = "https://github.com/OWNER/numpy-nn-course"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -70,29 +68,13 @@ def described_tests():
     """Every grader test's module, uses and section, from `pytest grader --collect-only`."""
     with tempfile.TemporaryDirectory(prefix="course-notebooks-") as scratch:
         path = Path(scratch) / "markers.json"
-        command = grader_command(EXERCISES, None, "--collect-only", "-q", "--markers-json", path, quiet=False)
+        # The reference as the target: collecting reads no exercise, and exercises/ is the student's.
+        command = grader_command(ROOT / "solutions", None, "--collect-only", "-q", "--markers-json", path, quiet=False)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0 or not path.exists():
             raise RuntimeError(f"collecting the grader's tests failed (exit {done.returncode}):\n"
                                f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         return json.loads(path.read_text(encoding="utf-8"))
-
-
-def stubs_in_order(path):
-    """The stubs of an exercise file, as qualified names, in the order the file defines them."""
-    source = path.read_bytes()
-    found = stubs.find_stubs(source)
-    names = []
-
-    def visit(body, prefix):
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                visit(node.body, f"{prefix}{node.name}.")
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and prefix + node.name in found:
-                names.append(prefix + node.name)
-
-    visit(ast.parse(source).body, "")
-    return names
 
 
 def has_worked_example(module):
@@ -112,7 +94,7 @@ def methods(module, tests):
             for use in test["uses"]:
                 if use.startswith(own):
                     sections.setdefault(use.removeprefix(own), test["section"])
-    names = [name for name in stubs_in_order(EXERCISES / f"{module}.py") if name in sections]
+    names = [name for name in course.MODULES[module].functions if name in sections]  # the file's order
     if has_worked_example(module):
         traced = {}
         for value in worked.reference_values(module):

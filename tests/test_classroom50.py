@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from grading import EXERCISES
 
 from coursekit import ROOT, course
 from grader.classroom50 import JOB_ID, SCHEMA, from_gradescope, kit
@@ -76,7 +77,7 @@ def checkout(folder, exercises):
     for part in ("grader", "coursekit", "solutions"):
         shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__", "hidden"))
     shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
-    shutil.copytree(ROOT / "exercises", folder / "exercises", ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    shutil.copytree(EXERCISES, folder / "exercises", ignore=shutil.ignore_patterns("__pycache__", ".*"))
     for name, source in exercises.items():
         (folder / "exercises" / f"{name}.py").write_text(source, encoding="utf-8")
     return folder

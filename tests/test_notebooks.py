@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading import EXERCISES, SOLUTIONS
 from nbclient import NotebookClient
 
 from coursekit import ROOT, course, notebook_links, notebooks
@@ -50,7 +51,8 @@ def check_cells(executed):
     return [cell for cell in executed.cells if cell.cell_type == "code" and cell.get("id", "").startswith("check-")]
 
 
-@pytest.mark.parametrize("target, status", [("solutions", "PASSED"), ("exercises", "NOT ATTEMPTED")])
+@pytest.mark.parametrize("target, status", [(str(SOLUTIONS), "PASSED"), (str(EXERCISES), "NOT ATTEMPTED")],
+                         ids=["solutions", "untouched-exercises"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_runs_clean(path, target, status, monkeypatch):
     executed = execute(path, target, monkeypatch)
@@ -61,12 +63,12 @@ def test_notebook_runs_clean(path, target, status, monkeypatch):
         found = STATUS.findall(shown)
         assert found, f"{path.name}, {cell.source}: no test result shown:\n{shown}"
         assert set(found) == {status}, f"{path.name}, {cell.source} on {target}:\n{shown}"
-        assert f"({ROOT / target})" in shown, f"{cell.source} did not grade {target}:\n{shown}"
+        assert f"({target})" in shown, f"{cell.source} did not grade {target}:\n{shown}"
         html = next(o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {}))
         assert "<table>" in html and f"{status.lower()}</td>" in html
     if path.stem == "training":
         run, plot = (next(c for c in executed.cells if c.get("id") == name) for name in ("train-run", "train-plot"))
-        if target == "solutions":
+        if target == str(SOLUTIONS):
             assert "epoch 5: mean loss" in cell_text(run)
             assert any("image/png" in output.get("data", {}) for output in plot.outputs), "no curves drawn"
         else:
@@ -207,12 +209,12 @@ def _cmdline(pid):
 
 
 def test_trace_runs_the_trace_command():
-    shown = notebook.trace("network", target="solutions")
+    shown = notebook.trace("network", target=SOLUTIONS)
     if not (ROOT / "grader" / "trace.py").is_file():
         assert "not part of this copy of the course yet" in str(shown)
         pytest.skip("python -m grader.trace is not in this copy of the course yet")
     assert shown.returncode == 0, str(shown)
-    assert notebook.trace("network", target="exercises").returncode == 1
+    assert notebook.trace("network", target=EXERCISES).returncode == 1
 
 
 def test_target_is_the_argument_else_course_target_else_exercises(monkeypatch, tmp_path):
