@@ -261,11 +261,11 @@ def check_lesson(lesson, root=ROOT, markers=None):
         if stub_text is not None and not stubs:
             gap(f"solutions/{module}.py marks no function body as the exercise",
                 "put each exercise body between `# BEGIN SOLUTION` and `# END SOLUTION` lines")
-    if stub_text is not None and list(lesson.functions) != stubs:
+    if stub_text is not None and sorted(lesson.functions) != sorted(stubs):
         gap(f"course.toml lists the functions {list(lesson.functions)}; solutions/{module}.py's marked "
             f"regions give {stubs}",
-            "make [lesson.functions] in course.toml name every stub, in the file's order, each with the "
-            "anchor of the heading that teaches it")
+            "make [lesson.functions] in course.toml name every stub, in the order the lesson teaches them, "
+            "each with the anchor of the heading that teaches it")
     for function, anchor in lesson.functions.items():
         wanted[anchor] = f"course.toml's section of {function}"
 

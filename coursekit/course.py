@@ -40,7 +40,7 @@ class Lesson:
     summary: str = ""  # what it teaches, one line for the course path on the home page
     module: str | None = None  # the exercise module; None for a lesson without one
     worked: bool = True  # has a worked example, coursekit/worked/<module>.py
-    functions: dict = field(default_factory=dict)  # {stub: the anchor of the heading that teaches it}
+    functions: dict = field(default_factory=dict)  # {stub: its heading's anchor}, in the lesson's order
     points: dict = field(default_factory=dict)  # {test function: points}; others are worth 1
     named_by_a_message: dict = field(default_factory=dict)  # {bullet lead: (grader file, fragment)}
 

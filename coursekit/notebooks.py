@@ -94,7 +94,7 @@ def methods(module, tests):
             for use in test["uses"]:
                 if use.startswith(own):
                     sections.setdefault(use.removeprefix(own), test["section"])
-    names = [name for name in course.MODULES[module].functions if name in sections]  # the file's order
+    names = [name for name in course.MODULES[module].functions if name in sections]  # the lesson's order
     if has_worked_example(module):
         traced = {}
         for value in worked.reference_values(module):
