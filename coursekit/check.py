@@ -412,6 +412,12 @@ def check_course(root=ROOT, lessons=None):
     if in_order != expected:
         gaps.append(Gap("course.toml", f"the site's nav orders the lessons {in_order}, the table {expected}",
                         "make each page's H1 number its entry's number"))
+    modules = {lesson.module for lesson in lessons if lesson.module}
+    for path in sorted((root / "solutions").glob("*.py")):
+        if path.stem not in modules and path.name != "__init__.py":
+            gaps.append(Gap("course.toml", f"solutions/{path.name} is the module of no lesson",
+                            f"add a [[lesson]] entry with module = {path.stem!r} (python -m coursekit.new), "
+                            "or move the file out of solutions/"))
     try:
         markers = collected_markers(root)
     except CollectError as error:

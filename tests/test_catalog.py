@@ -99,7 +99,7 @@ def test_a_common_mistake_tied_to_nothing_and_a_tie_to_nothing_are_caught():
 def copy_of_the_course(tmp_path):
     """The files the check reads, copied, so that one can be broken."""
     root = tmp_path / "course"
-    for part in ("docs", "solutions", "exercises", "grader", "notebooks", "tests/right", "coursekit/worked"):
+    for part in ("docs", "solutions", "exercises", "grader", "notebooks", "tests/right", "coursekit"):
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__", "generated"))
     for part in ("mkdocs.yml", "course.toml", "pyproject.toml"):
         shutil.copy(ROOT / part, root / part)
@@ -159,8 +159,10 @@ def test_the_table_s_own_mistakes_are_named(tmp_path):
 def test_a_lesson_page_missing_from_the_table_is_caught(tmp_path):
     root = copy_of_the_course(tmp_path)
     (root / "docs" / "lessons" / "dropout.md").write_text("# 9. Dropout\n")
-    gaps = check.check_course(root)
-    assert any("docs/lessons/dropout.md is a lesson page with no entry" in gap.problem for gap in gaps)
+    (root / "solutions" / "dropout.py").write_text("def dropout(a):\n    return a\n")
+    problems = [gap.problem for gap in check.check_course(root)]
+    assert "docs/lessons/dropout.md is a lesson page with no entry in course.toml" in problems
+    assert "solutions/dropout.py is the module of no lesson" in problems
 
 
 def test_the_markers_are_the_grader_s_own(markers):
