@@ -152,7 +152,9 @@ def test_activation_deriv_finite_differences(student, activation):
     if wrong:
         j = max(wrong, key=lambda j: abs(got[j] - slope[j]))
         expect_slope(got[j], slope[j], f"{activation}().deriv({x[j]:.6g})", f"x = {x[j]:.6g} by h = {STEP:g}",
-                     f"your {activation}().fn")
+                     f"your {activation}().fn",
+                     f"your {activation}().deriv disagrees with the finite differences of your {activation}().fn "
+                     f"itself: deriv(x) must be the slope of fn at the same x (the pre-activation)")
     # A flat fn agrees with a zero deriv: the check needs a slope to check.
     expect(np.any(slope != 0), f"your {activation}().fn has slope 0 at every one of {x.size} points in [-4, 4]: "
                                f"it is not the activation (test_activation_fn[{activation}] compares it), so "
@@ -211,7 +213,9 @@ def test_l2_deriv(student, reference):
     expect_array(got, right, f"L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat){hint}")
     for index in ((0, 0), (3, 7), (7, 2)):
         slope = numerical_gradient(lambda: loss.fn(yhat, y), yhat, index, h=STEP)
-        expect_slope(got[index], slope, f"L2().deriv(yhat, y){index}", f"yhat{index}", "your L2().fn")
+        expect_slope(got[index], slope, f"L2().deriv(yhat, y){index}", f"yhat{index}", "your L2().fn",
+                     "your L2().deriv disagrees with the finite differences of your L2().fn itself: deriv "
+                     "must be the derivative of fn with respect to yhat")
 
 
 # --- the network -----------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""The grader's messages say what went wrong, on wrong submissions found by trying the lessons
+(issue 27): each case is solutions/<module>.py with realistic edits, graded as a student grades
+it (the warm grader, `--module`, only the tests the case is about), and the failure message of
+one test must say certain things, and must not say others (a message that points the wrong way).
+"""
+
+import shutil
+
+import pytest
+from grading import SOLUTIONS, edited, grade_module
+
+# (name, module, edits, the test (a prefix of its name), what its message must say, must not say)
+CASES = [
+    # A deriv that is not the slope of its own fn is the activation's fault, not the loss's.
+    ("tanh deriv 1 - x**2", "nn", [("        return 1 - np.tanh(x) ** 2", "        return 1 - x ** 2")],
+     "test_activation_deriv_finite_differences[Tanh]",
+     ["your Tanh().deriv disagrees with the finite differences of your Tanh().fn itself"],
+     ["does not belong to the loss"]),
+    ("sigmoid deriv at the output", "nn", [("        s = self.fn(x)\n        return s * (1 - s)",
+                                            "        return x * (1 - x)")],
+     "test_activation_deriv_finite_differences[Sigmoid]",
+     ["your Sigmoid().deriv disagrees with the finite differences of your Sigmoid().fn itself"],
+     ["does not belong to the loss"]),
+    ("L2 fn a mean, deriv of the sum", "nn", [("return np.sum((yhat - y) ** 2)", "return np.mean((yhat - y) ** 2)")],
+     "test_l2_deriv",
+     ["your L2().deriv disagrees with the finite differences of your L2().fn itself"],
+     ["does not belong to the loss"]),
+    ("functional: sigma_prime not sigma's slope", "functional", [("    return s * (1 - s)\n", "    return s * (1 + s)\n")],
+     "test_backward_finite_differences",
+     ["your sigma_prime disagrees with the finite differences of your sigma itself", "fix sigma_prime first"],
+     ["does not belong to the loss"]),
+]
+
+
+def folder_for(tmp_path, module, edits):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    for path in SOLUTIONS.glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    (folder / f"{module}.py").write_text(edited(module, edits), encoding="utf-8")
+    return folder
+
+
+def message_of(graded, module, test):
+    """The output of the first failed test whose name starts with `test` (None if none failed)."""
+    for result in graded.results["tests"]:
+        name = result["name"].removeprefix(f"{module}.py: ")
+        if name.startswith(test) and result["status"] == "failed":
+            return result["output"]
+    return None
+
+
+@pytest.mark.parametrize(("name", "module", "edits", "test", "says", "never"), CASES, ids=[c[0] for c in CASES])
+def test_the_message_says_what_went_wrong(tmp_path, name, module, edits, test, says, never):
+    folder = folder_for(tmp_path, module, edits)
+    graded = grade_module(module, folder, tmp_path / "results.json", "-k", test.split("[")[0])
+    output = message_of(graded, module, test)
+    assert output is not None, f"{test} did not fail:\n{graded.stdout[-3000:]}"
+    for fragment in says:
+        assert fragment in output, f"{fragment!r} not in:\n{output}"
+    for fragment in never:
+        assert fragment not in output, f"{fragment!r} in:\n{output}"
+    assert "Traceback" not in output and "grader/test_" not in output, output
