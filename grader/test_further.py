@@ -99,6 +99,32 @@ def test_softmax_of_large_entries(student, reference):
         expect_array(got, further.softmax(a), f"softmax({a.tolist()})", diagnose=diagnose)
 
 
+def shown(name, value):
+    """`name` of shape (...) = its values, all of them for a small array."""
+    value = np.asarray(value)
+    text = np.array2string(value, precision=4, suppress_small=True, separator=", ",
+                           threshold=24 if value.size <= 24 else 8, edgeitems=3)
+    return f"{name} of shape {value.shape} = {_indent(text, 4)}"
+
+
+def _indent(text, pad):
+    return text.replace("\n", "\n" + " " * pad)
+
+
+def called_with_its_input(function, name, right, *named, note=""):
+    """function(*values) for `named` (name, value) pairs; if the student's function raises, a
+    message that shows what it was given (shapes and values) and what it should have returned."""
+    values = [value for _, value in named]
+    try:
+        return function(*(np.array(value, copy=True) for value in values))
+    except remote.StudentRaised as error:
+        at = f"\n    at {error.place}" if error.place else ""
+        given = "\n    ".join(shown(n, v) for n, v in named)
+        raise WrongAnswer(f"your {name}({', '.join(n for n, _ in named)}) raised {error.type_name}: {error.message}{at}\n"
+                          f"    given {' and '.join(f'{n} of shape {np.shape(v)}' for n, v in named)}{note}:\n"
+                          f"    {given}\n    expected: {right(*values):.6g}") from None
+
+
 @pytest.mark.grade(uses=["cross_entropy"], section="cross-entropy")
 @pytest.mark.parametrize("batch", [1, 32], ids=["one example", "batch of 32"])
 def test_cross_entropy_matches_reference(student, reference, digits, batch):
@@ -106,8 +132,10 @@ def test_cross_entropy_matches_reference(student, reference, digits, batch):
     y = further.softmax(pre_activations(further, digits, batch))
     _, t = sample(digits, batch)
     t = np.atleast_2d(t) if batch > 1 else t
-    y = y if batch > 1 else y[0]
-    got = student.cross_entropy(y.copy(), t.copy())
+    y = np.reshape(y, np.shape(t))  # one example: y and t are rows (10,), as the lesson's softmax gives them
+    got = called_with_its_input(student.cross_entropy, "cross_entropy", further.cross_entropy,
+                                ("y", y), ("t", t), note=" (one example is a 1-D row (n,), as everywhere in the "
+                                                         "course, or a batch of one (1, n))" if batch == 1 else "")
     expect_scalar(got, further.cross_entropy(y, t), f"cross_entropy(y, t) of shape {np.shape(y)} "
                                                     "(summed over every element)",
                   diagnose=mistakes.loss(y, t, got))
