@@ -9,6 +9,9 @@ import shutil
 import pytest
 from grading import SOLUTIONS, edited, grade_module
 
+FEATURES_LINE = "    return flat.astype(np.float32) / 255"
+FLAT_LINE = "    flat = images.reshape(len(images), -1)"
+
 # (name, module, edits, the test (a prefix of its name), what its message must say, must not say)
 CASES = [
     # A deriv that is not the slope of its own fn is the activation's fault, not the loss's.
@@ -29,6 +32,17 @@ CASES = [
      "test_backward_finite_differences",
      ["your sigma_prime disagrees with the finite differences of your sigma itself", "fix sigma_prime first"],
      ["does not belong to the loss"]),
+    # The pixel order, not the scale: the largest feature is right, the same number twice said nothing.
+    ("reshaped in Fortran order", "data", [(FLAT_LINE, '    flat = images.reshape(len(images), -1, order="F")')],
+     "test_to_features_values_in_row_major_order", ["in column-major order", 'order="F"'],
+     ["wrapped", "dividing by 255 gives"]),
+    ("each image upside down", "data", [(FLAT_LINE, "    flat = images[:, ::-1].reshape(len(images), -1)")],
+     "test_to_features_values_in_row_major_order", ["with each image upside down"], ["wrapped"]),
+    ("pixels of the images mixed", "data", [(FLAT_LINE, "    flat = images.transpose(1, 2, 0).reshape(len(images), -1)")],
+     "test_to_features_values_in_row_major_order", ["pixels of different images mixed"], ["wrapped"]),
+    ("divided by each image's largest pixel", "data",
+     [(FEATURES_LINE, "    return flat.astype(np.float32) / flat.max(axis=1, keepdims=True)")],
+     "test_to_features_scales_dim_digits", ["as a division by the largest pixel"], []),
     # A loss written for batches only crashes on one example: the message shows what it was given.
     ("cross_entropy for batches only", "further", [(
         "    return float(-np.sum(t * np.log(np.maximum(y, tiny))))",
@@ -37,6 +51,20 @@ CASES = [
      ["your cross_entropy(y, t) raised AxisError", "further.py:", "in cross_entropy()", "given y of shape (10,) and t of shape (10,)",
       "y of shape (10,) = [", "t of shape (10,) = [0., 0.", "expected: "],
      []),
+]
+
+
+# (name, module, edits, the section every failure's "reread:" line links, a section none may link)
+LINKS = [
+    ("divided by each image's largest pixel", "data",
+     [(FEATURES_LINE, "    return flat.astype(np.float32) / flat.max(axis=1, keepdims=True)")],
+     "#scaling-the-pixels", "#flattening-row-by-row"),
+    ("reshaped in Fortran order", "data", [(FLAT_LINE, '    flat = images.reshape(len(images), -1, order="F")')],
+     "#flattening-row-by-row", "#scaling-the-pixels"),
+    ("each image transposed", "data", [(FLAT_LINE, "    flat = images.transpose(0, 2, 1).reshape(len(images), -1)")],
+     "#flattening-row-by-row", "#scaling-the-pixels"),
+    ("each image upside down", "data", [(FLAT_LINE, "    flat = images[:, ::-1].reshape(len(images), -1)")],
+     "#flattening-row-by-row", "#scaling-the-pixels"),
 ]
 
 
@@ -69,3 +97,13 @@ def test_the_message_says_what_went_wrong(tmp_path, name, module, edits, test, s
     for fragment in never:
         assert fragment not in output, f"{fragment!r} in:\n{output}"
     assert "Traceback" not in output and "grader/test_" not in output, output
+
+
+@pytest.mark.parametrize(("name", "module", "edits", "section", "never"), LINKS, ids=[c[0] for c in LINKS])
+def test_every_failure_links_the_section_of_the_mistake(tmp_path, name, module, edits, section, never):
+    graded = grade_module(module, folder_for(tmp_path, module, edits), tmp_path / "results.json")
+    failed = [t["output"] for t in graded.results["tests"] if t["status"] == "failed"]
+    assert failed, graded.stdout[-3000:]
+    for output in failed:
+        reread = output.rsplit("reread: ", 1)[-1]
+        assert reread.endswith(section) and never not in output, output
