@@ -87,8 +87,20 @@ WRONG = [
     ("backward-seeded-with-two", "autodiff", [("        g = {id(self): np.ones_like(self.data)}",
                                                "        g = {id(self): 2 * np.ones_like(self.data)}")],
      "Tensor.backward"),  # every rule's test fails too, but backward fails where that rule never runs
+    # Issue 27's garbled and unnamed messages, mended: the grader, trace and hint name the same method.
+    ("features-shuffled-in-place-targets-not", "training", [(
+        "        order = rng.permutation(n)  # a new order every epoch\n"
+        "        np.take(features, order, axis=0, out=shuffled_features)\n"
+        "        np.take(targets, order, axis=0, out=shuffled_targets)\n",
+        "        rng.shuffle(features)\n        shuffled_features[:] = features\n"
+        "        shuffled_targets[:] = targets\n")], "train"),
 ]
-CASES = [getattr(case, "values", case) for case in WRONG]  # (name, module, edits, first), marks aside
+CASES = [getattr(case, "values", case) for case in WRONG]
+
+# name: what the grader's terminal output, trace's and hint's must each say about the mistake
+SAID = {
+    "features-shuffled-in-place-targets-not": ["the examples and their targets were shuffled with different orders"] * 3,
+}  # (name, module, edits, first), marks aside
 
 
 def make(folder, module, edits):
@@ -148,6 +160,13 @@ def test_trace_hint_and_grader_name_the_same_method_first(verdicts, name, module
     assert f"the first method to fix: {first}\n" in traced.stdout, traced.stdout
     assert "values agree with the reference\n" not in traced.stdout  # never 'all agree' on a failing module
     assert f"the first method not done yet: {first} (" in hinted.stdout, hinted.stdout + hinted.stderr
+
+
+@pytest.mark.parametrize("name", SAID)
+def test_grader_trace_and_hint_name_the_mistake_alike(verdicts, name):
+    (_, stdout), traced, hinted = verdicts[name]
+    for fragment, output in zip(SAID[name], (stdout, traced.stdout, hinted.stdout)):
+        assert " ".join(fragment.split()) in " ".join(output.split()), output
 
 
 def test_a_failure_fed_by_an_earlier_function_says_which_to_fix_first(tmp_path):
