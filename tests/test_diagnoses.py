@@ -191,6 +191,14 @@ VARIANTS = {
     "nn: gradients in reverse layer order": ("nn", [
         ("        return w_grad, b_grad\n", "        return w_grad[::-1], b_grad[::-1]\n"),
     ], "the gradient lists are in reverse layer order"),
+    # A layer index off by one that still runs: the previous layer's input is a(l-2), and at the first
+    # layer index -1 wraps around to the output (a wrong shape there, wrong values above it).
+    "functional: previous activation off by one": ("functional", [
+        ("grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = delta @ activations[l - 2].T"),
+    ], "a layer index is off by one in backward"),
+    "nn: previous activation off by one": ("nn", [
+        ("w_grad[i] = hs[i].T @ g", "w_grad[i] = hs[i - 1].T @ g"),
+    ], "a layer index is off by one in backprop"),
     "nn: g times 1.37": ("nn", [
         ("g = self.loss.deriv(h, y)  #", "g = 1.37 * self.loss.deriv(h, y)  #"),
     ], None),
@@ -401,18 +409,19 @@ def test_functional_and_nn_mistakes_are_told_apart(make, batch):
     mistakes predict numbers further apart than DISTINCT, each explaining only its own."""
     check, case = make(batch)
     mistakes = [m for m in CATALOGUE if check in m.checks]
-    assert len(mistakes) == 8  # lesson 2 names reversed gradient lists too, as lesson 3 does
+    assert len(mistakes) == 9  # lesson 2 names reversed gradient lists too, as lesson 3 does; and an index off by one
     recompute = functional_mistakes.recompute_gradients if check == "backward" else nn_mistakes.recompute_gradients
     for label, value in recompute(case).items():
         np.testing.assert_allclose(value, case.correct[label], rtol=1e-10, atol=1e-12)
     predictions = {m.name: m.produce(case) for m in mistakes}
-    predictions = {name: p for name, p in predictions.items() if p is not None}
+    predictions = {name: p if isinstance(p, list) else [p] for name, p in predictions.items() if p is not None}
     assert len(predictions) == len(mistakes) - (batch == 1)  # the mean over one example changes nothing
     for a, pa in predictions.items():
-        assert diagnoses._explains(pa, pa, case.correct, 1e-5, 1e-8), a
-        for b, pb in predictions.items():
-            if a != b:
-                assert not diagnoses._explains(pb, pa, case.correct, 1e-5, 1e-8), (a, b)
+        for one in pa:
+            assert diagnoses._explains(one, one, case.correct, 1e-5, 1e-8), a
+            for b, pb in predictions.items():
+                if a != b:
+                    assert not any(diagnoses._explains(other, one, case.correct, 1e-5, 1e-8) for other in pb), (a, b)
 
 
 # --- every mistake a lesson's "Common mistakes" lists is named, or said not to be ---
