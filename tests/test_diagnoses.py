@@ -130,6 +130,11 @@ VARIANTS = {
     "last mini-batch dropped": ("training", [
         ("for start in range(0, n, batch_size):", "for start in range(0, n - batch_size + 1, batch_size):"),
     ], "the last, partial mini-batch is dropped"),
+    "a step per example": ("training", [
+        ("            network.forward(x, t)\n            network.backprop(t)\n            network.update(step)\n",
+         "            for x1, t1 in zip(x, t):\n                network.forward(x1, t1)\n"
+         "                network.backprop(t1)\n                network.update(step)\n"),
+    ], "a step for every example instead of every batch"),
     "learning rate divided by n": ("training", [
         ("step = learning_rate / batch_size", "step = learning_rate / n"),
     ], None),

@@ -94,6 +94,23 @@ CASES = [
     ("seed-style backprop, one row, y (1, 10)", "nn", [(NN_BACKPROP, SEED_STYLE_BACKPROP)],
      "test_backprop_one_row_target_shapes[y (1, 10)]",
      ["a 1-D x is one row", f"- {REVERSED}:", f"- {BIAS_RANK}:"], ["does not recognise"]),
+    # The step count of a train() that steps after every example and never shuffles: both mistakes
+    # are needed for the numbers (before, "never shuffled" alone was named for a count it cannot give).
+    ("never shuffled, a step per example", "training", [
+        ("        order = rng.permutation(n)  # a new order every epoch\n", "        order = np.arange(n)\n"),
+        ("            network.forward(x, t)\n            network.backprop(t)\n            network.update(step)\n",
+         "            for x1, t1 in zip(x, t):\n                network.forward(x1, t1)\n"
+         "                network.backprop(t1)\n                network.update(step)\n")],
+     "test_train_visits_every_example_once_per_epoch",
+     ["made 69 steps", "probably 2 mistakes at once, each needed to explain the numbers",
+      "- the examples are never shuffled:", "- a step for every example instead of every batch:"],
+     ["probably: the examples are never shuffled"]),
+    # A step count no known mistake gives: nothing is named for it, though the steps are unshuffled.
+    ("never shuffled, an epoch too many", "training", [
+        ("        order = rng.permutation(n)  # a new order every epoch\n", "        order = np.arange(n)\n"),
+        ("    for epoch in range(epochs):\n", "    for epoch in range(epochs + 1):\n")],
+     "test_train_shuffles_every_epoch",
+     ["made 25 steps", "the grader does not recognise this mistake"], ["probably"]),
     # A loss written for batches only crashes on one example: the message shows what it was given.
     ("cross_entropy for batches only", "further", [(
         "    return float(-np.sum(t * np.log(np.maximum(y, tiny))))",
