@@ -360,12 +360,14 @@ def test_momentum_step_by_step(student, reference, digits, case):
 
 @pytest.mark.grade(uses=["cosine_schedule"], section="cosine-schedule")
 def test_cosine_schedule(student):
-    for step, total, peak in [(0, 100, 0.1), (50, 100, 0.1), (100, 100, 0.1), (25, 100, 0.1),
-                              (1, 3, 2.0), (7, 10, 0.5), (780, 2346, 0.1)]:
+    points = [(0, 100, 0.1), (50, 100, 0.1), (100, 100, 0.1), (25, 100, 0.1), (1, 3, 2.0), (7, 10, 0.5),
+              (780, 2346, 0.1)]
+    rates = [student.cosine_schedule(step, total, peak) for step, total, peak in points]
+    # A mistake is named only if it gives every one of these rates (the right ones included).
+    diagnose = mistakes.cosine_schedule_at(points, rates)
+    for (step, total, peak), got in zip(points, rates):
         expected = peak * (1 + np.cos(np.pi * step / total)) / 2
-        got = student.cosine_schedule(step, total, peak)
-        expect_scalar(got, expected, f"cosine_schedule({step}, {total}, {peak})", atol=1e-12,
-                      diagnose=mistakes.cosine_schedule(step, total, peak, got))
+        expect_scalar(got, expected, f"cosine_schedule({step}, {total}, {peak})", atol=1e-12, diagnose=diagnose)
         expect(type(got) is float, f"cosine_schedule({step}, {total}, {peak}) returned {describe(got)}; expected a "
                "Python float: a NumPy scalar times float32 parameters can make them float64 (the lesson's \"one "
                "trap\": math.cos, or float(...) around the result)")

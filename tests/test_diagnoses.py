@@ -497,3 +497,33 @@ def test_every_common_mistake_is_named_or_said_not_to_be(module):
     unused = {k for k in NAMED_BY_A_MESSAGE if k[0] == module} - {(module, key) for kind, key, _ in entries}
     assert not unused, f"entries no longer in the lesson: {sorted(unused)}"
     assert anchors <= {key for kind, key, _ in entries if kind == "heading"}, "a diagnosis without its heading"
+
+
+# --- a mistake is named only for numbers its simulation gives: all of them --------------------
+
+def test_a_schedule_is_named_only_by_a_mistake_that_gives_every_rate():
+    """cosine_schedule's rates at every point of the grader's test are judged at once: a mistake
+    that gives the first wrong rate but not the others is not named."""
+    from grader.diagnoses import further as further_mistakes
+
+    points = [(0, 100, 0.1), (50, 100, 0.1), (25, 100, 0.1), (1, 3, 2.0), (7, 10, 0.5)]
+    counted_from_one = [p * (1 + np.cos(np.pi * (s + 1) / n)) / 2 for s, n, p in points]
+    said = further_mistakes.cosine_schedule_at(points, counted_from_one)()
+    assert said.startswith("probably: the schedule counted from step 1:"), said
+    mixed = counted_from_one[:-1] + [0.5 * (1 + np.cos(np.pi * 7 / 9)) / 2]  # the last: total_steps - 1
+    assert further_mistakes.cosine_schedule_at(points, mixed)() == diagnoses.UNRECOGNISED
+
+
+def test_two_backprop_mistakes_at_once_are_both_named_and_one_alone_is_not():
+    """No single mistake gives minus the transposed gradients; the pair does, and is named as a
+    pair. A mistake the catalogue does not know, on top of one it does, names nothing."""
+    network = reference_network()
+    net, x, t = twin(network, (20, 6, 6, 4), 5)
+    right = diagnoses.members(net, "biases_grad", "weights_grad")
+    diagnose = network_mistakes.backprop(network, net, x, t, type("Student", (), {})())
+    diagnose.got = lambda: {label: -(v.T if label.startswith("weights") else v) for label, v in right.items()}
+    said = diagnose()
+    assert said.startswith("probably 2 mistakes at once, each needed to explain the numbers"), said
+    assert "- the sign of g is flipped:" in said and "- the weight gradient is transposed:" in said
+    diagnose.got = lambda: {label: -1.37 * (v.T if label.startswith("weights") else v) for label, v in right.items()}
+    assert diagnose() == diagnoses.UNRECOGNISED

@@ -132,20 +132,31 @@ def _momentum_not_divided(case):
     return _momentum_after(case, divide=False)
 
 
-def _cosine(case, step, total):
-    return {"rate": np.float64(case.peak * (1 + np.cos(np.pi * step / total)) / 2)}
+def _label(step, total, peak):
+    return f"cosine_schedule({step}, {total}, {peak})"
+
+
+def _cosine_all(case, rate):
+    """{label: rate(step, total, peak)} at every point of the case; None if `rate` has no value at one."""
+    result = {}
+    for step, total, peak in case.points:
+        value = rate(step, total, peak)
+        if value is None:
+            return None
+        result[_label(step, total, peak)] = value
+    return result
 
 
 def _cosine_off_by_one(case):
-    return _cosine(case, case.step, case.total - 1) if case.total > 1 else None
+    return _cosine_all(case, lambda s, n, p: np.float64(p * (1 + np.cos(np.pi * s / (n - 1))) / 2) if n > 1 else None)
 
 
 def _cosine_step_off_by_one(case):
-    return _cosine(case, case.step + 1, case.total)
+    return _cosine_all(case, lambda s, n, p: np.float64(p * (1 + np.cos(np.pi * (s + 1) / n)) / 2))
 
 
 def _cosine_without_pi(case):
-    return {"rate": np.float64(case.peak * (1 + np.cos(case.step / case.total)) / 2)}
+    return _cosine_all(case, lambda s, n, p: np.float64(p * (1 + np.cos(s / n)) / 2))
 
 
 # {checks: [(name, anchor, what the student's result would be, why)]}
@@ -292,6 +303,13 @@ def momentum(start, batches, settings, expected, got):
 
 def cosine_schedule(step, total, peak, got):
     """Diagnose cosine_schedule(step, total, peak) = `got`."""
-    right = np.float64(peak * (1 + np.cos(np.pi * step / total)) / 2)
-    case = Case({"rate": right}, rtol=1e-5, atol=1e-12, data={"step": step, "total": total, "peak": peak})
-    return Diagnose("cosine", case, lambda: {"rate": got}, MISTAKES)
+    return cosine_schedule_at([(step, total, peak)], [got])
+
+
+def cosine_schedule_at(points, rates):
+    """Diagnose the rates cosine_schedule gave at every (step, total, peak) of `points`: a mistake
+    explains them only if it gives every wrong one of them."""
+    correct = {_label(*point): np.float64(point[2] * (1 + np.cos(np.pi * point[0] / point[1])) / 2)
+               for point in points}
+    case = Case(correct, rtol=1e-5, atol=1e-12, data={"points": list(points)})
+    return Diagnose("cosine", case, lambda: {_label(*point): rate for point, rate in zip(points, rates)}, MISTAKES)
