@@ -306,14 +306,16 @@ def sigma_prime_against_sigma(student):
     slope of the student's own sigma (then backward, which uses it, cannot agree); else None."""
     x = np.linspace(-4, 4, 17)
     try:
-        slope = (np.asarray(student.sigma(x + STEP), dtype=float) - np.asarray(student.sigma(x - STEP), dtype=float)) / (2 * STEP)
+        above = np.asarray(student.sigma(x + STEP), dtype=float)
+        slope = (above - np.asarray(student.sigma(x - STEP), dtype=float)) / (2 * STEP)
         got = np.asarray(student.sigma_prime(x.copy()), dtype=float)
     except remote.StudentRaised:  # graded by sigma's and sigma_prime's own tests
         return None
     if got.shape == x.shape and all(agrees(a, n) for a, n in zip(got, slope)):
         return None
     j = int(np.argmax(np.abs(got - slope))) if got.shape == x.shape else 0
-    at = f" (at x = {x[j]:g} yours is {got[j]:.6g}, the slope of your sigma {slope[j]:.6g})" if got.shape == x.shape else ""
+    at = (f" (at x = {x[j]:g} yours is {got[j]:.6g}, the slope of your sigma {slope[j]:.6g})"
+          if got.shape == x.shape else "")
     return (f"your sigma_prime disagrees with the finite differences of your sigma itself{at}, and backward "
             "uses it: fix sigma_prime first, sigma(x) (1 - sigma(x)) at the pre-activation z")
 

@@ -120,7 +120,8 @@ def called_with_its_input(function, name, right, *named, note=""):
     except remote.StudentRaised as error:
         at = f"\n    at {error.place}" if error.place else ""
         given = "\n    ".join(shown(n, v) for n, v in named)
-        raise WrongAnswer(f"your {name}({', '.join(n for n, _ in named)}) raised {error.type_name}: {error.message}{at}\n"
+        names = ", ".join(n for n, _ in named)
+        raise WrongAnswer(f"your {name}({names}) raised {error.type_name}: {error.message}{at}\n"
                           f"    given {' and '.join(f'{n} of shape {np.shape(v)}' for n, v in named)}{note}:\n"
                           f"    {given}\n    expected: {right(*values):.6g}") from None
 

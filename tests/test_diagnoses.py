@@ -456,7 +456,8 @@ NAMED_BY_A_MESSAGE = {
     ("training", "The epoch's loss summed, or averaged per batch"): (
         "test_training.py", "yours is the sum of the batch losses"),
     ("training", "Shuffling features and targets with two different permutations"): (
-        "test_training.py", "the examples and their targets were shuffled \"\n                              \"with different orders"),
+        "test_training.py",
+        "the examples and their targets were shuffled \"\n                              \"with different orders"),
     ("training", "`accuracy` returning the count"): ("test_training.py", "that is the count of correct predictions"),
 }
 

@@ -8,45 +8,11 @@ import shutil
 
 import pytest
 from grading import SOLUTIONS, edited, grade_module
+from wrong_code import NN_BACKPROP, SEED_STYLE_BACKPROP
 
 FEATURES_LINE = "    return flat.astype(np.float32) / 255"
 FLAT_LINE = "    flat = images.reshape(len(images), -1)"
 
-# Lesson 3's backprop as a blog post writes it: lists grown from the output layer down, bias
-# gradients summed without keepdims, and a 1-D x used as it is. Three mistakes at once.
-SEED_STYLE_BACKPROP = (
-    "        zs, outs = [], [x]\n"
-    "        for w, b in zip(self.w, self.b):\n"
-    "            x = np.dot(x, w) + b\n"
-    "            zs.append(x)\n"
-    "            x = self.activation.fn(x)\n"
-    "            outs.append(x)\n"
-    "        grads_w, grads_b, errors = [], [], []\n"
-    "        for j in range(len(zs)):\n"
-    "            if j == 0:\n"
-    "                errors.append(self.loss.deriv(outs[-1], y) * self.activation.deriv(zs[-1]))\n"
-    "            else:\n"
-    "                errors.append(np.dot(errors[j - 1], self.w[-j].T) * self.activation.deriv(zs[-j - 1]))\n"
-    "            grads_b.append(np.sum(errors[j], axis=0))\n"
-    "            grads_w.append(np.dot(outs[-2 - j].T, errors[j]))\n"
-    "        return grads_w, grads_b\n")
-NN_BACKPROP = (
-    "        h = x.reshape(1, -1) if x.ndim == 1 else x\n"
-    "        zs, hs = [], [h]\n"
-    "        for w, b in zip(self.w, self.b):\n"
-    "            z = h @ w + b\n"
-    "            h = self.activation.fn(z)\n"
-    "            zs.append(z)\n"
-    "            hs.append(h)\n"
-    "        # Backward: g is always dloss/d(the node named in the comment), shape (N, width).\n"
-    "        g = self.loss.deriv(h, y)  # dloss/dyhat; a (nL,) target broadcasts against (1, nL)\n"
-    "        w_grad, b_grad = [None] * self.num_layers, [None] * self.num_layers\n"
-    "        for i in reversed(range(self.num_layers)):\n"
-    "            g = g * self.activation.deriv(zs[i])  # dloss/dz(i): the activation node's local slope\n"
-    "            w_grad[i] = hs[i].T @ g  # dloss/dw[i]: h(i) is what w[i] multiplied, summed over rows\n"
-    "            b_grad[i] = g.sum(axis=0, keepdims=True)  # dloss/db[i]: b[i] was added to every row\n"
-    "            g = g @ self.w[i].T  # dloss/dh(i): back through the linear node\n"
-    "        return w_grad, b_grad\n")
 REVERSED, BIAS_RANK = "the gradient lists are in reverse layer order", "the bias gradient lost its first axis"
 
 # (name, module, edits, the test (a prefix of its name), what its message must say, must not say)
@@ -65,7 +31,8 @@ CASES = [
      "test_l2_deriv",
      ["your L2().deriv disagrees with the finite differences of your L2().fn itself"],
      ["does not belong to the loss"]),
-    ("functional: sigma_prime not sigma's slope", "functional", [("    return s * (1 - s)\n", "    return s * (1 + s)\n")],
+    ("functional: sigma_prime not sigma's slope", "functional",
+     [("    return s * (1 - s)\n", "    return s * (1 + s)\n")],
      "test_backward_finite_differences",
      ["your sigma_prime disagrees with the finite differences of your sigma itself", "fix sigma_prime first"],
      ["does not belong to the loss"]),
@@ -75,7 +42,8 @@ CASES = [
      ["wrapped", "dividing by 255 gives"]),
     ("each image upside down", "data", [(FLAT_LINE, "    flat = images[:, ::-1].reshape(len(images), -1)")],
      "test_to_features_values_in_row_major_order", ["with each image upside down"], ["wrapped"]),
-    ("pixels of the images mixed", "data", [(FLAT_LINE, "    flat = images.transpose(1, 2, 0).reshape(len(images), -1)")],
+    ("pixels of the images mixed", "data",
+     [(FLAT_LINE, "    flat = images.transpose(1, 2, 0).reshape(len(images), -1)")],
      "test_to_features_values_in_row_major_order", ["pixels of different images mixed"], ["wrapped"]),
     ("divided by each image's largest pixel", "data",
      [(FEATURES_LINE, "    return flat.astype(np.float32) / flat.max(axis=1, keepdims=True)")],
@@ -116,7 +84,8 @@ CASES = [
         "    return float(-np.sum(t * np.log(np.maximum(y, tiny))))",
         "    return float(-np.sum(np.log(y[np.arange(len(y)), t.argmax(axis=1)])))")],
      "test_cross_entropy_matches_reference[one example]",
-     ["your cross_entropy(y, t) raised AxisError", "further.py:", "in cross_entropy()", "given y of shape (10,) and t of shape (10,)",
+     ["your cross_entropy(y, t) raised AxisError", "further.py:", "in cross_entropy()",
+      "given y of shape (10,) and t of shape (10,)",
       "y of shape (10,) = [", "t of shape (10,) = [0., 0.", "expected: "],
      []),
 ]

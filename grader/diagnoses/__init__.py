@@ -217,7 +217,8 @@ def compose(case, combo, cache=None):
 
     def first(mistake):
         if ("first", mistake.name) not in cache:
-            cache["first", mistake.name] = [p for p in _alternatives(mistake.produce(case)) if _differs(p, case.correct)]
+            cache["first", mistake.name] = [p for p in _alternatives(mistake.produce(case))
+                                            if _differs(p, case.correct)]
         return cache["first", mistake.name]
 
     from_scratch = [m for m in combo if scratch(m)]
