@@ -30,10 +30,14 @@ def _wrong_axis(case):
             {"softmax": _softmax(a, axis=-1, shift_axis=0)}]
 
 
-def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1):
+def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1, previous=0, weights=0,
+                    slope_at=0):
     """Forward and backward through the case's parameters; returns (forward result, gradients).
     `output_slope` multiplies g at the output by the sigmoid's y (1 - y); `relu_slope=False`
-    leaves relu' out; `output_axis` is the axis of the output's softmax."""
+    leaves relu' out; `output_axis` is the axis of the output's softmax. Layer indices off by
+    one: `previous` shifts the h(k-1) of dJ/dW(k), `weights` the W(k) that passes g down,
+    `slope_at` the a(k-1) of relu'; a missing layer raises KeyError, shapes that do not fit
+    ValueError (the student's code would have failed there)."""
     W, b = case.weights, case.biases
     L = len(W)
     h, a = {0: np.asarray(case.x, dtype=float)}, {}
@@ -51,14 +55,25 @@ def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1
         g = g * output * (1 - output)
     grads = {}
     for k in range(L, 0, -1):
-        rows, below = np.atleast_2d(g), np.atleast_2d(h[k - 1])
+        rows, below = np.atleast_2d(g), np.atleast_2d(h[k - 1 + previous])
         grads[f"biases_grad[{k}]"] = rows.sum(axis=0)
         grads[f"weights_grad[{k}]"] = below.T @ rows
         if k > 1:
-            g = g @ W[k].T
+            g = g @ W[k + weights].T
             if relu_slope:
-                g = g * (a[k - 1] > 0)
+                g = g * (a[k - 1 + slope_at] > 0)
     return forward, grads
+
+
+def _index_off_by_one(case):
+    alternatives = []
+    for shift in ({"previous": 1}, {"previous": -1}, {"weights": 1}, {"weights": -1}, {"slope_at": 1},
+                  {"slope_at": -1}):
+        try:
+            alternatives.append(_classifier_run(case, **shift)[1])
+        except (KeyError, ValueError):
+            continue
+    return alternatives or None
 
 
 def _momentum_after(case, *, sign=1, old_velocity=False, decay_biases=False, divide=True):
@@ -189,6 +204,12 @@ MISTAKES = mistakes_of("further", {
          "relu-slope-missing", _relu_slope_missing,
          "your hidden layers pass g down through W(k) without multiplying by relu_prime(a(k-1)): "
          "a unit that was off (a <= 0) in the forward pass must get no gradient."),
+        ("a layer index is off by one in backprop",
+         "layer-index-off-by-one", _index_off_by_one,
+         "your gradients are those of a backprop that takes one layer's array in place of its "
+         "neighbour's: activations[k] or activations[k - 2] for the layer's input h(k-1), "
+         "weights[k - 1] or weights[k + 1] to pass g down instead of W(k), or relu_prime of "
+         "another layer's layers[k - 1]. dJ/dW(k) = h(k-1)^T g; below it, g W(k)^T times relu'(a(k-1))."),
     ],
     "log zero": [
         ("log(0)",
