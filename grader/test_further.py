@@ -127,16 +127,16 @@ def called_with_its_input(function, name, right, *named, note=""):
 
 
 @pytest.mark.grade(uses=["cross_entropy"], section="cross-entropy")
-@pytest.mark.parametrize("batch", [1, 32], ids=["one example", "batch of 32"])
-def test_cross_entropy_matches_reference(student, reference, digits, batch):
+@pytest.mark.parametrize("batch, shape", [(1, (10,)), (1, (1, 10)), (32, (32, 10))],
+                         ids=["one example", "a batch of one (1, 10)", "batch of 32"])
+def test_cross_entropy_matches_reference(student, reference, digits, batch, shape):
     further = reference("further")
-    y = further.softmax(pre_activations(further, digits, batch))
-    _, t = sample(digits, batch)
-    t = np.atleast_2d(t) if batch > 1 else t
-    y = np.reshape(y, np.shape(t))  # one example: y and t are rows (10,), as the lesson's softmax gives them
+    y = np.reshape(further.softmax(pre_activations(further, digits, batch)), shape)
+    t = np.reshape(sample(digits, batch)[1], shape)
+    one = (" (one example is a 1-D row (n,), as everywhere in the course, or a batch of one (1, n): -sum(t * log(y)) "
+           "over every element serves both)" if batch == 1 else "")
     got = called_with_its_input(student.cross_entropy, "cross_entropy", further.cross_entropy,
-                                ("y", y), ("t", t), note=" (one example is a 1-D row (n,), as everywhere in the "
-                                                         "course, or a batch of one (1, n))" if batch == 1 else "")
+                                ("y", y), ("t", t), note=one)
     expect_scalar(got, further.cross_entropy(y, t), f"cross_entropy(y, t) of shape {np.shape(y)} "
                                                     "(summed over every element)",
                   diagnose=mistakes.loss(y, t, got))
