@@ -379,8 +379,10 @@ def run(request_json):
     elif op == "hint":
         from grader import hint
 
-        text, code = _tool(hint.main, [module, request["method"], "--target", str(TARGET)])
-        answer = {"op": op, "text": text}
+        state = hint.state_path()  # the page keeps it in the browser's storage, between workers
+        state.write_text(json.dumps(request.get("hints") or {}), encoding="utf-8")
+        text, code = _tool(hint.main, [module, *filter(None, [request.get("method")]), "--target", str(TARGET)])
+        answer = {"op": op, "text": text, "hints": json.loads(state.read_text(encoding="utf-8"))}
     else:
         raise ValueError(f"unknown request {op!r}")
     answer["seconds"] = round(time.monotonic() - started, 3)
