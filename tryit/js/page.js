@@ -182,7 +182,7 @@ function showCheck(output, result, functions, module) {
     return;
   }
   if (result.note) output.append(element("pre", { class: "tryit-message", text: result.note }));
-  const own = (row) => functions.some((name) => row.uses.includes(`${module}:${name}`));
+  const own = (row) => functions.includes(row.about);
   const mine = result.rows.filter(own);
   const rest = result.rows.filter((row) => !own(row));
   if (mine.length) {
@@ -286,7 +286,7 @@ function panel(holder) {
     status.textContent = `Checking ${module}.py…`;
     const result = await runtime.request({ op: "check", module, files: files() }, loading);
     showCheck(output, result, functions, module);
-    const mine = (result.rows || []).filter((row) => functions.some((name) => row.uses.includes(`${module}:${name}`)));
+    const mine = (result.rows || []).filter((row) => functions.includes(row.about));
     const passed = mine.filter((row) => row.status === "passed").length;
     status.textContent = result.error ? "Your code cannot be read by Python: see below."
       : `Checked: ${passed} of ${mine.length} tests of ${label} passed (${result.seconds} s).`;

@@ -13,6 +13,12 @@ browser has no processes:
 - `grader.notebook.check` and `grader.trace.trace`, which start a child process, run here;
 - `threading.Timer` never fires (Pyodide has no threads, nor `setitimer`): the page's
   watchdog, told the limit of each test as it starts, stands in for the grader's timers;
+- NumPy's floating-point warnings: WebAssembly has no floating-point exception flags, so
+  Pyodide's NumPy never says "overflow encountered in exp" (np.exp(1000) is inf, silently, even
+  under np.errstate(over="raise")). `FlaggedUfunc` gives the usual culprits (exp, log, power,
+  divide...) their flags back, from the values: an inf out of finite inputs is an overflow, and
+  so on, warned or raised as np.errstate says, with NumPy's own words. Arithmetic operators
+  (`a * b`, `a / 0`) cannot be reached that way: an overflow there goes unflagged in the page;
 - `coursekit.mnist.load_mnist` returns the sample the site ships (mnist_sample.npz: the 64 test
   digits of the `digits` fixture at their own indices, and the first 500 training digits that
   grader/test_data.py reads). The tests that train on the whole of MNIST (`end_to_end=True`)
@@ -79,6 +85,7 @@ def install():
     remote.Runner = _runner_class()
     notebook.check = inline_check
     trace.trace = inline_trace
+    flag_numpy()
     sample = _sample(COURSE / "mnist_sample.npz")
     mnist.load_mnist = lambda *args, **kwargs: mnist.MNIST(**sample)
 
@@ -94,6 +101,75 @@ def _sample(path):
     test_labels[arrays["test_index"]] = arrays["test_labels"]
     return {"train_images": arrays["train_images"], "train_labels": arrays["train_labels"],
             "test_images": test_images, "test_labels": test_labels}
+
+
+# --- NumPy's floating-point flags, from the values ------------------------------------------------
+
+UNARY = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "square", "cosh", "sinh", "reciprocal")
+BINARY = ("divide", "power", "float_power")
+POLES = ("log", "log2", "log10", "log1p", "reciprocal")  # a finite input giving inf: divide by zero, not overflow
+
+
+class FlaggedUfunc:
+    """A NumPy ufunc that warns (or raises) as NumPy does where the hardware flags overflow,
+    division by zero and invalid values, which WebAssembly does not."""
+
+    def __init__(self, ufunc):
+        self.ufunc = ufunc
+        self.__name__ = ufunc.__name__
+        self.__doc__ = ufunc.__doc__
+
+    def __getattr__(self, name):  # nin, outer, reduce...: the ufunc's own
+        return getattr(self.ufunc, name)
+
+    def __repr__(self):
+        return repr(self.ufunc)
+
+    def __call__(self, *args, **kwargs):
+        import numpy as np
+
+        result = self.ufunc(*args, **kwargs)
+        settings = np.geterr()
+        if settings["over"] == settings["divide"] == settings["invalid"] == "ignore":
+            return result
+        try:
+            inputs = [np.asarray(arg) for arg in args[:self.ufunc.nin]]
+            out = np.asarray(result)
+            if out.dtype.kind not in "fc" or any(a.dtype.kind not in "biufc" for a in inputs):
+                return result
+            finite = np.ones(np.broadcast_shapes(*(a.shape for a in inputs)), bool)
+            for a in inputs:
+                finite &= np.isfinite(a)
+            made_inf = np.isinf(out) & finite
+            made_nan = np.isnan(out) & ~np.isnan(sum(a.astype(float) * 0 for a in inputs))
+            name = self.ufunc.__name__
+            pole = name in POLES or (name == "divide" and np.any(made_inf & (np.asarray(inputs[1]) == 0)))
+            if np.any(made_inf):
+                self._flag("divide" if pole else "over", "divide by zero" if pole else "overflow", settings)
+            if np.any(made_nan):
+                self._flag("invalid", "invalid value", settings)
+        except (TypeError, ValueError):  # objects, or shapes the ufunc broadcast its own way: no flags
+            pass
+        return result
+
+    def _flag(self, kind, words, settings):
+        import warnings
+
+        message = f"{words} encountered in {self.ufunc.__name__}"
+        if settings[kind] == "raise":
+            raise FloatingPointError(message)
+        if settings[kind] != "ignore":
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def flag_numpy():
+    import numpy as np
+
+    for name in UNARY + BINARY:
+        ufunc = getattr(np, name, None)
+        if isinstance(ufunc, np.ufunc):
+            setattr(np, name, FlaggedUfunc(ufunc))
+    np.true_divide = np.divide
 
 
 # --- the runner, in this interpreter -----------------------------------------------------------
@@ -365,10 +441,13 @@ def run(request_json):
     if module in problems:
         return json.dumps({"op": op, "error": problems[module]})
     if op == "check":
+        from grader.verdict import Blame
+
         report = inline_check(module, request.get("uses") or None)
+        blame = Blame(module)  # which function each test is about: the rule of `--function` and hint
         answer = {"op": op, "module": module, "note": report.note, "summary": report.summary if report.rows else "",
                   "rows": [{"name": row.name, "status": row.status, "message": row.message, "link": row.link,
-                            "uses": row.uses} for row in report.rows],
+                            "uses": row.uses, "about": blame.own(row.uses, row.about)} for row in report.rows],
                   "local": LAST.get("local", []),
                   "local_command": f"python -m pytest grader --module {module}"}
     elif op == "trace":
