@@ -139,11 +139,14 @@ def main(argv: list[str] | None = None) -> int:
             httpd.server_close()
     recheck = rechecks[len(rechecks) // 2]
     rows = [
-        ["first check on a cold page (click to verdict)", f"{first:.1f} s", f"<= {FIRST_GOAL:.0f} s: {met(first <= FIRST_GOAL)}"],
-        [f"re-check (median of {args.rechecks})", f"{recheck:.2f} s", f"<= {RECHECK_GOAL:.0f} s: {met(recheck <= RECHECK_GOAL)}"],
+        ["first check on a cold page (click to verdict)", f"{first:.1f} s",
+         f"<= {FIRST_GOAL:.0f} s: {met(first <= FIRST_GOAL)}"],
+        [f"re-check (median of {args.rechecks})", f"{recheck:.2f} s",
+         f"<= {RECHECK_GOAL:.0f} s: {met(recheck <= RECHECK_GOAL)}"],
         ["endless loop: click to 'stopped'", f"{stop:.1f} s", "the test's limit, 10 s"],
         ["the next check, in a fresh worker", f"{after:.1f} s", ""],
-        ["site growth (tryit/ and the pages' markup)", f"{growth:.2f} MB", f"<= {GROWTH_GOAL:.0f} MB: {met(growth <= GROWTH_GOAL)}"],
+        ["site growth (tryit/ and the pages' markup)", f"{growth:.2f} MB",
+         f"<= {GROWTH_GOAL:.0f} MB: {met(growth <= GROWTH_GOAL)}"],
         ["requests that left the site", str(len(outside)), "0"],
     ]
     notes = [f"the loop's answer: {stopped}"]

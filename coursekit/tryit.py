@@ -328,7 +328,8 @@ def panels(page_html: str) -> str:
         if not names:
             return match.group(0)
         return (match.group(0) + f'\n<div class="tryit" data-module="{match.group(1)}" '
-                f'data-functions="{html.escape(" ".join(names))}" data-stub="{html.escape(code.rstrip())}" hidden></div>')
+                f'data-functions="{html.escape(" ".join(names))}" '
+                f'data-stub="{html.escape(code.rstrip())}" hidden></div>')
     return BLOCK.sub(add, page_html)
 
 
@@ -377,7 +378,7 @@ def on_post_build(config):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m coursekit.tryit", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["fetch", "info"])
-    args = parser.parse_args(argv)
+    parser.parse_args(argv)  # fetch and info alike: fill the cache if need be, then describe it
     try:
         found = prepare()
     except Unavailable as error:

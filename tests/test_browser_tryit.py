@@ -21,13 +21,7 @@ import pytest
 from coursekit import ROOT
 from grader import notebook
 from tests.grading import run_grader
-from tests.test_browser import (  # noqa: F401  (fixtures)
-    CHROMIUM_ARGS,
-    browser,
-    find_chromium,
-    playwright_api,
-    server,
-)
+from tests.test_browser import browser, playwright_api, server  # noqa: F401  (fixtures used here)
 
 LOAD_MS = 180_000  # a cold start on a loaded 2-core machine: Pyodide, numpy, pytest, the course
 CHECK_MS = 60_000
@@ -120,7 +114,7 @@ class Session:
 
 
 @pytest.fixture(scope="module")
-def session(server, browser):
+def session(server, browser):  # noqa: F811  (the fixtures imported above)
     origin, site = server
     if not (site / "tryit" / "tryit.js").is_file():
         pytest.skip("the site was built without its try-it panels (see the build's 'try-it panels left out' line)")
