@@ -15,6 +15,9 @@ the first fetch, no npm): the pages then read as they do without JavaScript (tes
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -133,6 +136,14 @@ def local_grade(tmp_path, name, text):
     return {test["name"].split(": ", 1)[1]: notebook._row(test, {}) for test in graded.results["tests"]}
 
 
+def local_tool(tmp_path, name, *arguments):
+    """What `python -m grader.<name> ARGUMENTS --target <the downloaded folder>` prints (hints: from the first)."""
+    environment = {**os.environ, "COURSE_HINTS_STATE": str(tmp_path / f"hints-{len(arguments)}.json")}
+    command = [sys.executable, "-m", f"grader.{name}", *arguments, "--target", str(tmp_path / "downloaded")]
+    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    return done.stdout + done.stderr
+
+
 def test_lesson_1_in_the_page(session, tmp_path):
     session.open("/lessons/network/")
     # What a reader types is kept by the browser: it survives a reload.
@@ -167,6 +178,16 @@ def test_lesson_1_in_the_page(session, tmp_path):
         assert local[name].status == status, (name, local[name], status, message)
         if name.startswith("test_backprop"):
             assert local[name].message == message, (name, local[name].message, message)  # word for word
+
+    # Trace and Hint print what `python -m grader.trace` and `python -m grader.hint` print for that file.
+    session.press("Network.backprop", "Trace", timeout=CHECK_MS)
+    traced = session.panel("Network.backprop").locator(".tryit-output").text_content()
+    assert "FIRST DIFFERENCE weights_grad[2]" in traced, traced
+    assert traced.split("\n", 1)[1] == local_tool(tmp_path, "trace", "network").split("\n", 1)[1]  # past the path
+    session.press("Network.backprop", "Hint", timeout=CHECK_MS)
+    hinted = session.panel("Network.backprop").locator(".tryit-output").text_content()
+    assert "Probably: the weight gradient is transposed" in hinted, hinted
+    assert hinted == local_tool(tmp_path, "hint", "network", "Network.backprop")
 
     # An endless loop: the worker is ended at the test's limit, the page says so, the next check works.
     session.write("Network.forward", LOOPING_FORWARD)

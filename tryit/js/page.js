@@ -59,6 +59,7 @@ class Python {
     this.timer = null;
     this.current = null; // the test running now: {name, seconds, stopped}
     this.loaded = null;
+    this.ready = false;
   }
 
   start() {
@@ -67,7 +68,10 @@ class Python {
     this.loaded = new Promise((resolve, reject) => {
       this.worker.onmessage = (message) => {
         const data = message.data;
-        if (data.ready) resolve();
+        if (data.ready) {
+          this.ready = true;
+          resolve();
+        }
         else if (data.failed) reject(new Error(data.failed));
         else if (data.event) this.event(data.event);
         else if (this.pending) {
@@ -108,6 +112,7 @@ class Python {
     if (this.worker) this.worker.terminate();
     this.worker = null;
     this.loaded = null;
+    this.ready = false;
   }
 
   // A test ran past its limit: end the worker (the only way to stop Python in it), start another.
@@ -126,8 +131,8 @@ class Python {
 
   request(request, onLoading) {
     const run = async () => {
-      const cold = !this.worker;
       const loading = this.start();
+      const cold = !this.ready;
       if (cold && onLoading) onLoading();
       this.arm(LOAD_SECONDS);
       try {
@@ -240,6 +245,8 @@ function panel(holder) {
     ],
   });
   holder.tryitView = view; // for the tests
+  // A reader who starts typing will check soon: Python loads meanwhile (17 MB, once per page).
+  editorHolder.addEventListener("focusin", () => runtime.start().catch(() => {}), { once: true });
 
   function files() {
     const all = editedFiles();
