@@ -10,10 +10,26 @@ import { EditorView, basicSetup } from "codemirror";
 import { python } from "@codemirror/lang-python";
 import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
 
 const PREFIX = "nncourse-tryit/v1/";
 const HINTS = PREFIX + "hints";
 const LOAD_SECONDS = 180; // the first load on a slow connection: 17 MB
+
+// The colours of the site's own code blocks (Material's variables, light and dark): contrast as they have.
+const colour = (name) => `var(--md-code-hl-${name}-color)`;
+const highlight = HighlightStyle.define([
+  { tag: [tags.keyword, tags.controlKeyword, tags.definitionKeyword, tags.moduleKeyword, tags.operatorKeyword],
+    color: colour("keyword") },
+  { tag: [tags.string, tags.special(tags.string)], color: colour("string") },
+  { tag: tags.comment, color: colour("comment"), fontStyle: "italic" },
+  { tag: [tags.number, tags.bool, tags.null], color: colour("number") },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName), tags.definition(tags.variableName)],
+    color: colour("function") },
+  { tag: [tags.className, tags.self, tags.standard(tags.variableName)], color: colour("constant") },
+  { tag: [tags.operator, tags.punctuation, tags.bracket], color: colour("punctuation") },
+]);
 
 const script = document.currentScript;
 const base = new URL(".", script ? script.src : location.href).href;
@@ -237,6 +253,8 @@ function panel(holder) {
     extensions: [
       basicSetup,
       python(),
+      syntaxHighlighting(highlight),
+      EditorView.lineWrapping, // no scrolling region inside the page: it grows with the code instead
       keymap.of([indentWithTab]),
       EditorView.contentAttributes.of({ "aria-label": `Your code for ${label} (exercises/${module}.py)` }),
       EditorView.updateListener.of((update) => {
@@ -265,7 +283,7 @@ function panel(holder) {
 
   const controls = [];
   function button(text, action) {
-    const node = element("button", { type: "button", class: "md-button tryit-button", text });
+    const node = element("button", { type: "button", class: "tryit-button", text });
     node.addEventListener("click", async () => {
       controls.forEach((control) => (control.disabled = true));
       try {

@@ -20,8 +20,8 @@ async function start() {
   await pyodide.loadPackage("numpy", { messageCallback: () => {} }); // checked against pyodide-lock.json's sha256
   const wheels = await (await fetch(base + "wheels.json")).json();
   const site = "/lib/python3.12/site-packages";
-  await Promise.all(wheels.map((wheel) => unpack(pyodide, base + "wheels/" + wheel.name, wheel.format, site)));
-  await unpack(pyodide, base + "course.zip", "zip", "/course");
+  await Promise.all([...wheels.map((wheel) => unpack(pyodide, base + "wheels/" + wheel.name, wheel.format, site)),
+    unpack(pyodide, base + "course.zip", "zip", "/course")]);
   self.tryitNotify = (text) => self.postMessage({ event: JSON.parse(text) });
   pyodide.runPython(`
 import sys
