@@ -82,6 +82,7 @@ class Python {
     if (this.worker) return this.loaded;
     this.worker = new Worker(base + "worker.js");
     this.loaded = new Promise((resolve, reject) => {
+      this.fail = reject;
       this.worker.onmessage = (message) => {
         const data = message.data;
         if (data.ready) {
@@ -125,6 +126,8 @@ class Python {
 
   end() {
     this.clear();
+    if (this.fail && !this.ready) this.fail(new Error(`Python did not load in ${LOAD_SECONDS} s`));
+    this.fail = null;
     if (this.worker) this.worker.terminate();
     this.worker = null;
     this.loaded = null;
