@@ -218,3 +218,44 @@ def test_lesson_2_sigmoid_that_overflows(session):
 def test_no_request_leaves_the_site(session):
     assert session.inside, "no request was recorded at all"
     assert not session.outside, session.outside
+
+
+def test_without_javascript_the_panels_stay_hidden(server, browser):  # noqa: F811
+    origin, site = server
+    if not (site / "tryit" / "tryit.js").is_file():
+        pytest.skip("the site was built without its try-it panels")
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(origin + "/lessons/network/")
+        holders = page.locator("div.tryit")
+        assert holders.count() == 5
+        assert all(not holder.is_visible() for holder in holders.all())
+        assert page.locator("div.highlight:has(span.filename)").first.is_visible()  # the task reads as before
+    finally:
+        context.close()
+
+
+def test_a_runtime_that_cannot_load_is_said_and_the_page_is_left_as_it_was(server, browser):  # noqa: F811
+    origin, site = server
+    if not (site / "tryit" / "tryit.js").is_file():
+        pytest.skip("the site was built without its try-it panels")
+    context = browser.new_context()
+    context.route("**/tryit/pyodide/**", lambda route, request: route.abort())  # as if the files were gone
+    try:
+        page = context.new_page()
+        page.goto(origin + "/lessons/network/")
+        page.wait_for_selector(".tryit-panel")
+        lesson = """() => { const copy = document.querySelector('.md-content').cloneNode(true);
+                             copy.querySelectorAll('.tryit').forEach((panel) => panel.remove());
+                             return copy.textContent; }"""
+        text = page.evaluate(lesson)  # the lesson around the panels
+        panel = page.locator('div.tryit-panel[data-functions~="Network.forward"]')
+        panel.get_by_role("button", name="Check", exact=True).click()
+        state = panel.locator(".tryit-state")
+        page.wait_for_function("(el) => el.textContent.startsWith('The in-browser grader could not run')",
+                               arg=state.element_handle(), timeout=60_000)
+        assert "python -m pytest grader --module network" in state.text_content()
+        assert page.evaluate(lesson) == text
+    finally:
+        context.close()
