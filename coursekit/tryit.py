@@ -88,8 +88,10 @@ def _run(command, cwd=None, timeout=NPM_TIMEOUT):
     except subprocess.TimeoutExpired:
         raise Unavailable(f"`{' '.join(map(str, command[:3]))}` did not finish in {timeout} s") from None
     if done.returncode != 0:
-        said = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
-        raise Unavailable(f"`{' '.join(map(str, command[:3]))} ...` failed: {' / '.join(said)}")
+        lines = [line.strip() for line in (done.stderr.strip() or done.stdout.strip()).splitlines() if line.strip()]
+        # npm's and pip's own one-line reasons ("npm error FetchError: ...", "ERROR: ..."), else the last lines
+        said = [line for line in lines if re.search(r"FetchError|ERROR:|error: ", line)][:2] or lines[-3:]
+        raise Unavailable(f"`{' '.join(map(str, command[:3]))} ...` failed: {' / '.join(said) or 'no message'}")
     return done.stdout
 
 
@@ -102,7 +104,7 @@ def fetch_pyodide(lock, folder: Path) -> None:
     if all(_verified(folder / name, digest) for name, digest in files.items()):
         return
     with tempfile.TemporaryDirectory(prefix="nncourse-pyodide-") as scratch:
-        _run(["npm", "pack", lock["pyodide"]["package"], "--pack-destination", scratch, "--silent",
+        _run(["npm", "pack", lock["pyodide"]["package"], "--pack-destination", scratch, "--loglevel=error",
               "--fetch-retries=1", "--no-audit", "--no-fund"], cwd=scratch)
         tarballs = list(Path(scratch).glob("*.tgz"))
         if len(tarballs) != 1:
@@ -219,7 +221,8 @@ def bundle_script(cache: Path) -> Path:
         for path in locks:
             shutil.copyfile(path, work / path.name)
         # --ignore-scripts: esbuild's postinstall only checks the binary its platform package holds.
-        _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--silent", "--fetch-retries=1"], cwd=work)
+        _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", "--fetch-retries=1"],
+             cwd=work)
     source = work / "src"
     shutil.rmtree(source, ignore_errors=True)
     source.mkdir()
