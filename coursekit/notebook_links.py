@@ -3,7 +3,7 @@
 Registered under `hooks:` in mkdocs.yml. `on_files` adds notebooks/<module>.ipynb (made by
 `python -m coursekit.notebooks`) to the site's files, at the same path, so MkDocs copies them
 into the site and checks the links to them like any other (`--strict` fails on a missing one).
-`on_page_markdown` puts a note under the title of each lesson that `grader.catalog.MODULES`
+`on_page_markdown` puts a note under the title of each lesson that `coursekit.course.MODULES`
 names: download the notebook, and, once mkdocs.yml sets a GitHub `repo_url`, open it in Colab.
 """
 
@@ -12,15 +12,13 @@ from pathlib import PurePosixPath
 
 from mkdocs.structure.files import File
 
-from coursekit import ROOT
+from coursekit import ROOT, course
 
 NOTEBOOKS = "notebooks"
 
 
 def _modules():
-    from grader import catalog  # the grader's folder sits beside this package
-
-    return catalog.MODULES
+    return course.MODULES
 
 
 def notebook_for(src_uri):
@@ -49,10 +47,12 @@ def note(src_uri, name, repo_url=None):
     """The admonition for a lesson page: a link relative to the page, and Colab's when known."""
     depth = len(PurePosixPath(src_uri).parts) - 1
     link = "../" * depth + f"{NOTEBOOKS}/{name}"
+    lesson = course.MODULES.get(name.removesuffix(".ipynb"))
+    traced = ", traces it on the worked example" if lesson is None or lesson.worked else ""
     text = (f'!!! tip "This lesson\'s exercise in Jupyter"\n\n'
             f'    Download [`{name}`]({link}){{ download="{name}" }} into the course\'s `notebooks/` folder '
             f"(it is already there in your copy of the course: `make lab` opens it). It grades each "
-            f"method with the same grader, traces it on the worked example and shows the lesson's "
+            f"method with the same grader{traced} and shows the lesson's "
             f"hints; see [Working in Jupyter]({'../' * depth}getting-started.md#working-in-jupyter).")
     colab = colab_url(repo_url, name)
     if colab:

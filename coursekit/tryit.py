@@ -260,14 +260,14 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 # What a check, a trace and a hint import of coursekit (no figures, runs, notebooks or site hooks),
 # and the grader's tools for classes and hand-ins, which they never import.
-COURSEKIT = ["__init__", "gradcheck", "hints", "mnist", "solutions", "stubs"]
+COURSEKIT = ["__init__", "course", "gradcheck", "hints", "mnist", "solutions", "stubs"]
 GRADER_TOOLS = {"classroom", "classroom50", "gradescope", "reset", "submit", "watch"}
 
 
 def course_sources() -> bytes:
     """The grader, coursekit, solutions, the stubs and tryit_grade.py, as a zip (the same files, the same bytes)."""
+    from coursekit import course
     from coursekit.exercise_source import stub_file
-    from grader import catalog
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -280,7 +280,8 @@ def course_sources() -> bytes:
                         continue
                     archive.writestr(_entry(path.relative_to(ROOT).as_posix()), path.read_bytes())
         archive.writestr(_entry("tryit/py/tryit_grade.py"), (SOURCE / "py" / "tryit_grade.py").read_bytes())
-        for module in catalog.MODULES:
+        archive.writestr(_entry("course.toml"), (ROOT / "course.toml").read_bytes())
+        for module in course.MODULES:
             archive.writestr(_entry(f"stubs/{module}.py"), stub_file(module))
     return buffer.getvalue()
 
@@ -301,7 +302,7 @@ def course_data(site_url: str) -> dict[str, bytes]:
     np.savez_compressed(sample, train_images=data.train_images[:500], train_labels=data.train_labels[:500],
                         test_index=index, test_images=data.test_images[index], test_labels=data.test_labels[index])
     return {"mnist_sample.npz": sample.getvalue(), "pyproject.toml": (ROOT / "pyproject.toml").read_bytes(),
-            # grader.catalog.site_url() reads it: the reread links are those of this build's site.
+            # coursekit.course.site_url() reads it: the reread links are those of this build's site.
             "mkdocs.yml": f"site_url: {json.dumps(site_url)}\n".encode()}
 
 

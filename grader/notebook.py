@@ -31,8 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 from grader.submissions import grader_command
 
 CHECK_SECONDS = 300  # a whole module, slow but correct code included (the grader stops each test at 10 s)
@@ -43,15 +42,12 @@ STATUS_MARK = {"passed": "✓", "failed": "✗", "not attempted": "·"}
 
 def resolve_target(target=None):
     """The folder to grade: `target`, else $COURSE_TARGET, else exercises/; as an absolute path."""
-    folder = Path(target or os.environ.get("COURSE_TARGET") or "exercises").expanduser()
-    if not folder.is_absolute():
-        folder = folder if folder.is_dir() else ROOT / folder
-    return folder.resolve()
+    return course.target(target)
 
 
 def _known(module):
-    if module not in catalog.MODULES:
-        raise ValueError(f"{module!r}: no such module; modules: {', '.join(catalog.MODULES)}")
+    if module not in course.MODULES:
+        raise ValueError(f"{module!r}: no such module; modules: {', '.join(course.MODULES)}")
 
 
 @dataclass
@@ -217,7 +213,7 @@ def _row(test, marker):
         "not attempted" if output.startswith("not attempted") else "failed")
     message = "\n".join(line for line in output.splitlines() if not line.strip().startswith("reread:"))
     section = marker.get("section")
-    link = catalog.lesson_url(module, section) if module in catalog.MODULES else ""
+    link = course.lesson_url(module, section) if module in course.MODULES else ""
     return Row(name, status, test.get("score", 0.0), test.get("max_score", 0.0), message.strip(), link,
                list(marker.get("uses", ())), marker.get("about"))
 

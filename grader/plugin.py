@@ -28,10 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import solutions
+from coursekit import course, solutions
 from coursekit.stubs import find_stubs
-from grader import catalog, progress, remote, submissions
+from grader import progress, remote, submissions
 from grader.checks import WrongAnswer
+from grader.harness import Unsendable
 from grader.loader import InputCalled, StudentCodeError, time_limit, where_in
 
 TEST_SECONDS = 10
@@ -132,11 +133,12 @@ GRADING = pytest.StashKey[Grading]()
 
 def pytest_configure(config):
     """Check --target and keep its state, where every hook and fixture of the run finds it."""
-    target = Path(config.getoption("target"))
-    if not target.is_absolute():
-        target = Path(config.invocation_params.dir) / target
+    target = course.target(config.getoption("target"), cwd=config.invocation_params.dir)
     if not target.is_dir():
-        raise pytest.UsageError(f"--target {config.getoption('target')}: no such folder ({target})")
+        given = config.getoption("target") or os.environ.get("COURSE_TARGET")
+        raise pytest.UsageError(f"--target {given}: no such folder ({target})" if given else
+                                f"no exercises/ folder in the course ({target}): restore it with "
+                                "git checkout -- exercises")
     refuse_foreign_conftests(config, target.resolve())
     # Keep the graded folder as the student left it, and two runs on two folders apart.
     config.stash[WROTE_BYTECODE] = not sys.dont_write_bytecode
@@ -153,6 +155,11 @@ def pytest_configure(config):
 
 
 WROTE_BYTECODE = pytest.StashKey[bool]()
+
+
+def pytest_report_header(config):
+    """Say which folder is graded, first: the one rule of course.target chose it."""
+    return f"graded folder: {config.stash[GRADING].target}"
 
 
 def refuse_foreign_conftests(config, target):
@@ -226,7 +233,7 @@ def pytest_collection_finish(session):
         grading.outcomes[item.nodeid] = Outcome(
             module=module,
             name=item.name,
-            max_score=round(catalog.points(module, item.originalname) / cases[module, item.originalname], 4),
+            max_score=round(course.points(module, item.originalname) / cases[module, item.originalname], 4),
             section=marker.kwargs.get("section") if marker else None,
             visibility=progress.visibility(item),
             uses=tuple(marker.kwargs.get("uses", ())) if marker else (),
@@ -378,6 +385,9 @@ def describe(excinfo, item, grading):
                 f"needed{at}")
     if isinstance(error, InputCalled):
         return f"{error}{at}"
+    if isinstance(error, Unsendable):  # the test handed the runner something it cannot carry
+        return (f"the grader failed here, not your code: {error} (a bug in grader/test_{name}.py: a test may "
+                "pass only plain values, arrays, NumPy generators and objects your code made)")
     if isinstance(error, remote.StudentExit):
         return f"your code called sys.exit({error.code}), which would end the grading run{at}"
     if isinstance(error, remote.StudentRaised):
@@ -435,7 +445,7 @@ def pytest_runtest_makereport(item, call):
         outcome.status = "failed"
     if message is not None:
         if outcome.section and outcome.status == "failed":
-            message += f"\n    reread: {catalog.lesson_url(outcome.module, outcome.section)}"
+            message += f"\n    reread: {course.lesson_url(outcome.module, outcome.section)}"
         report.longrepr = message
     outcome.output = message or str(call.excinfo.value)
     return report
