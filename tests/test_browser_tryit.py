@@ -141,7 +141,8 @@ def local_tool(tmp_path, name, *arguments):
     environment = {**os.environ, "COURSE_HINTS_STATE": str(tmp_path / f"hints-{len(arguments)}.json")}
     command = [sys.executable, "-m", f"grader.{name}", *arguments, "--target", str(tmp_path / "downloaded")]
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
-    return done.stdout + done.stderr
+    # The page's files are in the worker's /exercises (tryit/py/tryit_grade.py's TARGET).
+    return (done.stdout + done.stderr).replace(str(tmp_path / "downloaded"), "/exercises")
 
 
 def test_lesson_1_in_the_page(session, tmp_path):
