@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve test build grade exercises notebooks lab bench clean browser sandbox
+.PHONY: setup serve test build grade exercises notebooks lab bench clean browser sandbox tryit
 
 # A student's set-up: only what grading needs (numpy, pytest, pytest-timeout, MNIST), in well
 # under a minute; the site's and the project's own tools come with $(STAMP), on top of it.
@@ -70,6 +70,11 @@ sandbox:
 	  echo "sandbox: bwrap is missing and cannot be installed here (needs root and apt-get):" \
 	    "the grader runs student code in a separate process instead"; \
 	fi
+
+# The try-it panels' files (Pyodide, numpy, pytest, the bundled editor) into ~/.cache/nncourse:
+# the first build fetches them too (coursekit/tryit.py); needs node and npm, and the registries.
+tryit: $(STAMP)
+	$(BIN)/python -m coursekit.tryit fetch
 
 # The student's loop: set up what grading needs (nothing for the site), then grade exercises/.
 setup: $(GRADER_STAMP)
