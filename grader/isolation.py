@@ -580,7 +580,7 @@ class ModuleRun:
                 if item.nodeid not in self.started_ids:
                     self.started_ids.add(item.nodeid)
                     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-                grading.outcomes[item.nodeid].fail(event["message"], event["cause"])
+                grading.outcomes[item.nodeid].judged(event["message"], event["cause"])
                 grading.finished.add(item.nodeid)
                 report = TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed",
                                     event["message"], "call", sections=[], duration=0.0)

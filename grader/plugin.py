@@ -105,9 +105,9 @@ class Outcome:
             value = state[name]
             setattr(self, name, tuple(value) if isinstance(value, list) else value)
 
-    def fail(self, message, cause):
-        """Failed for a reason the judge states itself (not run, stopped, skipped)."""
-        self.status, self.message, self.cause = results.FAILED, message, cause
+    def judged(self, message, cause, status=results.FAILED):
+        """Its status and message, and why (grader.results.CAUSES); no diagnosis, no stubs."""
+        self.status, self.message, self.cause = status, message, cause
         self.diagnosis, self.explanation, self.stubs = (), "", ()
 
     def record(self):
@@ -404,9 +404,9 @@ def hard_stop(item, seconds):
             os._exit(1)
     for nodeid, outcome in grading.outcomes.items():
         if nodeid == item.nodeid:
-            outcome.fail(message + ": the grading run was ended here", results.TIMEOUT)
+            outcome.judged(message + ": the grading run was ended here", results.TIMEOUT)
         elif nodeid not in grading.finished:
-            outcome.fail(f"not run: {item.name} in {module}.py ran out of time and the grading run was ended",
+            outcome.judged(f"not run: {item.name} in {module}.py ran out of time and the grading run was ended",
                          results.NOT_RUN)
     try:
         records = grading.settle(config)
@@ -483,23 +483,22 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = message
         if hasattr(report, "wasxfail"):
             del report.wasxfail
-        outcome.fail(message, results.NO_VERDICT)
+        outcome.judged(message, results.NO_VERDICT)
         return report
     if call.when == "call" and report.passed and outcome.status != results.NOT_ATTEMPTED:
-        outcome.fail("", None)
-        outcome.status = results.PASSED
+        outcome.judged("", None, results.PASSED)
         return report
     if call.excinfo is None or not report.failed:
         return report
     error = call.excinfo.value
     if isinstance(error, NotAttempted):
-        outcome.fail(message, None)
-        outcome.status, outcome.stubs = results.NOT_ATTEMPTED, error.stubs
+        outcome.judged(message, None, results.NOT_ATTEMPTED)
+        outcome.stubs = error.stubs
         report.grade_status = "not attempted"
     elif message is None:  # the grader's own error: pytest's whole report stays
-        outcome.fail(str(error), results.GRADER)
+        outcome.judged(str(error), results.GRADER)
     else:
-        outcome.fail(message, results.cause_of(error))
+        outcome.judged(message, results.cause_of(error))
         explanation = getattr(error, "explanation", "") if isinstance(error, WrongAnswer) else ""
         if explanation:  # the check's words, then the diagnosis's: kept apart in the record
             outcome.message, outcome.explanation, outcome.diagnosis = error.said, explanation, error.diagnosis
