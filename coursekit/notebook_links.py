@@ -3,7 +3,7 @@
 Registered under `hooks:` in mkdocs.yml. `on_files` adds notebooks/<module>.ipynb (made by
 `python -m coursekit.notebooks`) to the site's files, at the same path, so MkDocs copies them
 into the site and checks the links to them like any other (`--strict` fails on a missing one).
-`on_page_markdown` puts a note under the title of each lesson that `grader.catalog.MODULES`
+`on_page_markdown` puts a note under the title of each lesson that `coursekit.course.MODULES`
 names: download the notebook, and, once mkdocs.yml sets a GitHub `repo_url`, open it in Colab.
 """
 
@@ -12,15 +12,13 @@ from pathlib import PurePosixPath
 
 from mkdocs.structure.files import File
 
-from coursekit import ROOT
+from coursekit import ROOT, course
 
 NOTEBOOKS = "notebooks"
 
 
 def _modules():
-    from grader import catalog  # the grader's folder sits beside this package
-
-    return catalog.MODULES
+    return course.MODULES
 
 
 def notebook_for(src_uri):

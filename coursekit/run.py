@@ -36,6 +36,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from coursekit import course  # noqa: E402
 from coursekit.stubs import find_stubs  # noqa: E402
 
 
@@ -274,12 +275,19 @@ def run_autodiff(args):
     return 0
 
 
+def lesson(module):
+    """"lesson 6" for the module's lesson, numbered by the course's table."""
+    return f"lesson {course.MODULES[module].number}"
+
+
+# A run per lesson that trains on MNIST, named by the lesson's module.
 RUNNERS = {
-    "training": Runner("lesson 6: train your Network with your train() on MNIST", training_arguments, run_training),
-    "further": Runner("lesson 7: train your Classifier with your Momentum and fit() on MNIST", further_arguments,
-                      run_further),
-    "autodiff": Runner("lesson 8: train your autodiff Model with your sgd_step on MNIST", autodiff_arguments,
-                       run_autodiff),
+    "training": Runner(f"{lesson('training')}: train your Network with your train() on MNIST", training_arguments,
+                       run_training),
+    "further": Runner(f"{lesson('further')}: train your Classifier with your Momentum and fit() on MNIST",
+                      further_arguments, run_further),
+    "autodiff": Runner(f"{lesson('autodiff')}: train your autodiff Model with your sgd_step on MNIST",
+                       autodiff_arguments, run_autodiff),
 }
 
 
@@ -288,14 +296,16 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, runner in RUNNERS.items():
         command = commands.add_parser(name, help=runner.help, description=runner.help)
-        command.add_argument("--target", default="exercises",
-                             help="the folder that holds your modules (default exercises)")
+        command.add_argument("--target", default=None,
+                             help="the folder that holds your modules (default: $COURSE_TARGET, else the course's "
+                                  "exercises/)")
         command.add_argument("--out", default=str(Path("output") / name),
                              help=f"where to write the PNG files (default output/{name})")
         runner.add_arguments(command)
     args = parser.parse_args(argv)
     from coursekit.mnist import MNISTError
 
+    args.target = course.target(args.target)  # the one rule of every command
     try:
         return RUNNERS[args.command].run(args)
     except (RunError, MNISTError) as error:

@@ -53,8 +53,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit import ROOT
-from grader import catalog, processes, results as model
+from coursekit import ROOT, course
+from grader import processes, results as model
 from grader.gradescope import hidden_folder, stage
 from grader.progress import order
 from grader.submissions import (
@@ -191,7 +191,7 @@ def grade_one(student, path, out, root, timeout, memory_mb, grader_args=(), reap
         except BadZip as error:
             return Result(student, "bad-zip", f"{path.name}: {error}", time.monotonic() - start)
     if not found:
-        return Result(student, "no-files", "no module file (" + ", ".join(f"{m}.py" for m in catalog.MODULES)
+        return Result(student, "no-files", "no module file (" + ", ".join(f"{m}.py" for m in course.MODULES)
                       + ") at the top level or one folder down", time.monotonic() - start)
 
     results_json = folder / "results.json"

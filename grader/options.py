@@ -16,15 +16,14 @@ grader.select and grader.isolation.
 
 import argparse
 
-DEFAULT_TARGET = "exercises"
-
 
 def pytest_addoption(parser):
     """--target, --results-json, --results-format, --lesson, --module, --uses, --function, --markers-json,
     --in-process."""
     group = parser.getgroup("grader", "the course's grader")
-    group.addoption("--target", default=DEFAULT_TARGET, metavar="DIR",
-                    help="folder holding the module files to grade (default: exercises)")
+    group.addoption("--target", default=None, metavar="DIR",
+                    help="folder holding the module files to grade (default: $COURSE_TARGET, else the "
+                         "course's exercises/)")
     group.addoption("--results-json", default=None, metavar="PATH",
                     help="also write the grade in Gradescope's results.json format (see --results-format)")
     group.addoption("--results-format", default="gradescope", choices=["gradescope", "classroom50"],

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import solutions
+from coursekit import course, solutions
 from coursekit.stubs import find_stubs
-from grader import catalog, progress, remote, results, submissions
+from grader import progress, remote, results, submissions
 from grader.checks import WrongAnswer
 from grader.loader import InputCalled, StudentCodeError, time_limit, where_in
 
@@ -188,11 +188,12 @@ GRADING = pytest.StashKey[Grading]()
 
 def pytest_configure(config):
     """Check --target and keep its state, where every hook and fixture of the run finds it."""
-    target = Path(config.getoption("target"))
-    if not target.is_absolute():
-        target = Path(config.invocation_params.dir) / target
+    target = course.target(config.getoption("target"), cwd=config.invocation_params.dir)
     if not target.is_dir():
-        raise pytest.UsageError(f"--target {config.getoption('target')}: no such folder ({target})")
+        given = config.getoption("target") or os.environ.get("COURSE_TARGET")
+        raise pytest.UsageError(f"--target {given}: no such folder ({target})" if given else
+                                f"no exercises/ folder in the course ({target}): restore it with "
+                                "git checkout -- exercises")
     refuse_foreign_conftests(config, target.resolve())
     # Keep the graded folder as the student left it, and two runs on two folders apart.
     config.stash[WROTE_BYTECODE] = not sys.dont_write_bytecode
@@ -209,6 +210,11 @@ def pytest_configure(config):
 
 
 WROTE_BYTECODE = pytest.StashKey[bool]()
+
+
+def pytest_report_header(config):
+    """Say which folder is graded, first: the one rule of course.target chose it."""
+    return f"graded folder: {config.stash[GRADING].target}"
 
 
 def refuse_foreign_conftests(config, target):
@@ -288,7 +294,7 @@ def pytest_collection_finish(session):
             module=module,
             function=item.originalname,
             name=item.name,
-            points=round(catalog.points(module, item.originalname) / cases[module, item.originalname], 4),
+            points=round(course.points(module, item.originalname) / cases[module, item.originalname], 4),
             section=grade.section,
             visibility=progress.visibility(item),
             uses=grade.qualified(module),

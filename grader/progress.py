@@ -1,18 +1,19 @@
 """What a student sees at the end of every run, and which tests a run selects.
 
-The summary is one row per module (lesson number and title from `catalog.MODULES`), a progress
+The summary is one row per module (lesson number and title from `course.MODULES`), a progress
 line in the manner of rustlings ("1/3 modules done"), and the next thing to do: the first
 failing test's message and the lesson section to reread, else the first stub to fill in.
 
 Selection: `--lesson N` and `--module NAME` keep the tests of one lesson or one module; every
-module's name is also a marker (`-m network`), registered from `catalog.MODULES`.
+module's name is also a marker (`-m network`), registered from `course.MODULES`.
 """
 
 from pathlib import Path
 
 import pytest
 
-from grader import catalog, results
+from coursekit import course
+from grader import results
 from grader.results import STATUSES
 
 
@@ -22,7 +23,7 @@ def module_of(path):
 
 
 def register_markers(config):
-    for name, module in catalog.MODULES.items():
+    for name, module in course.MODULES.items():
         config.addinivalue_line("markers", f"{name}: the tests of {name}.py (lesson {module.number}, "
                                            f"{module.title})")
     config.addinivalue_line("markers", "visibility(value): Gradescope visibility of a test's result "
@@ -38,15 +39,15 @@ def wanted_modules(config):
         return None
     wanted = set()
     for lesson in lessons:
-        found = {name for name, module in catalog.MODULES.items() if module.number == lesson}
+        found = {name for name, module in course.MODULES.items() if module.number == lesson}
         if not found:
-            known = ", ".join(f"{m.number} ({name})" for name, m in catalog.MODULES.items())
+            known = ", ".join(f"{m.number} ({name})" for name, m in course.MODULES.items())
             raise pytest.UsageError(f"--lesson {lesson}: no such lesson; lessons with exercises: {known}")
         wanted |= found
     for name in names:
         name = Path(name).name.removesuffix(".py")
-        if name not in catalog.MODULES:
-            raise pytest.UsageError(f"--module {name}: no such module; modules: {', '.join(catalog.MODULES)}")
+        if name not in course.MODULES:
+            raise pytest.UsageError(f"--module {name}: no such module; modules: {', '.join(course.MODULES)}")
         wanted.add(name)
     return wanted
 
@@ -55,7 +56,7 @@ def mark_and_select(config, items):
     """Mark each test with its module's name, then drop those --lesson/--module leave out."""
     for item in items:
         name = module_of(item.path)
-        if name in catalog.MODULES:
+        if name in course.MODULES:
             item.add_marker(getattr(pytest.mark, name))
     wanted = wanted_modules(config)
     if wanted is None:
@@ -84,12 +85,12 @@ def points(x):
 
 
 def order(name):
-    module = catalog.MODULES.get(name)
+    module = course.MODULES.get(name)
     return (module.number if module else 99, name)
 
 
 def _link(record):
-    return catalog.lesson_url(record.module, record.section) if record.module in catalog.MODULES else ""
+    return course.lesson_url(record.module, record.section) if record.module in course.MODULES else ""
 
 
 # Where each lesson's reference solutions wait, collapsed, at the end of the page.
@@ -174,7 +175,7 @@ def summary_lines(outcomes, target, collected=None):
         count = {status: sum(o.status == status for o in tests) for status in STATUSES}
         got = sum(o.score for o in tests)
         total = sum(o.points for o in tests)
-        lesson = catalog.MODULES.get(name)
+        lesson = course.MODULES.get(name)
         state = ("partly graded" if name in partial else
                  "done" if count["passed"] == len(tests) else
                  "to do" if count["not attempted"] == len(tests) else "in progress")
@@ -193,9 +194,9 @@ def summary_lines(outcomes, target, collected=None):
     lines.append(f"progress: {done}/{len(rows)} modules done, {points(score)}/{points(total)} points "
                  f"({target})")
     for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):
-        if name in catalog.MODULES and name not in partial and all(o.status == "passed" for o in tests):
+        if name in course.MODULES and name not in partial and all(o.status == "passed" for o in tests):
             lines.append(f"{name}.py passes: compare with the reference, "
-                         f"{catalog.lesson_url(name, REFERENCE_ANCHOR)}")
+                         f"{course.lesson_url(name, REFERENCE_ANCHOR)}")
     lines.append(next_step(outcomes, partial))
     return lines
 

@@ -40,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit import ROOT
-from grader import catalog, processes
+from coursekit import ROOT, course
+from grader import processes
 from grader.harness import Unsendable, Wire, read_frame
 from grader.loader import IMPORT_SECONDS, InputCalled, StudentCodeError
 
@@ -474,7 +474,7 @@ class Runner:
         """Copies of the student's module files: regular files only, never links (which could
         point at the course's own files), and never the rest of the folder (a `.pth`, bytecode)."""
         folder.mkdir()
-        for name in catalog.MODULES:
+        for name in course.MODULES:
             source = self.target / f"{name}.py"
             try:
                 info = os.lstat(source)

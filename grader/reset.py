@@ -11,8 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from coursekit import ROOT, stubs
-from grader import catalog
+from coursekit import ROOT, course, stubs
 
 
 def ask(question):
@@ -52,16 +51,16 @@ def reset(name, exercises, solutions, yes=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.reset", description=__doc__.split("\n\n")[0])
-    parser.add_argument("module", help=f"the module to restore: {', '.join(catalog.MODULES)}")
+    parser.add_argument("module", help=f"the module to restore: {', '.join(course.MODULES)}")
     parser.add_argument("--yes", "-y", action="store_true", help="don't ask (a copy is still kept)")
-    parser.add_argument("--target", default=str(ROOT / "exercises"), metavar="DIR",
-                        help="the folder holding your files (default: exercises/)")
+    parser.add_argument("--target", default=None, metavar="DIR",
+                        help="the folder holding your files (default: $COURSE_TARGET, else the course's exercises/)")
     args = parser.parse_args(argv)
     name = Path(args.module).name.removesuffix(".py")
     solutions = ROOT / "solutions"
     if not (solutions / f"{name}.py").exists():
-        parser.error(f"{args.module}: no such module; modules: {', '.join(catalog.MODULES)}")
-    return reset(name, Path(args.target), solutions, yes=args.yes)
+        parser.error(f"{args.module}: no such module; modules: {', '.join(course.MODULES)}")
+    return reset(name, course.target(args.target), solutions, yes=args.yes)
 
 
 if __name__ == "__main__":

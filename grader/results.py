@@ -132,7 +132,7 @@ class Result:
     function: str  # the test function: "test_forward_matches_reference"
     name: str  # the test with its case: "test_forward_matches_reference[784-30-10-one example]"
     status: str  # PASSED, FAILED or NOT_ATTEMPTED
-    points: float  # what it is worth: its share of its function's points (grader.catalog)
+    points: float  # what it is worth: its share of its function's points (the course table, coursekit.course)
     message: str = ""  # what the judge says about it, without the diagnosis, blame or link
     diagnosis: tuple = ()  # the mistakes (grader.diagnoses) that explain the student's numbers, by name
     explanation: str = ""  # the diagnosis's lines, as the message shows them ("probably: ...")
@@ -163,9 +163,9 @@ class Result:
     def link(self):
         """The lesson section to reread, as a URL: the lesson's page when the test names no section,
         "" for a module the course does not list."""
-        from grader import catalog
+        from coursekit import course
 
-        return catalog.lesson_url(self.module, self.section) if self.module in catalog.MODULES else ""
+        return course.lesson_url(self.module, self.section) if self.module in course.MODULES else ""
 
     def text(self, reread=True):
         """The whole message a student reads: the judge's, its diagnosis, which function to fix

@@ -30,7 +30,7 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from grader import catalog
+from coursekit import course
 
 MAX_MEMBERS = 1_000
 MAX_UNPACKED = 100_000_000
@@ -181,7 +181,7 @@ def end_orphans(keep=(), seconds=5.0):
 
 def module_folder(root):
     """The folder under `root` (itself, or one or two levels down) holding the most module files."""
-    names = {f"{name}.py" for name in catalog.MODULES}
+    names = {f"{name}.py" for name in course.MODULES}
     best, best_count = None, 0
     candidates = [Path(root)]
     for _ in range(2):
@@ -213,7 +213,7 @@ def collect(source, dest):
     if folder is None:
         return []
     copied = []
-    for name in sorted(f"{module}.py" for module in catalog.MODULES):
+    for name in sorted(f"{module}.py" for module in course.MODULES):
         path = folder / name
         if path.is_file() and not path.is_symlink():
             shutil.copyfile(path, dest / path.name)

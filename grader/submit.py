@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from coursekit import ROOT
+from coursekit import ROOT, course
 from grader import classroom
 from grader.progress import points
 
@@ -53,15 +53,16 @@ def grade_zip(out_zip, timeout=classroom.DEFAULT_TIMEOUT, memory_mb=classroom.DE
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.submit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--target", default=str(ROOT / "exercises"), metavar="DIR",
-                        help="the folder holding your module files (default: exercises/)")
+    parser.add_argument("--target", default=None, metavar="DIR",
+                        help="the folder holding your module files (default: $COURSE_TARGET, else the course's "
+                             "exercises/)")
     parser.add_argument("--out", default=str(ROOT / "submission.zip"), metavar="ZIP",
                         help="the zip to write (default: submission.zip in the course folder)")
     parser.add_argument("--timeout", type=float, default=classroom.DEFAULT_TIMEOUT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    folder, out_zip = Path(args.target), Path(args.out).resolve()
+    folder, out_zip = course.target(args.target), Path(args.out).resolve()
     if not folder.is_dir():
-        parser.error(f"--target {args.target}: no such folder")
+        parser.error(f"--target {args.target or folder}: no such folder")
     names = pack(folder, out_zip)
     if not names:
         print(f"no .py file in {folder}: nothing to submit", file=sys.stderr)

@@ -28,8 +28,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 
 RUN_SECONDS = 10  # the example is tiny: a correct module needs well under a second
 AGREES, DIFFERS, NOT_ATTEMPTED = "agrees", "differs", "not attempted"
@@ -97,7 +96,7 @@ def has_worked_example(module):
 
 
 def link(module, section):
-    return catalog.lesson_url(module, section) if module in catalog.MODULES else None
+    return course.lesson_url(module, section) if module in course.MODULES else None
 
 
 # --- the child: runs the student's code ------------------------------------------------------
@@ -404,16 +403,17 @@ def write_verdict(judged, write=print):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.trace", description=__doc__.split("\n\n")[0])
-    parser.add_argument("module", help="the exercise module: " + ", ".join(catalog.MODULES))
-    parser.add_argument("--target", default="exercises", help="the folder holding it (default: exercises)")
+    parser.add_argument("module", help="the exercise module: " + ", ".join(course.MODULES))
+    parser.add_argument("--target", default=None,
+                        help="the folder holding it (default: $COURSE_TARGET, else the course's exercises/)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     module = Path(args.module).name.removesuffix(".py")
-    target = Path(args.target)
+    target = course.target(args.target)
     if not target.is_dir():
-        parser.error(f"--target {args.target}: no such folder")
+        parser.error(f"--target {args.target or target}: no such folder")
     if not has_worked_example(module):
-        known = ", ".join(name for name in catalog.MODULES if has_worked_example(name))
+        known = ", ".join(name for name in course.MODULES if has_worked_example(name))
         parser.error(f"{module}: no worked example (coursekit/worked/{module}.py); modules with one: {known}")
     if args.child:
         return run_child(module, target.resolve())
@@ -428,7 +428,7 @@ def main(argv=None):
     result = trace(module, target, on_row=printer.row)
     print("")
     judged = None
-    if module in catalog.MODULES:
+    if module in course.MODULES:
         from grader import verdict
 
         judged = verdict.judge(module, target)

@@ -19,14 +19,14 @@ grader itself uses the same rule to say, under a failure, which function to fix 
   already failed a test of its own: then its own method was fed wrong values (FED), and the
   earlier one is the one to fix first.
 
-The lesson's order is the order of the module's hints (grader/hints/<module>.toml), which
-tests/test_catalog.py holds to the stubs.
+The lesson's order is the order of the module's functions in course.toml, which
+`python -m coursekit.check` holds to the stubs.
 """
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit import hints
+from coursekit import course
 from grader.progress import CONSEQUENCE
 
 PASSES, WRONG, FED, NOT_ATTEMPTED, UNTESTED = "passes", "wrong", "fed wrong values", "not attempted", "untested"
@@ -34,7 +34,7 @@ PASSES, WRONG, FED, NOT_ATTEMPTED, UNTESTED = "passes", "wrong", "fed wrong valu
 
 def order(module):
     """The module's methods in the lesson's order ("Network.forward", ...)."""
-    return list(hints.load(module))
+    return list(course.MODULES[module].functions)
 
 
 def own_uses(uses, module):

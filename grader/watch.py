@@ -25,8 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from coursekit import ROOT
-from grader import catalog, processes
+from coursekit import ROOT, course
+from grader import processes
 from grader.submissions import grader_command
 
 POLL_SECONDS = 0.5
@@ -173,7 +173,7 @@ def watch(target, module=None, extra=(), clear=True, runs=None):
             names = again = None
             while not (names or again):
                 for key in keys.read(POLL_SECONDS):
-                    subject = current or next(iter(catalog.MODULES))
+                    subject = current or next(iter(course.MODULES))
                     if key in ("q", "Q"):
                         print("stopped watching", flush=True)
                         return
@@ -190,21 +190,22 @@ def watch(target, module=None, extra=(), clear=True, runs=None):
                 seen = now
             if names and module is None:  # the module just saved, if it is one the grader knows
                 saved = Path(names[0]).stem
-                current = saved if saved in catalog.MODULES else None
+                current = saved if saved in course.MODULES else None
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader.watch", description=__doc__.split("\n\n")[0])
     parser.add_argument("module", nargs="?", help="always grade this module (default: the one saved)")
-    parser.add_argument("--target", default="exercises", help="the folder to watch (default: exercises)")
+    parser.add_argument("--target", default=None,
+                        help="the folder to watch (default: $COURSE_TARGET, else the course's exercises/)")
     parser.add_argument("--no-clear", action="store_true", help="keep the previous runs on the screen")
     args, extra = parser.parse_known_args(argv)  # anything else goes to pytest (-q, -x, -k ...)
-    target = Path(args.target)
+    target = course.target(args.target)
     if not target.is_dir():
-        parser.error(f"--target {args.target}: no such folder")
+        parser.error(f"--target {args.target or target}: no such folder")
     module = args.module.removesuffix(".py") if args.module else None
-    if module is not None and module not in catalog.MODULES:
-        parser.error(f"{module}: no such module; modules: {', '.join(catalog.MODULES)}")
+    if module is not None and module not in course.MODULES:
+        parser.error(f"{module}: no such module; modules: {', '.join(course.MODULES)}")
     if hasattr(signal, "SIGUSR1"):  # `kill -USR1 PID` prints where a stuck watcher is, on stderr
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:

@@ -135,9 +135,9 @@ def verdicts(tmp_path_factory):
 
 
 def test_every_lesson_has_cases():
-    from grader import catalog
+    from coursekit import course
 
-    assert len(WRONG) >= 15 and {module for _, module, _, _ in CASES} == set(catalog.MODULES)
+    assert len(WRONG) >= 15 and {module for _, module, _, _ in CASES} == set(course.MODULES)
 
 
 @pytest.mark.parametrize(("name", "module", "edits", "first"), WRONG, ids=[case[0] for case in CASES])

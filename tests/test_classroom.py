@@ -16,8 +16,8 @@ import zipfile
 
 import pytest
 
-from coursekit import ROOT
-from grader import catalog, remote
+from coursekit import ROOT, course
+from grader import remote
 from tests.grading import EXERCISES, SOLUTIONS, WITHOUT_LESSON_7_MNIST, submission
 from tests.variants_network import WRONG, wrong_source
 
@@ -154,7 +154,7 @@ def test_scores_are_the_expected_ones(graded):
     reference = rows["reference"]
     full = float(reference["max_score"])
     assert float(reference["total"]) == full > 0
-    modules = [m for m in catalog.MODULES if module_points(reference, m) > 0]
+    modules = [m for m in course.MODULES if module_points(reference, m) > 0]
     for student, (status, kind) in expected.items():
         row = rows[student]
         total = float(row["total"])
@@ -319,7 +319,7 @@ def test_only_the_module_files_of_a_submission_are_graded(tmp_path):
     (folder / "__pycache__").mkdir()
     (folder / "__pycache__" / "network.cpython-311.pyc").write_bytes(b"junk")
     copied = collect(tmp_path / "in", tmp_path / "files")
-    assert copied == sorted(f"{module}.py" for module in catalog.MODULES)
+    assert copied == sorted(f"{module}.py" for module in course.MODULES)
     assert sorted(path.name for path in (tmp_path / "files").iterdir()) == copied
 
 

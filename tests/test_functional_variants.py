@@ -7,7 +7,7 @@ subprocess on a folder holding only that file, as a student would run it.
 
 
 import pytest
-from grading import edited, grade_module
+from grading import EXERCISES, edited, grade_module
 
 from coursekit import ROOT
 
@@ -132,6 +132,6 @@ def test_wrong_variant_fails(tmp_path, old, new, must_fail):
 
 
 def test_the_exercise_is_not_attempted(tmp_path):
-    code, statuses, output = grade(ROOT / "exercises", tmp_path)
+    code, statuses, output = grade(EXERCISES, tmp_path)
     assert code == 1, output[-3000:]
     assert statuses and all(message.startswith("not attempted") for _, message in statuses.values()), statuses

@@ -11,7 +11,7 @@ import ast
 
 import grading
 import pytest
-from grading import by_test, edited, failures, grade_module
+from grading import EXERCISES, by_test, edited, failures, grade_module
 
 from coursekit import ROOT
 from coursekit.stubs import BEGIN, END
@@ -190,7 +190,7 @@ def test_reference_passes_end_to_end(tmp_path, patient):
 
 
 def test_the_exercise_is_not_attempted(tmp_path):
-    code, tests = grade(ROOT / "exercises", tmp_path, end_to_end=True)
+    code, tests = grade(EXERCISES, tmp_path, end_to_end=True)
     assert code == 1
     assert all("not attempted" in t["output"] for t in tests.values()), {n: t["output"] for n, t in tests.items()}
 

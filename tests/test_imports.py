@@ -1,9 +1,11 @@
 """Imports run one way: no circle among the project's own modules (grader/, coursekit/, tests/,
 benchmarks/), counting the imports inside functions too, which hide a circle until the day
-someone moves one to the top of its file.
+someone moves one to the top of its file; and no module imports from a layer above its own
+(coursekit/__init__.py names the layers: the course, the grader, the site/notebooks/runs/tools,
+the tests).
 
-The graph is read from the source with `ast`, never by importing: `from grader import catalog`
-is an edge to grader.catalog, `from grader.catalog import MODULES` an edge to grader.catalog,
+The graph is read from the source with `ast`, never by importing: `from coursekit import course`
+is an edge to coursekit.course, `from coursekit.course import MODULES` an edge to coursekit.course,
 `import grader` an edge to grader/__init__.py. Code in strings (notebook cells, subprocesses'
 `-c` programs) is not an import of the module that holds it and is not counted.
 """
@@ -12,6 +14,7 @@ import ast
 
 import pytest
 
+import coursekit
 from coursekit import ROOT
 
 PACKAGES = ["grader", "coursekit", "tests", "benchmarks"]
@@ -127,3 +130,44 @@ def test_a_circle_is_found_even_inside_a_function(tmp_path, source, cycle):
 def test_classroom_and_gradescope_do_not_import_each_other():
     graph = import_graph()
     assert "grader.classroom" not in graph["grader.gradescope"]
+
+
+LAYERS = ("the course (coursekit)", "the grader", "the site, notebooks, runs and tools", "tests and benchmarks")
+
+
+def layer(name):
+    """The layer of a project module, 0 (the course) to 3 (tests and benchmarks)."""
+    package, _, rest = name.partition(".")
+    if package in ("tests", "benchmarks"):
+        return 3
+    if package == "grader":
+        return 1
+    top = rest.split(".")[0]
+    above = any(top == n or (n.endswith("_") and top.startswith(n)) for n in coursekit.ABOVE_THE_GRADER)
+    return 2 if above else 0
+
+
+def upward(graph):
+    """[(importer, imported)] of every import from a lower layer to a higher one."""
+    return sorted((a, b) for a, targets in graph.items() for b in targets if layer(b) > layer(a))
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    found = upward(import_graph())
+    assert not found, "imports that point up the layers: " + "; ".join(
+        f"{a} ({LAYERS[layer(a)]}) imports {b} ({LAYERS[layer(b)]})" for a, b in found)
+
+
+def test_the_layers_are_what_coursekit_says():
+    assert layer("coursekit.course") == layer("coursekit.mnist") == layer("coursekit.stubs") == 0
+    assert layer("grader.plugin") == 1
+    assert layer("coursekit.check") == layer("coursekit.notebooks") == layer("coursekit.figures_nn") == 2
+    assert layer("coursekit.run_further") == layer("coursekit.mkdocs_hooks") == 2
+    assert layer("tests.grading") == 3
+
+
+def test_an_import_up_the_layers_is_caught():
+    graph = {"coursekit.course": {"grader.plugin"}, "grader.plugin": {"coursekit.notebooks", "coursekit.mnist"},
+             "coursekit.notebooks": {"grader.plugin"}, "coursekit.stubs": {"tests.grading"}}
+    assert upward(graph) == [("coursekit.course", "grader.plugin"), ("coursekit.stubs", "tests.grading"),
+                             ("grader.plugin", "coursekit.notebooks")]

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from grader import catalog
+from coursekit import course
 from tests import looping
 
 
@@ -46,7 +46,7 @@ def test_the_terminal_looks_as_with_one_process(runs):
     assert len(lines) == len(graded.results["tests"]) and all(" PASSED" in line for line in lines)
     modules = [line.split("::")[0] for line in lines]
     # each module in one block
-    assert modules == sorted(modules, key=modules.index) and len(set(modules)) == len(catalog.MODULES)
+    assert modules == sorted(modules, key=modules.index) and len(set(modules)) == len(course.MODULES)
     # The collection's order (by file name), whatever order the children ran in.
     assert [m for i, m in enumerate(modules) if m not in modules[:i]] == sorted(set(modules))
     assert "INTERNALERROR" not in graded.stdout + graded.stderr

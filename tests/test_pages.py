@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 LESSONS = sorted((ROOT / "docs" / "lessons").glob("*.md"))
@@ -104,7 +103,7 @@ def test_the_training_notebook_watches_validation_not_test_accuracy():
     notebook = json.loads((ROOT / "notebooks" / "training.ipynb").read_text(encoding="utf-8"))
     code = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
     assert "validation accuracy" in code and "test_images" not in code
-    assert catalog.MODULES["training"].number == 6
+    assert course.MODULES["training"].number == 6
 
 
 def test_the_gradient_check_keeps_the_lessons_notation():

@@ -1,11 +1,12 @@
 """The end-of-run summary: the reference walkthrough once a module passes, the diagnosis kept in next:."""
 
-from grader import catalog, progress
+from coursekit import course
+from grader import progress
 from grader.results import Result
 
 SAID = "biases_grad[2] has the right shape (10,) but wrong values: got -0.296, expected 0.296"
 EXPLAINED = ("probably: the sign of g is flipped: every gradient is exactly minus the right one.\n"
-             f"      about this mistake: {catalog.lesson_url('network', 'sign-flipped')}")
+             f"      about this mistake: {course.lesson_url('network', 'sign-flipped')}")
 
 
 def record(module, status, message="", section="backpropagation", name="test_x", **more):
@@ -17,7 +18,7 @@ def test_a_passing_module_links_to_its_reference_walkthrough():
     lines = progress.summary_lines([record("network", "passed"), record("functional", "failed", "wrong")], "x")
     compare = [line for line in lines if "compare with the reference" in line]
     assert compare == [f"network.py passes: compare with the reference, "
-                       f"{catalog.lesson_url('network', progress.REFERENCE_ANCHOR)}"]
+                       f"{course.lesson_url('network', progress.REFERENCE_ANCHOR)}"]
 
 
 def test_next_keeps_the_diagnosis_and_its_mistake_link():
@@ -25,8 +26,8 @@ def test_next_keeps_the_diagnosis_and_its_mistake_link():
     lines = "\n".join(progress.summary_lines([diagnosed], "x"))
     after = lines[lines.index("next: fix network.py, test_x: biases_grad[2]"):]
     assert "probably: the sign of g is flipped" in after
-    assert f"about this mistake: {catalog.lesson_url('network', 'sign-flipped')}" in after
-    assert after.count("reread:") == 1 and catalog.lesson_url("network", "backpropagation") in after
+    assert f"about this mistake: {course.lesson_url('network', 'sign-flipped')}" in after
+    assert after.count("reread:") == 1 and course.lesson_url("network", "backpropagation") in after
     assert "stuck? python -m grader.hint network or python -m grader.trace network" in after
 
 
@@ -45,7 +46,7 @@ def test_next_without_a_diagnosis_is_one_line_and_its_link():
     lines = lines.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("next:"))
     assert lines[start] == "next: fix network.py, test_x: wrong shape"
-    assert lines[start + 1].strip() == f"reread: {catalog.lesson_url('network', 'backpropagation')}"
+    assert lines[start + 1].strip() == f"reread: {course.lesson_url('network', 'backpropagation')}"
 
 
 def test_a_failure_fed_by_another_is_not_first_and_stubs_are_named_from_the_record():

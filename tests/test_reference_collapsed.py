@@ -3,14 +3,13 @@
 
 import pytest
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 
 
 @pytest.mark.parametrize("module", ["data", "training"])  # the other lessons: tests/test_site.py
 def test_reference_code_comes_only_collapsed_at_the_end(module):
     """Snippets of solutions/ appear only inside `??? success` blocks, after every exercise."""
-    text = (ROOT / "docs" / f"{catalog.MODULES[module].page}.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / f"{course.MODULES[module].page}.md").read_text(encoding="utf-8")
     lines = text.splitlines()
     includes = [i for i, line in enumerate(lines) if '--8<-- "solutions/' in line]
     assert includes

@@ -4,6 +4,7 @@ import io
 import shutil
 
 import pytest
+from grading import EXERCISES
 
 from coursekit import ROOT, run
 
@@ -28,7 +29,7 @@ def test_training_the_reference_writes_both_figures_and_reports_once_on_test(tmp
 
 
 def test_stubs_are_named_and_nothing_is_trained(tmp_path, capsys):
-    assert quick(tmp_path, ROOT / "exercises") == 1
+    assert quick(tmp_path, EXERCISES) == 1
     err = capsys.readouterr().err
     assert "not written yet" in err and "Network.forward" in err and "pytest grader --module network" in err
     assert not (tmp_path / "out").exists()

@@ -2,8 +2,9 @@
 chosen on validation and the test digits read once; a stub is named and nothing is trained."""
 
 import numpy as np
+from grading import EXERCISES
 
-from coursekit import ROOT, run
+from coursekit import run
 from coursekit.run_autodiff import run_autodiff_student
 from coursekit.solutions import load
 
@@ -19,7 +20,7 @@ def test_the_reference_model_passes_97_5_percent_end_to_end(tmp_path):
 
 
 def test_the_stub_is_named_and_nothing_is_trained(tmp_path, capsys):
-    assert run.main(["autodiff", "--target", str(ROOT / "exercises"), "--out", str(tmp_path / "out")]) == 1
+    assert run.main(["autodiff", "--target", str(EXERCISES), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "not written yet" in err and "Tensor.__add__" in err and "pytest grader --module autodiff" in err
     assert not (tmp_path / "out").exists()

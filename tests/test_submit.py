@@ -10,12 +10,11 @@ import zipfile
 
 import pytest
 
-from coursekit import ROOT
-from grader import catalog
+from coursekit import ROOT, course
 from tests.grading import EXERCISES, submission
 from tests.variants_network import wrong_source
 
-MODULE_FILES = sorted(f"{name}.py" for name in catalog.MODULES)
+MODULE_FILES = sorted(f"{name}.py" for name in course.MODULES)
 
 
 def submit(target, out):

@@ -9,14 +9,13 @@ import sys
 
 import pytest
 
-from coursekit import ROOT, worked
+from coursekit import ROOT, course, worked
+from coursekit.course import lesson_url
 from grader import trace
-from grader.catalog import lesson_url
 from tests.grading import EXERCISES, edited, files_in, submission
 
 # Every module with a worked example; lessons add theirs (coursekit/worked/<module>.py).
-TRACED = [name for name in ("network", "functional", "nn", "data", "training", "further")
-          if trace.has_worked_example(name)]
+TRACED = [name for name in course.MODULES if trace.has_worked_example(name)]
 
 
 def run(module, target, seconds=60):

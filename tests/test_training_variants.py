@@ -7,12 +7,12 @@ The end-to-end MNIST test is run only where it is the point (it takes a few seco
 
 
 import pytest
-from grading import by_test, edited, failures, grade_module
+from grading import EXERCISES, by_test, edited, failures, grade_module
 
 from coursekit import ROOT
 
 NETWORK = (ROOT / "solutions" / "network.py").read_text(encoding="utf-8")
-NETWORK_STUB = (ROOT / "exercises" / "network.py").read_text(encoding="utf-8")
+NETWORK_STUB = (EXERCISES / "network.py").read_text(encoding="utf-8")
 E2E = "test_train_your_network_on_mnist"
 
 PERMUTATION = "        order = rng.permutation(n)  # a new order every epoch\n"

@@ -1,9 +1,10 @@
 """The worked examples (coursekit/worked/<module>.py) and the stubs the lessons print.
 
 For each module: the reference's trace runs and yields a value for every exercise method, the
-stubs in exercises/ stop the trace at once, a right variant in another style agrees with it value
-for value, a wrong one differs where its mistake shows, and every stub prints as it stands in
-exercises/. That each value's section is a heading of the lesson is tests/test_catalog.py's.
+stubs (as the generator makes them: exercises/ is the student's) stop the trace at once, a right
+variant in another style agrees with it value for value, a wrong one differs where its mistake
+shows, and every stub prints as the generated exercise holds it. That each value's section is a
+heading of the lesson is `python -m coursekit.check`'s (tests/test_catalog.py runs it).
 """
 
 import importlib.util
@@ -12,18 +13,22 @@ import types
 
 import numpy as np
 import pytest
-from grading import edited
+from grading import EXERCISES, edited
 
-from coursekit import ROOT, hints, worked
+from coursekit import ROOT, course, hints, worked
 from coursekit.solutions import load
 from coursekit.stubs import find_stubs
-from grader import catalog
 
-MODULES = [m for m, entry in catalog.MODULES.items() if entry.worked]
+MODULES = [m for m, entry in course.MODULES.items() if entry.worked]
+
+
+def untouched(module):
+    """exercises/<module>.py as the generator makes it: the folder itself is the student's."""
+    return (EXERCISES / f"{module}.py").read_text(encoding="utf-8")
 
 
 def stubs(module):
-    return find_stubs((ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8"))
+    return find_stubs(untouched(module))
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -47,8 +52,7 @@ def test_given_data_and_every_method_print(module):
 @pytest.mark.parametrize("module", MODULES)
 def test_the_stubs_stop_the_trace_at_the_first_value(module):
     exercise = types.ModuleType(f"exercise_{module}")
-    path = ROOT / "exercises" / f"{module}.py"
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), exercise.__dict__)
+    exec(compile(untouched(module), f"exercises/{module}.py", "exec"), exercise.__dict__)
     try:  # a stub returns None: the first value is None, or computing it raises
         first = next(worked.definition(module).trace(exercise))
     except Exception:
@@ -101,11 +105,11 @@ def test_lesson_2_example_is_lesson_1s_transposed_with_half_the_gradients():
 
 
 
-@pytest.mark.parametrize("module", catalog.MODULES)
-def test_each_stub_prints_as_it_stands_in_exercises(module):
+@pytest.mark.parametrize("module", course.MODULES)
+def test_each_stub_prints_as_it_stands_in_the_generated_exercise(module):
     from coursekit import exercise_source
 
-    text = (ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8")
+    text = untouched(module)
     for method in stubs(module):
         block = exercise_source.markdown(module, method)
         name = method.split(".")[-1]
@@ -124,7 +128,7 @@ def notation_rows(page):
             if line.startswith("| ") and not line.startswith("| ---") and not line.startswith("| here")]
 
 
-@pytest.mark.parametrize("page", [f"docs/{catalog.MODULES[m].page}.md" for m in ("functional", "nn")])
+@pytest.mark.parametrize("page", [f"docs/{course.MODULES[m].page}.md" for m in ("functional", "nn")])
 def test_the_notation_page_lists_every_symbol_of_lessons_2_and_3(page):
     notation = (ROOT / "docs" / "notation.md").read_text(encoding="utf-8")
     rows = notation_rows(page)
@@ -162,7 +166,7 @@ def first_difference(module_name, module):
 @pytest.mark.parametrize("module_name", MODULES)
 def test_the_reference_trace_covers_every_stub_and_has_a_section(module_name):
     values = worked.reference_values(module_name)
-    stubs = find_stubs((ROOT / "exercises" / f"{module_name}.py").read_text(encoding="utf-8"))
+    stubs = find_stubs(untouched(module_name))
     assert {v.method for v in values} == stubs
     assert all(v.section for v in values)
     for method in stubs:  # the page prints each method's block

@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import catalog
+from coursekit import course
 
 MATCH = 1e-4  # the student's array agrees with a prediction: max |difference| <= MATCH * scale
 DISTINCT = 1e-3  # a prediction differs from the right answer: max |difference| > DISTINCT * scale
@@ -60,7 +60,7 @@ class Mistake:
 
     name: str  # what the student did, in a few words
     why: str  # one or two sentences: why it gives these numbers, and what is right
-    module: str  # the exercise module; its lesson (catalog.MODULES) covers the mistake
+    module: str  # the exercise module; its lesson (course.MODULES) covers the mistake
     checks: tuple  # the kinds of result it predicts: "backprop", "forward", "loss", ...
     produce: Callable[[Any], Any] = None  # case -> {label: array}, a list of them, or None
     anchor: str = "common-mistakes"  # the {#id} of the heading, in the module's lesson, that explains it
@@ -79,7 +79,7 @@ class Mistake:
         return any(_explains(p, got, case.correct, case.rtol, case.atol) for p in alternatives)
 
     def describe(self):
-        url = catalog.lesson_url(self.module, self.anchor) if self.module in catalog.MODULES else ""
+        url = course.lesson_url(self.module, self.anchor) if self.module in course.MODULES else ""
         return f"{self.name}: {self.why}" + (f"\n      about this mistake: {url}" if url else "")
 
 
@@ -168,9 +168,9 @@ def _explains(predicted, got, correct, rtol, atol):
 
 
 def catalogue():
-    """Every module's mistakes, in the catalog's order: MISTAKES of grader/diagnoses/<module>.py."""
+    """Every module's mistakes, in the course's order: MISTAKES of grader/diagnoses/<module>.py."""
     found = []
-    for module in catalog.MODULES:
+    for module in course.MODULES:
         if importlib.util.find_spec(f"{__name__}.{module}") is not None:
             found += importlib.import_module(f"{__name__}.{module}").MISTAKES
     return found

@@ -30,13 +30,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit import ROOT
+from coursekit import ROOT, course
 from coursekit.stubs import BEGIN, END, SNIPPET, generate
-from grader import catalog
 
 HERE = Path(__file__).resolve().parent
 SOLUTIONS = ROOT / "solutions"
-MODULES = tuple(catalog.MODULES)
+MODULES = tuple(course.MODULES)
 TOOLKIT_IMPORT = re.compile(r"^from tests\.hostile\.toolkit import .*\n", re.M)
 
 
