@@ -33,7 +33,8 @@ STATUSES = (PASSED, FAILED, NOT_ATTEMPTED)
 # Why a test failed, when the judge knows (None: it passed, or the judge has no report of it).
 WRONG = "wrong"  # a check's WrongAnswer: the values, shape or kind are not the expected ones
 RAISED = "raised"  # the student's code raised an exception, called sys.exit() or input()
-TIMEOUT = "timeout"  # past its time limit (wall clock or CPU budget), or an interruption swallowed
+TIMEOUT = "timeout"  # past its time limit: an endless loop, or an interruption swallowed
+CPU = "cpu"  # used up the CPU time a training run is given (grader.checks.cpu_budget): slow, not stuck
 MEMORY = "memory"  # MemoryError: the student's code ran out of memory
 OUTPUT_FLOOD = "output-flood"  # the student's code printed more than the grader allows
 CRASH = "crash"  # the process running the student's code ended (a crash, os._exit, a signal)
@@ -41,7 +42,7 @@ IMPORT = "import"  # the module is missing, does not compile or import, or a fun
 NOT_RUN = "not-run"  # not run: an earlier test of the module hung or crashed the run
 NO_VERDICT = "no-verdict"  # skipped or marked as an expected failure: no explicit pass
 GRADER = "grader"  # the grader's own error (pytest's report is kept)
-CAUSES = (WRONG, RAISED, TIMEOUT, MEMORY, OUTPUT_FLOOD, CRASH, IMPORT, NOT_RUN, NO_VERDICT, GRADER)
+CAUSES = (WRONG, RAISED, TIMEOUT, CPU, MEMORY, OUTPUT_FLOOD, CRASH, IMPORT, NOT_RUN, NO_VERDICT, GRADER)
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 
@@ -268,7 +269,8 @@ def _kind(error):
     if own in CAUSES:
         return own
     for kinds, cause in (((WrongAnswer,), WRONG),
-                         ((remote.CodeTimeout, remote.CpuSpent), TIMEOUT),
+                         ((remote.CodeTimeout,), TIMEOUT),
+                         ((remote.CpuSpent,), CPU),
                          ((remote.OutputFlood,), OUTPUT_FLOOD),
                          ((remote.RunnerEnded,), CRASH),
                          ((StudentCodeError,), IMPORT),

@@ -76,7 +76,8 @@ def checkout(folder, exercises):
     """A student's checkout: the course with `exercises` ({name: source}, else the stubs) as exercises/."""
     for part in ("grader", "coursekit", "solutions"):
         shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__", "hidden"))
-    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    for part in ("pyproject.toml", "course.toml"):
+        shutil.copy2(ROOT / part, folder / part)
     shutil.copytree(EXERCISES, folder / "exercises", ignore=shutil.ignore_patterns("__pycache__", ".*"))
     for name, source in exercises.items():
         (folder / "exercises" / f"{name}.py").write_text(source, encoding="utf-8")
