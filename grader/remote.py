@@ -780,7 +780,10 @@ class Runner:
             return RuntimeError(f"the runner could not read the grader's request: {type_name}: {message}")
         bases = [str(name) for name in error.get("bases") or ()]
         base = next((name for name in bases if name not in ("BaseException", "Exception", "object")), "Exception")
-        return _exception_class(type_name, base)(type_name, message, place)
+        raised = _exception_class(type_name, base)(type_name, message, place)
+        if isinstance(error.get("errno"), int):  # an OSError's number: what grader.results.cause_of reads
+            raised.errno = error["errno"]
+        return raised
 
 
 # --- limits that cross: the test's deadline and a CPU budget ---------------------------------------

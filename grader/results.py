@@ -23,6 +23,7 @@ that does not import, a test not run. A classroom flags "memory" from causes, so
 merely contains the word MemoryError counts for nothing.
 """
 
+import errno
 from dataclasses import asdict, dataclass, fields
 
 import pytest
@@ -248,8 +249,11 @@ def cause_of(error):
         chain.append(error)
         error = error.__cause__ or error.__context__
     for error in chain:  # memory first: wherever it happened, it is why
-        if isinstance(error, MemoryError) or getattr(error, "type_name", None) == "MemoryError":
+        if (isinstance(error, MemoryError) or getattr(error, "type_name", None) == "MemoryError"
+                or getattr(error, "errno", None) == errno.ENOMEM):
             return MEMORY
+    if any(getattr(error, "errno", None) == errno.EFBIG for error in chain):  # past the file-size limit
+        return OUTPUT_FLOOD
     first = chain[0] if chain else None
     own = getattr(first, "cause", None)  # said where it was raised (grader.plugin, grader.remote)
     if own in CAUSES:

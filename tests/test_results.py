@@ -158,3 +158,33 @@ def test_no_view_parses_messages_or_reads_the_grade_marker_raw():
     assert found == [], "\n".join(found)
     assert PARSED.search('status = "memory" if "MemoryError" in output')  # the check can fail
     assert RAW_MARKER.search('marker = item.get_closest_marker("grade")')
+
+
+def raised_while(error, handling):
+    """`error` as the judge meets it: raised while `handling` was being handled."""
+    try:
+        try:
+            raise handling
+        except BaseException:
+            raise error from None
+    except BaseException as caught:
+        return caught
+
+
+def test_the_cause_comes_from_the_exceptions_never_from_their_words():
+    from grader import remote
+    from grader.checks import WrongAnswer
+    from grader.loader import StudentCodeError
+
+    raised = remote._exception_class("OSError", "OSError")
+    flood, no_memory = raised("OSError", "File too large", None), raised("OSError", "whatever it says", None)
+    flood.errno, no_memory.errno = 27, 12  # what the runner sends of an OSError: its number
+    assert results.cause_of(flood) == "output-flood" and results.cause_of(no_memory) == "memory"
+    assert results.cause_of(raised("OSError", "[Errno 27] File too large: MemoryError", None)) == "raised"
+    assert results.cause_of(WrongAnswer("MemoryError, stopped after 10 s")) == "wrong"
+    assert results.cause_of(remote.CpuSpent("your train() used its CPU time")) == "cpu"
+    assert results.cause_of(raised_while(StudentCodeError("network.py: importing failed"),
+                                         remote.CodeTimeout())) == "timeout"
+    assert results.cause_of(raised_while(StudentCodeError("network.py: importing failed"),
+                                         raised("MemoryError", "", None))) == "memory"
+    assert results.cause_of(StudentCodeError("network.py: cannot compile this file: MemoryError")) == "import"
