@@ -1,7 +1,8 @@
 """The whole course checked against its table (course.toml), every gap printed with its fix.
 
-    python -m coursekit.check              # every lesson
+    python -m coursekit.check              # every lesson, then the reference graded
     python -m coursekit.check dropout      # one lesson, by module name or number
+    python -m coursekit.check --no-grade   # the files only (a second or two)
 
 For each lesson of the table: the page exists and its H1 is "<number>. <title>"; the pages of
 docs/lessons/ are the table's, in its order; and for a lesson with an exercise module, its
@@ -11,8 +12,10 @@ name real tests, every anchor anything links to is a heading of the page (the ta
 sections, each grade marker's `section=`, each diagnosis, each worked value, the reference
 solutions), the hints cover exactly the stubs, the worked example covers them too, every
 "Common mistakes" entry is tied to a diagnosis or a grader message (and back), and the
-notebook exists. Problems make the exit status 1; advice (a module without right-style
-variants, or without a worked example) is printed and does not.
+notebook exists, no TODO of the scaffold is left; then, when no problem is left, the grader's
+tests run on the reference (solutions/; the MNIST runs left out) and each that fails is a
+problem. Problems make the exit status 1; advice (a module without right-style variants, or
+without a worked example) is printed and does not.
 
 Everything here reads files, never `exercises/` (the student's folder): the stubs are generated
 from solutions/ in memory. The project's tests run this check (tests/test_catalog.py), so a rule
@@ -156,7 +159,9 @@ def mistake_problems(lesson, entries, anchors, grader_text):
             if fragment not in grader_text(file):
                 problems.append((f"the bullet {key!r} is said to be named by grader/{file}, which has no "
                                  f"message with {fragment!r}",
-                                 "write that message in the grader, or correct the fragment in course.toml"))
+                                 "write that message in the grader, or correct the fragment in course.toml (a "
+                                 "fragment is matched in the file's strings, adjacent literals joined; an "
+                                 "f-string's {values} are left out)"))
     for key in sorted(set(lesson.named_by_a_message) - keys):
         problems.append((f"course.toml's named_by_a_message lists {key!r}, which is no bullet of the page's "
                          "Common mistakes", "remove it from course.toml, or restore the bullet"))
@@ -165,6 +170,22 @@ def mistake_problems(lesson, entries, anchors, grader_text):
         problems.append((f"the diagnosis anchored at #{anchor} has no heading under Common mistakes",
                          f"add `### <the mistake> {{#{anchor}}}` to the page's Common mistakes"))
     return problems
+
+
+def message_text(source):
+    """The strings of a Python file, one per line, as Python reads them: adjacent literals joined
+    ("a " "b" is "a b"), an f-string's literal parts joined with a space where its values go.
+    A fragment of a grader message is looked for here, so a message may be wrapped in the source."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node.value)
+        elif isinstance(node, ast.JoinedStr):
+            found.append(" ".join(part.value for part in node.values
+                                  if isinstance(part, ast.Constant) and isinstance(part.value, str)))
+    return "\n".join(found)
 
 
 def json_key(text):
@@ -358,6 +379,12 @@ def check_lesson(lesson, root=ROOT, markers=None):
         gap(f"lesson {lesson.number} has no worked example", "write coursekit/worked/<module>.py and drop "
             "`worked = false`: grader.trace then shows a student's values beside the lesson's", advice=True)
 
+    if lesson.summary.startswith("TODO") or not lesson.summary:
+        gap("course.toml's summary of the lesson is still to write", "one line for the home page's course path")
+    todos = [number for number, line in enumerate(text.splitlines(), 1) if line.startswith("TODO")]
+    if todos:
+        gap(f"docs/{lesson.page}.md still has TODO paragraphs (line {', '.join(map(str, todos))})",
+            "write them, or remove them")
     wanted[REFERENCE_ANCHOR] = "the grader's summary and python -m grader.hint"
     for problem, fix in page_problems(lesson, text, wanted):
         gap(problem, fix)
@@ -370,7 +397,7 @@ def check_lesson(lesson, root=ROOT, markers=None):
     else:
         def grader_text(file):
             path = root / "grader" / file
-            return path.read_text(encoding="utf-8") if path.is_file() else ""
+            return message_text(path.read_text(encoding="utf-8")) if path.is_file() else ""
 
         for problem, fix in mistake_problems(lesson, entries, anchors, grader_text):
             gap(problem, fix)
@@ -428,9 +455,45 @@ def check_course(root=ROOT, lessons=None):
     return gaps
 
 
+def reference_failures(modules, root=ROOT):
+    """[(test, message)] of the grader's tests of `modules` that fail on the reference, the MNIST
+    training runs left out (a minute each; the project's tests run them)."""
+    import json
+    import os
+    import subprocess
+    import tempfile
+
+    from grader.submissions import grader_command
+
+    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
+        path = Path(scratch) / "results.json"
+        selected = [option for module in modules for option in ("--module", module)]
+        command = grader_command(root / "solutions", path, *selected, "-k", "not mnist")
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+        if not path.exists():
+            return [("the grader", (done.stdout[-2000:] + done.stderr[-2000:]).strip())]
+        tests = json.loads(path.read_text(encoding="utf-8"))["tests"]
+    return [(test["name"], test.get("output", "")) for test in tests if test.get("status") != "passed"]
+
+
+def grading_gaps(lessons, root=ROOT):
+    modules = [lesson.module for lesson in lessons if lesson.module]
+    gaps = []
+    for test, message in reference_failures(modules, root) if modules else []:
+        module = test.split(".py:", 1)[0]
+        first = message.strip().splitlines()[0] if message.strip() else "(no message)"
+        gaps.append(Gap(f"grading solutions/{module}.py", f"the reference fails {test}: {first}",
+                        "every grader test must pass on solutions/: fix the test or the reference "
+                        f"(pytest grader --module {module} --target solutions shows it whole)"))
+    return gaps
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m coursekit.check", description=__doc__.split("\n\n")[0])
     parser.add_argument("lesson", nargs="?", help="one lesson: its module name or number (default: all)")
+    parser.add_argument("--no-grade", action="store_true",
+                        help="skip grading the reference (solutions/) with the grader's tests")
     args = parser.parse_args(argv)
     lessons = course.LESSONS
     if args.lesson:
@@ -441,6 +504,10 @@ def main(argv=None):
                          + ", ".join(f"{lesson.number} ({lesson.module or Path(lesson.page).name})"
                                      for lesson in course.LESSONS))
     gaps = check_course(lessons=lessons) if not args.lesson else [g for l in lessons for g in check_lesson(l)]
+    if not args.no_grade and not any(not gap.advice for gap in gaps):
+        print("grading the reference with the grader's tests (the MNIST runs left out; --no-grade skips it)...",
+              flush=True)
+        gaps += grading_gaps(lessons)
     current = None
     for found in gaps:
         if found.lesson != current:

@@ -47,10 +47,12 @@ def note(src_uri, name, repo_url=None):
     """The admonition for a lesson page: a link relative to the page, and Colab's when known."""
     depth = len(PurePosixPath(src_uri).parts) - 1
     link = "../" * depth + f"{NOTEBOOKS}/{name}"
+    lesson = course.MODULES.get(name.removesuffix(".ipynb"))
+    traced = ", traces it on the worked example" if lesson is None or lesson.worked else ""
     text = (f'!!! tip "This lesson\'s exercise in Jupyter"\n\n'
             f'    Download [`{name}`]({link}){{ download="{name}" }} into the course\'s `notebooks/` folder '
             f"(it is already there in your copy of the course: `make lab` opens it). It grades each "
-            f"method with the same grader, traces it on the worked example and shows the lesson's "
+            f"method with the same grader{traced} and shows the lesson's "
             f"hints; see [Working in Jupyter]({'../' * depth}getting-started.md#working-in-jupyter).")
     colab = colab_url(repo_url, name)
     if colab:

@@ -38,6 +38,9 @@ MAX_DEPTH = 64  # nesting of lists, tuples and dicts in a value that crosses
 # --- the wire: plain values, framed, without pickle ---------------------------------------------
 
 
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")  # NumPy's own, rebuilt from a state
+
+
 class Unsendable(Exception):
     """A value that cannot cross as plain data (the judge's side: a grader bug)."""
 
@@ -48,8 +51,11 @@ class Wire:
     The header's JSON keeps None, booleans, ints, floats (nan and inf too) and strings; a tuple is
     {"$t": [...]}, a dict {"$d": [[key, value], ...]} (keys of any plain kind, as the course's
     `weights[k]`), an array {"$a": i} and a NumPy scalar {"$s": i}, i the index of its .npy block
-    (`np.save(..., allow_pickle=False)`). `other(value)` turns anything else into a header
-    entry (a handle), or raises Unsendable; `resolve(entry)` turns such an entry back.
+    (`np.save(..., allow_pickle=False)`). A NumPy random Generator crosses as a copy of its bit
+    generator's state, {"$g": state}, rebuilt only for NumPy's own bit generators: a test can
+    hand `rng` to a student's function, which draws from its copy. `other(value)` turns anything
+    else into a header entry (a handle), or raises Unsendable; `resolve(entry)` turns such an
+    entry back.
     """
 
     ARRAY_KINDS = "biufcSU"  # booleans and numbers (and strings); never objects
@@ -91,6 +97,8 @@ class Wire:
         if kind is dict:
             return {"$d": [[self._encode(k, blocks, depth + 1), self._encode(v, blocks, depth + 1)]
                            for k, v in value.items()]}
+        if kind is np.random.Generator and type(value.bit_generator).__name__ in BIT_GENERATORS:
+            return {"$g": self._encode(value.bit_generator.state, blocks, depth + 1)}
         return self._other(value, f"a {kind.__name__}")
 
     def _other(self, value, what):
@@ -122,6 +130,14 @@ class Wire:
             return tuple(self._decode(item, arrays) for item in entry["$t"])
         if "$d" in entry:
             return {self._decode(k, arrays): self._decode(v, arrays) for k, v in entry["$d"]}
+        if "$g" in entry:
+            state = self._decode(entry["$g"], arrays)
+            name = state.get("bit_generator") if isinstance(state, dict) else None
+            if name not in BIT_GENERATORS:
+                raise ValueError(f"not a NumPy bit generator: {name!r}")
+            bits = getattr(np.random, name)()
+            bits.state = state
+            return np.random.Generator(bits)
         if self.resolve is None:
             raise ValueError(f"unexpected entry {sorted(entry)}")
         return self.resolve(entry)

@@ -32,6 +32,7 @@ from coursekit import course, solutions
 from coursekit.stubs import find_stubs
 from grader import progress, remote, results, submissions
 from grader.checks import WrongAnswer
+from grader.harness import Unsendable
 from grader.loader import InputCalled, StudentCodeError, time_limit, where_in
 
 TEST_SECONDS = 10
@@ -446,6 +447,9 @@ def describe(excinfo, item, grading):
                 f"needed{at}")
     if isinstance(error, InputCalled):
         return f"{error}{at}"
+    if isinstance(error, Unsendable):  # the test handed the runner something it cannot carry
+        return (f"the grader failed here, not your code: {error} (a bug in grader/test_{name}.py: a test may "
+                "pass only plain values, arrays, NumPy generators and objects your code made)")
     if isinstance(error, remote.StudentExit):
         return f"your code called sys.exit({error.code}), which would end the grading run{at}"
     if isinstance(error, remote.StudentRaised):

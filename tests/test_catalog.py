@@ -30,7 +30,7 @@ def test_the_lesson_has_no_problem(lesson, markers):
 
 
 def test_the_course_has_no_problem_and_the_command_says_so():
-    done = subprocess.run([sys.executable, "-m", "coursekit.check"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "coursekit.check", "--no-grade"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{len(course.LESSONS)} lesson(s) checked: 0 problem(s)" in done.stdout
@@ -126,16 +126,21 @@ def test_a_broken_lesson_s_every_gap_is_named(tmp_path, markers):
     assert "docs/lessons/network.md has no `## Common mistakes` section" in found
 
 
+# A lesson the course does not have, whatever lessons a fork adds (not "dropout": a fork may add it).
+NUMBER = max(lesson.number for lesson in course.LESSONS) + 1
+NEW = f"lesson{NUMBER}"
+
+
 def test_a_new_lesson_without_its_files_is_named_piece_by_piece(tmp_path, markers):
-    lesson = course.Lesson(9, "Dropout", "lessons/dropout", module="dropout",
-                           functions={"dropout": "dropout", "dropout_backward": "dropout"})
+    lesson = course.Lesson(NUMBER, "New", f"lessons/{NEW}", summary="something", module=NEW,
+                           functions={"forward": "forward", "backward": "backward"})
     root = copy_of_the_course(tmp_path)
-    assert problems_of(lesson, root, markers) == ["docs/lessons/dropout.md is missing"]
-    (root / "docs" / "lessons" / "dropout.md").write_text("# 9. Dropout\n\n## Dropout\n")
+    assert problems_of(lesson, root, markers) == [f"docs/lessons/{NEW}.md is missing"]
+    (root / "docs" / "lessons" / f"{NEW}.md").write_text(f"# {NUMBER}. New\n\n## Forward\n")
     found = problems_of(lesson, root, markers)
-    for missing in ("solutions/dropout.py is missing", "grader/test_dropout.py is missing",
-                    "grader/hints/dropout.toml is missing", "notebooks/dropout.ipynb is missing",
-                    "docs/lessons/dropout.md has no `## Common mistakes` section"):
+    for missing in (f"solutions/{NEW}.py is missing", f"grader/test_{NEW}.py is missing",
+                    f"grader/hints/{NEW}.toml is missing", f"notebooks/{NEW}.ipynb is missing",
+                    f"docs/lessons/{NEW}.md has no `## Common mistakes` section"):
         assert missing in found, (missing, found)
 
 
@@ -158,11 +163,31 @@ def test_the_table_s_own_mistakes_are_named(tmp_path):
 
 def test_a_lesson_page_missing_from_the_table_is_caught(tmp_path):
     root = copy_of_the_course(tmp_path)
-    (root / "docs" / "lessons" / "dropout.md").write_text("# 9. Dropout\n")
-    (root / "solutions" / "dropout.py").write_text("def dropout(a):\n    return a\n")
+    (root / "docs" / "lessons" / f"{NEW}.md").write_text(f"# {NUMBER}. New\n")
+    (root / "solutions" / f"{NEW}.py").write_text("def forward(a):\n    return a\n")
     problems = [gap.problem for gap in check.check_course(root)]
-    assert "docs/lessons/dropout.md is a lesson page with no entry in course.toml" in problems
-    assert "solutions/dropout.py is the module of no lesson" in problems
+    assert f"docs/lessons/{NEW}.md is a lesson page with no entry in course.toml" in problems
+    assert f"solutions/{NEW}.py is the module of no lesson" in problems
+
+
+def test_a_reference_that_fails_its_tests_is_a_problem(tmp_path):
+    root = copy_of_the_course(tmp_path)
+    solution = root / "solutions" / "data.py"
+    text = solution.read_text(encoding="utf-8")
+    assert text.count("/ 255") == 1
+    solution.write_text(text.replace("/ 255", "* 1"), encoding="utf-8")  # pixels in [0, 255]: a test's own rule
+    gaps = check.grading_gaps([course.MODULES["data"]], root)
+    assert gaps and all(gap.lesson == "grading solutions/data.py" for gap in gaps), gaps
+    assert any("the reference fails data.py: test_to_features" in gap.problem for gap in gaps), gaps
+
+
+def test_a_message_wrapped_in_the_source_is_found_and_a_scaffold_s_todo_is_not_left():
+    source = 'raise WrongAnswer("a unit is kept "\n                  f"with probability {p}, not " "1 - p")\n'
+    assert "a unit is kept with probability" in check.message_text(source)
+    lesson = course.Lesson(NUMBER, "New", "lessons/network", summary="TODO: one line", module="network",
+                           functions=dict(NETWORK.functions), worked=False)
+    problems = [gap.problem for gap in check.check_lesson(lesson) if not gap.advice]
+    assert "course.toml's summary of the lesson is still to write" in problems
 
 
 def test_the_markers_are_the_grader_s_own(markers):

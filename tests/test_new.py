@@ -9,8 +9,11 @@ import tomllib
 
 import pytest
 
-from coursekit import ROOT
+from coursekit import ROOT, course
 
+# A lesson the course does not have, whatever lessons a fork adds (not "dropout": a fork may add it).
+NUMBER = max(lesson.number for lesson in course.LESSONS) + 1
+NEW = f"lesson{NUMBER}"
 PARTS = ("coursekit", "grader", "solutions", "exercises", "docs", "notebooks", "tests/right")
 
 
@@ -22,7 +25,7 @@ def fork(tmp_path_factory):
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__", "generated", "site"))
     for name in ("course.toml", "mkdocs.yml", "pyproject.toml"):
         shutil.copy(ROOT / name, root / name)
-    made = command(root, "coursekit.new", "dropout", "Dropout")
+    made = command(root, "coursekit.new", NEW, "New")
     assert made.returncode == 0, made.stdout + made.stderr
     return root, made.stdout
 
@@ -35,30 +38,32 @@ def command(root, module, *args):
 
 def test_the_entry_and_the_hand_written_files_are_made(fork):
     root, out = fork
-    for path in ("docs/lessons/dropout.md", "solutions/dropout.py", "grader/test_dropout.py",
-                 "grader/hints/dropout.toml"):
+    for path in (f"docs/lessons/{NEW}.md", f"solutions/{NEW}.py", f"grader/test_{NEW}.py",
+                 f"grader/hints/{NEW}.toml"):
         assert (root / path).is_file() and f"wrote {path}" in out, path
     with open(root / "course.toml", "rb") as file:
         lessons = tomllib.load(file)["lesson"]
     entry = lessons[-1]
-    assert entry["number"] == len(lessons) and entry["module"] == "dropout" and entry["page"] == "lessons/dropout"
-    page = (root / "docs" / "lessons" / "dropout.md").read_text(encoding="utf-8")
-    assert page.startswith(f"# {entry['number']}. Dropout\n")
+    assert entry["number"] == NUMBER and entry["module"] == NEW and entry["page"] == f"lessons/{NEW}"
+    page = (root / "docs" / "lessons" / f"{NEW}.md").read_text(encoding="utf-8")
+    assert page.startswith(f"# {NUMBER}. New\n")
 
 
 def test_the_check_lists_what_is_left_and_only_for_the_new_lesson(fork):
     root, _ = fork
     done = command(root, "coursekit.check")
     assert done.returncode == 1, done.stdout + done.stderr
-    lesson = done.stdout.split("dropout:", 1)
+    lesson = done.stdout.split(f"\n{NUMBER} {NEW}:", 1)
     assert len(lesson) == 2, done.stdout
     before, after = lesson
     assert "problem:" not in before, before  # the other lessons are untouched
-    for gap in ("solutions/dropout.py marks no function body as the exercise",
-                "exercises/dropout.py is not what the generator makes of solutions/dropout.py (never generated)",
-                "grader/test_dropout.py has no @pytest.mark.grade test",
-                "notebooks/dropout.ipynb is missing",
-                "lesson 9 has no worked example"):
+    for gap in (f"solutions/{NEW}.py marks no function body as the exercise",
+                f"exercises/{NEW}.py is not what the generator makes of solutions/{NEW}.py (never generated)",
+                f"grader/test_{NEW}.py has no @pytest.mark.grade test",
+                f"notebooks/{NEW}.ipynb is missing",
+                "course.toml's summary of the lesson is still to write",
+                f"docs/lessons/{NEW}.md still has TODO paragraphs",
+                f"lesson {NUMBER} has no worked example"):
         assert gap in after, (gap, after)
     assert "fix: " in after and "python -m coursekit.stubs solutions exercises" in after
 
@@ -66,8 +71,8 @@ def test_the_check_lists_what_is_left_and_only_for_the_new_lesson(fork):
 def test_a_second_scaffold_of_the_same_lesson_writes_nothing(fork):
     root, _ = fork
     table = (root / "course.toml").read_text(encoding="utf-8")
-    again = command(root, "coursekit.new", "dropout", "Dropout again")
-    assert again.returncode == 2 and "already has a lesson with the module 'dropout'" in again.stderr
+    again = command(root, "coursekit.new", NEW, "New again")
+    assert again.returncode == 2 and f"already has a lesson with the module '{NEW}'" in again.stderr
     clash = command(root, "coursekit.new", "Drop-Out", "Dropout")
     assert clash.returncode == 2 and "lower-case letters" in clash.stderr
     assert (root / "course.toml").read_text(encoding="utf-8") == table

@@ -272,7 +272,7 @@ def test_setup_cell_installs_the_course_where_it_is_missing(monkeypatch, tmp_pat
 
 def test_colab_installs_mnist_with_the_command_the_makefile_runs():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "-m coursekit.mnist install" in makefile and "-m coursekit.mnist install" in setup_cell()
+    assert "-m coursekit.mnist install" in makefile and '["-m", "coursekit.mnist", "install"]' in setup_cell()
 
 
 # --- the site: each exercise lesson links its notebook ------------------------------------------

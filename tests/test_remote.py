@@ -136,6 +136,21 @@ def test_other_objects_and_object_arrays_do_not_cross_as_values():
             Wire().dumps(value)
 
 
+def test_a_numpy_generator_crosses_as_a_copy_of_its_state():
+    for bits in (np.random.PCG64, np.random.MT19937, np.random.Philox, np.random.SFC64):
+        rng = np.random.Generator(bits(7))
+        rng.random(3)
+        back = roundtrip({"rng": rng})["rng"]
+        assert type(back.bit_generator) is bits and back is not rng
+        np.testing.assert_array_equal(back.random(5), rng.random(5))  # the same draws from here on
+
+
+def test_only_numpy_s_own_bit_generators_are_rebuilt():
+    header = b'{"$g": {"$d": [["bit_generator", "os.system"], ["state", "x"]]}}'
+    with pytest.raises(ValueError, match="not a NumPy bit generator"):
+        Wire().loads(header, [])
+
+
 def test_a_pickled_array_is_refused():
     buffer = io.BytesIO()
     np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)
