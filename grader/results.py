@@ -267,12 +267,14 @@ def cause_of(error):
 def _kind(error):
     from grader import remote
     from grader.checks import WrongAnswer
+    from grader.harness import Unsendable
     from grader.loader import InputCalled, StudentCodeError
 
     own = getattr(error, "cause", None)
     if own in CAUSES:
         return own
-    for kinds, cause in (((WrongAnswer,), WRONG),
+    for kinds, cause in (((Unsendable,), GRADER),  # the test handed the runner what it cannot carry
+                         ((WrongAnswer,), WRONG),
                          ((remote.CodeTimeout,), TIMEOUT),
                          ((remote.CpuSpent,), CPU),
                          ((remote.OutputFlood,), OUTPUT_FLOOD),

@@ -183,6 +183,9 @@ def test_the_cause_comes_from_the_exceptions_never_from_their_words():
     assert results.cause_of(raised("OSError", "[Errno 27] File too large: MemoryError", None)) == "raised"
     assert results.cause_of(WrongAnswer("MemoryError, stopped after 10 s")) == "wrong"
     assert results.cause_of(remote.CpuSpent("your train() used its CPU time")) == "cpu"
+    from grader.harness import Unsendable
+
+    assert results.cause_of(Unsendable("a lambda")) == "grader"  # the test's bug, not the student's
     assert results.cause_of(raised_while(StudentCodeError("network.py: importing failed"),
                                          remote.CodeTimeout())) == "timeout"
     assert results.cause_of(raised_while(StudentCodeError("network.py: importing failed"),
