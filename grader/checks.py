@@ -24,7 +24,7 @@ class WrongAnswer(AssertionError):
 
     def __init__(self, message, explanation="", diagnosis=()):
         super().__init__(message + (f"\n    {explanation}" if explanation else ""))
-        self.said, self.explanation, self.diagnosis = message, explanation, tuple(diagnosis)
+        self.said, self.explanation, self.diagnosis = message, str(explanation), tuple(diagnosis)
 
 
 def wrong_answer(message, diagnose=None):
@@ -33,7 +33,7 @@ def wrong_answer(message, diagnose=None):
     if diagnose is not None:
         try:
             explanation = diagnose()
-            named = getattr(diagnose, "named", ())  # grader.diagnoses.Diagnose: the mistakes it found
+            named = getattr(explanation, "named", ())  # a grader.diagnoses.Explanation: the mistakes it names
         except Exception:  # a hint must never hide the answer; tests/test_diagnoses.py finds such bugs
             explanation = ""
     return WrongAnswer(message, explanation, named)
@@ -115,14 +115,16 @@ def expect(condition, message, diagnose=None):
         raise wrong_answer(message, diagnose)
 
 
-def expect_slope(analytic, slope, what, nudged, loss="your loss"):
+def expect_slope(analytic, slope, what, nudged, loss="your loss", verdict=None):
     """An analytic gradient entry agrees with a finite-difference slope by the course's one standard
     (coursekit.gradcheck: |a - n| <= TOLERANCE * max(1, |a|, |n|)). `what` names the student's
-    gradient entry, `nudged` the parameter entry moved, `loss` whose loss was measured."""
+    gradient entry, `nudged` the parameter entry moved, `loss` whose loss was measured (or the
+    function, for a derivative checked against its own function), `verdict` what a disagreement
+    means (default: the gradient does not belong to the loss)."""
     if not agrees(analytic, slope):
         raise WrongAnswer(f"your {what} is {float(analytic):.6g}, but nudging {nudged} changes {loss} at a rate "
                           f"of {float(slope):.6g} (they should agree within {TOLERANCE:g} x max(1, |gradient|)): "
-                          "the gradient does not belong to the loss")
+                          + (verdict or "the gradient does not belong to the loss"))
 
 
 def cpu_budget(seconds, reference_seconds, example_by_example_seconds):

@@ -68,11 +68,11 @@ def test_to_features_values_in_row_major_order(student, images):
     for divisor in (255, 256):
         if np.allclose(got, flat / divisor, atol=1e-6):
             return
-    column_major = images.transpose(0, 2, 1).reshape(len(images), 784) / 255
-    if np.allclose(got, column_major, atol=1e-6) or np.allclose(got, column_major * 255 / 256, atol=1e-6):
-        raise WrongAnswer("your features hold the right pixels in column-major order (column 0 "
-                          "top to bottom, then column 1, ...): feature 28 * r + c must be the "
-                          "pixel in row r, column c; use images.reshape(len(images), 784)")
+    if scaled_per_image(got, flat):
+        return  # the pixels are in order; how they are scaled is test_to_features_scales_dim_digits's
+    order = pixel_order(got, images)
+    if order:
+        raise WrongAnswer(order)
     wrapped = (images == 255) & (np.isclose(got.reshape(images.shape), 0, atol=1e-6) |
                                  (got.reshape(images.shape) < 0.5))
     if wrapped.any():
@@ -83,6 +83,45 @@ def test_to_features_values_in_row_major_order(student, images):
                           "pixel below 255 down to 0. Divide with /, after converting to floats")
     expect_array(got, flat / 255, "to_features(images) (each pixel divided by 255; 256 is also "
                                   "accepted)", rtol=0, atol=1e-6)
+
+
+def scaled_per_image(got, flat):
+    """Whether each row of `got` is its image's pixels times a positive number of its own: the
+    order is right (a division by the image's or the batch's largest pixel, say), the scale aside."""
+    for row, pixels in zip(got, flat):
+        if pixels.max() == 0:
+            continue
+        factor = row.max() / pixels.max()
+        if not (factor > 0 and np.allclose(row, pixels * factor, rtol=1e-5, atol=1e-6)):
+            return False
+    return True
+
+
+def pixel_order(got, images):
+    """What is wrong with the order of `got`'s pixels, when it holds the right values (pixel / 255
+    or / 256) in another order; None when it does not."""
+    n = len(images)
+    for divisor in (255, 256):
+        right = images.astype(float) / divisor
+        if not np.allclose(np.sort(got, axis=None), np.sort(right, axis=None), rtol=0, atol=1e-6):
+            continue
+        for moved, what in ((right.transpose(0, 2, 1), "in column-major order (column 0 top to bottom, then "
+                             "column 1, ...), as a transpose of each image or a reshape with order=\"F\" gives"),
+                            (right[:, ::-1, :], "with each image upside down (its rows in reverse order)"),
+                            (right[:, :, ::-1], "with each image mirrored (each row's pixels in reverse order)"),
+                            (np.rot90(right, axes=(1, 2)), "with each image rotated by 90 degrees")):
+            if np.allclose(got, moved.reshape(n, 784), rtol=0, atol=1e-6):
+                return (f"your features hold the right pixels {what}: feature 28 * r + c must be the pixel "
+                        "in row r, column c; use images.reshape(len(images), 784), which reads each image "
+                        "row by row")
+        within = all(np.allclose(np.sort(row), np.sort(image, axis=None), rtol=0, atol=1e-6)
+                     for row, image in zip(got, right))
+        return ("your features hold the right pixel values in another order, "
+                + ("each image's own pixels shuffled" if within else "with pixels of different images mixed "
+                   "together (a reshape or transpose across the images' axis?)")
+                + ": feature 28 * r + c of row i must be the pixel in row r, column c of image i; use "
+                "images.reshape(len(images), 784), which reads each image row by row")
+    return None
 
 
 def fixed_scale(got, flat):
@@ -104,11 +143,21 @@ def test_to_features_scales_dim_digits_by_a_fixed_constant(student, images):
         expect(got.shape == flat.shape, f"to_features() of {what} returned shape {got.shape}; expected {flat.shape}")
         if fixed_scale(got, flat):
             continue
+        if pixel_order(got, batch):
+            continue  # scaled by a fixed constant, in another order: the flattening tests say so
         brightened = np.isclose(got.max(), 1.0, atol=1e-6) or any(
             np.allclose(got[i].max(), 1.0, atol=1e-6) for i in range(len(got)) if flat[i].max() > 0)
         hint = (": yours brings the brightest pixel to 1, as a division by the largest pixel (of the batch "
                 "or of each image) does. Divide every pixel by the same constant, 255 (or 256), so a dim digit "
                 "stays dim" if brightened else "")
+        if np.isclose(got.max(), flat.max() / 255, rtol=0, atol=1e-6) or \
+                np.isclose(got.max(), flat.max() / 256, rtol=0, atol=1e-6):
+            # The largest values agree: say where the features differ instead of repeating one number.
+            difference = np.abs(got - flat / 255)
+            i, j = np.unravel_index(np.argmax(difference), difference.shape)
+            raise WrongAnswer(f"your to_features() of {what} differs from the pixels divided by 255 (or 256): "
+                              f"feature {j} of image {i} is {got[i, j]:.6g}, but that pixel is {int(flat[i, j])}, "
+                              f"which gives {flat[i, j] / 255:.6g}; divide every pixel by the same constant")
         raise WrongAnswer(f"your to_features() of {what} has largest feature {got.max():.6g}; dividing by "
                           f"255 gives {flat.max() / 255:.6g}{hint}")
 
@@ -119,9 +168,8 @@ def test_to_features_one_image_round_trip(student, images):
     features = np.asarray(features_of(student, images[:3]), dtype=float)
     expect(features.shape == (3, 784), f"to_features() of 3 images returned shape {features.shape}; "
                                        "expected (3, 784)")
-    back = np.rint(features[1].reshape(28, 28) * 255)
-    back256 = np.rint(features[1].reshape(28, 28) * 256)
-    expect(np.array_equal(back, images[1]) or np.array_equal(back256, images[1]),
+    # The order only: each image's own scale is test_to_features_scales_dim_digits's to judge.
+    expect(scaled_per_image(features[1:2], images[1:2].reshape(1, 784).astype(float)),
            "features[1].reshape(28, 28), scaled back to 0 ... 255, is not images[1]: pixel (r, c) "
            "must be feature 28 * r + c of the image's own row")
 

@@ -12,7 +12,8 @@ import warnings
 import numpy as np
 import pytest
 
-from coursekit.gradcheck import STEP, numerical_gradient
+from coursekit.gradcheck import STEP, agrees, numerical_gradient
+from grader import remote
 from grader.cases import every_combination
 from grader.checks import WrongAnswer, expect, expect_array, expect_scalar, expect_slope
 from grader.diagnoses import functional as mistakes
@@ -300,6 +301,25 @@ def test_backward_matches_reference(student, reference, digits, dimensions, batc
                      f"grad_weights[{i}] (dE/dW({i + 1}), {layer(i)}{summed})", diagnose=diagnose)
 
 
+def sigma_prime_against_sigma(student):
+    """What a finite-difference failure of backward means when the student's sigma_prime is not the
+    slope of the student's own sigma (then backward, which uses it, cannot agree); else None."""
+    x = np.linspace(-4, 4, 17)
+    try:
+        above = np.asarray(student.sigma(x + STEP), dtype=float)
+        slope = (above - np.asarray(student.sigma(x - STEP), dtype=float)) / (2 * STEP)
+        got = np.asarray(student.sigma_prime(x.copy()), dtype=float)
+    except remote.StudentRaised:  # graded by sigma's and sigma_prime's own tests
+        return None
+    if got.shape == x.shape and all(agrees(a, n) for a, n in zip(got, slope)):
+        return None
+    j = int(np.argmax(np.abs(got - slope))) if got.shape == x.shape else 0
+    at = (f" (at x = {x[j]:g} yours is {got[j]:.6g}, the slope of your sigma {slope[j]:.6g})"
+          if got.shape == x.shape else "")
+    return (f"your sigma_prime disagrees with the finite differences of your sigma itself{at}, and backward "
+            "uses it: fix sigma_prime first, sigma(x) (1 - sigma(x)) at the pre-activation z")
+
+
 @pytest.mark.grade(uses=["forward", "loss", "backward"], section="checking-with-finite-differences")
 def test_backward_finite_differences(student, reference, digits):
     """The student's gradients against the slope of the student's own forward and loss."""
@@ -308,6 +328,7 @@ def test_backward_finite_differences(student, reference, digits):
     _, theirs = student.forward(x, theirs)
     theirs = student.backward(y, theirs)
     rng = np.random.default_rng(7)
+    verdict = sigma_prime_against_sigma(student)
 
     def student_loss():
         output, _ = student.forward(x, theirs)
@@ -323,7 +344,7 @@ def test_backward_finite_differences(student, reference, digits):
                 index = tuple(int(k) for k in np.unravel_index(j, params.shape))
                 slope = numerical_gradient(student_loss, params, index, h=STEP)  # nudges the model's array
                 expect_slope(analytic[index], slope, f"grad_{name}[{i}]{index} ({layer(i)})", f"{name}[{i}]{index}",
-                             "your loss (check the 0.5 in loss, and every factor of the four equations)")
+                             "your loss (check the 0.5 in loss, and every factor of the four equations)", verdict)
     # A flat loss agrees with its own zero slopes: the check needs a gradient to check.
     expect(any(np.any(np.asarray(g, dtype=float) != 0) for g in theirs["grad_weights"]),
            "after your forward() and backward() on 4 real digits, every grad_weights[i] is zero: the loss's "

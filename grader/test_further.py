@@ -99,15 +99,44 @@ def test_softmax_of_large_entries(student, reference):
         expect_array(got, further.softmax(a), f"softmax({a.tolist()})", diagnose=diagnose)
 
 
+def shown(name, value):
+    """`name` of shape (...) = its values, all of them for a small array."""
+    value = np.asarray(value)
+    text = np.array2string(value, precision=4, suppress_small=True, separator=", ",
+                           threshold=24 if value.size <= 24 else 8, edgeitems=3)
+    return f"{name} of shape {value.shape} = {_indent(text, 4)}"
+
+
+def _indent(text, pad):
+    return text.replace("\n", "\n" + " " * pad)
+
+
+def called_with_its_input(function, name, right, *named, note=""):
+    """function(*values) for `named` (name, value) pairs; if the student's function raises, a
+    message that shows what it was given (shapes and values) and what it should have returned."""
+    values = [value for _, value in named]
+    try:
+        return function(*(np.array(value, copy=True) for value in values))
+    except remote.StudentRaised as error:
+        at = f"\n    at {error.place}" if error.place else ""
+        given = "\n    ".join(shown(n, v) for n, v in named)
+        names = ", ".join(n for n, _ in named)
+        raise WrongAnswer(f"your {name}({names}) raised {error.type_name}: {error.message}{at}\n"
+                          f"    given {' and '.join(f'{n} of shape {np.shape(v)}' for n, v in named)}{note}:\n"
+                          f"    {given}\n    expected: {right(*values):.6g}") from None
+
+
 @pytest.mark.grade(uses=["cross_entropy"], section="cross-entropy")
-@pytest.mark.parametrize("batch", [1, 32], ids=["one example", "batch of 32"])
-def test_cross_entropy_matches_reference(student, reference, digits, batch):
+@pytest.mark.parametrize("batch, shape", [(1, (10,)), (1, (1, 10)), (32, (32, 10))],
+                         ids=["one example", "a batch of one (1, 10)", "batch of 32"])
+def test_cross_entropy_matches_reference(student, reference, digits, batch, shape):
     further = reference("further")
-    y = further.softmax(pre_activations(further, digits, batch))
-    _, t = sample(digits, batch)
-    t = np.atleast_2d(t) if batch > 1 else t
-    y = y if batch > 1 else y[0]
-    got = student.cross_entropy(y.copy(), t.copy())
+    y = np.reshape(further.softmax(pre_activations(further, digits, batch)), shape)
+    t = np.reshape(sample(digits, batch)[1], shape)
+    one = (" (one example is a 1-D row (n,), as everywhere in the course, or a batch of one (1, n): -sum(t * log(y)) "
+           "over every element serves both)" if batch == 1 else "")
+    got = called_with_its_input(student.cross_entropy, "cross_entropy", further.cross_entropy,
+                                ("y", y), ("t", t), note=one)
     expect_scalar(got, further.cross_entropy(y, t), f"cross_entropy(y, t) of shape {np.shape(y)} "
                                                     "(summed over every element)",
                   diagnose=mistakes.loss(y, t, got))
@@ -332,12 +361,14 @@ def test_momentum_step_by_step(student, reference, digits, case):
 
 @pytest.mark.grade(uses=["cosine_schedule"], section="cosine-schedule")
 def test_cosine_schedule(student):
-    for step, total, peak in [(0, 100, 0.1), (50, 100, 0.1), (100, 100, 0.1), (25, 100, 0.1),
-                              (1, 3, 2.0), (7, 10, 0.5), (780, 2346, 0.1)]:
+    points = [(0, 100, 0.1), (50, 100, 0.1), (100, 100, 0.1), (25, 100, 0.1), (1, 3, 2.0), (7, 10, 0.5),
+              (780, 2346, 0.1)]
+    rates = [student.cosine_schedule(step, total, peak) for step, total, peak in points]
+    # A mistake is named only if it gives every one of these rates (the right ones included).
+    diagnose = mistakes.cosine_schedule_at(points, rates)
+    for (step, total, peak), got in zip(points, rates):
         expected = peak * (1 + np.cos(np.pi * step / total)) / 2
-        got = student.cosine_schedule(step, total, peak)
-        expect_scalar(got, expected, f"cosine_schedule({step}, {total}, {peak})", atol=1e-12,
-                      diagnose=mistakes.cosine_schedule(step, total, peak, got))
+        expect_scalar(got, expected, f"cosine_schedule({step}, {total}, {peak})", atol=1e-12, diagnose=diagnose)
         expect(type(got) is float, f"cosine_schedule({step}, {total}, {peak}) returned {describe(got)}; expected a "
                "Python float: a NumPy scalar times float32 parameters can make them float64 (the lesson's \"one "
                "trap\": math.cos, or float(...) around the result)")

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from coursekit.gradcheck import STEP, agrees, numerical_gradient
+from grader import remote
 from grader.cases import every_combination, sample
-from grader.checks import expect, expect_array, expect_floats, expect_scalar, expect_slope
+from grader.checks import WrongAnswer, expect, expect_array, expect_floats, expect_scalar, expect_slope
 from grader.diagnoses import nn as mistakes
 from grader.twins import remote_slope
 
@@ -112,6 +113,32 @@ def expect_gradients(result, expected, n_layers, call, diagnose=None):
         expect_array(w_grad[i], expected[0][i], f"{call}: w_grad[{i}] (dloss/dw[{i}])", diagnose=diagnose)
 
 
+def backprop_of(theirs, ours, x, y, expected, call):
+    """The student's backprop(x, y). When it raises on a 1-D x but runs on the same example as a
+    row, x (1, n0) and y (1, nL), the failure says so (the 1-D x was not made a row), and also
+    what is wrong with the row's gradients, named by the diagnosis if they are wrong too."""
+    try:
+        return theirs.backprop(x.copy(), y.copy())
+    except remote.StudentRaised as error:
+        if np.ndim(x) != 1:
+            raise
+        try:
+            row = theirs.backprop(x.reshape(1, -1), np.reshape(y, (1, -1)))
+        except remote.StudentRaised:
+            raise error from None
+        at = f"\n    at {error.place}" if error.place else ""
+        message = (f"your {call} raised {error.type_name}: {error.message}{at}\n"
+                   f"    but it runs on the same example given as a row, x (1, {x.size}) and y (1, {np.size(y)}): "
+                   "a 1-D x is one row (the contract), so make it one before the forward pass, "
+                   "x = x.reshape(1, -1) when x.ndim == 1")
+        row_call = f"backprop(x (1, {x.size}), y (1, {np.size(y)}))"
+        try:
+            expect_gradients(row, expected, len(ours.w), row_call, mistakes.backprop(ours, x, y, expected, row))
+        except WrongAnswer as wrong:
+            message += f"\n    and on that row, {wrong}"
+        raise WrongAnswer(message) from None
+
+
 def expect_some_w_grad(w_grad, call):
     """Some entry of the student's w_grad (a list by layer) is not zero. Zeros of the right shapes
     agree with a flat loss's zero slopes, and cost nothing to make: the checks need a gradient."""
@@ -152,7 +179,9 @@ def test_activation_deriv_finite_differences(student, activation):
     if wrong:
         j = max(wrong, key=lambda j: abs(got[j] - slope[j]))
         expect_slope(got[j], slope[j], f"{activation}().deriv({x[j]:.6g})", f"x = {x[j]:.6g} by h = {STEP:g}",
-                     f"your {activation}().fn")
+                     f"your {activation}().fn",
+                     f"your {activation}().deriv disagrees with the finite differences of your {activation}().fn "
+                     f"itself: deriv(x) must be the slope of fn at the same x (the pre-activation)")
     # A flat fn agrees with a zero deriv: the check needs a slope to check.
     expect(np.any(slope != 0), f"your {activation}().fn has slope 0 at every one of {x.size} points in [-4, 4]: "
                                f"it is not the activation (test_activation_fn[{activation}] compares it), so "
@@ -211,7 +240,9 @@ def test_l2_deriv(student, reference):
     expect_array(got, right, f"L2().deriv(yhat, y) for (8, 10) arrays (dfn/dyhat){hint}")
     for index in ((0, 0), (3, 7), (7, 2)):
         slope = numerical_gradient(lambda: loss.fn(yhat, y), yhat, index, h=STEP)
-        expect_slope(got[index], slope, f"L2().deriv(yhat, y){index}", f"yhat{index}", "your L2().fn")
+        expect_slope(got[index], slope, f"L2().deriv(yhat, y){index}", f"yhat{index}", "your L2().fn",
+                     "your L2().deriv disagrees with the finite differences of your L2().fn itself: deriv "
+                     "must be the derivative of fn with respect to yhat")
 
 
 # --- the network -----------------------------------------------------------------------------
@@ -247,7 +278,8 @@ def test_backprop_matches_reference(student, reference, digits, activation, size
     x, y = sample(digits, batch)
     expect_own_parts(student, ours, activation, x, y, GRADIENT_PARTS)
     call = f"backprop(x {x.shape}, y {y.shape}) with {activation}"
-    result, expected = theirs.backprop(x.copy(), y.copy()), ours.backprop(x, y)
+    expected = ours.backprop(x, y)
+    result = backprop_of(theirs, ours, x, y, expected, call)
     expect_gradients(result, expected, len(sizes) - 1, call, mistakes.backprop(ours, x, y, expected, result))
 
 
@@ -259,7 +291,7 @@ def test_backprop_one_row_target_shapes(student, reference, digits, y_shape):
     expect_own_parts(student, ours, "Sigmoid", x, y.reshape(y_shape), GRADIENT_PARTS)
     expected = ours.backprop(x, y)
     call = f"backprop(x (784,), y {y_shape})"
-    result = theirs.backprop(x.copy(), y.reshape(y_shape))
+    result = backprop_of(theirs, ours, x, y.reshape(y_shape), expected, call)
     expect_gradients(result, expected, 4, call, mistakes.backprop(ours, x, y.reshape(y_shape), expected, result))
 
 
@@ -274,8 +306,10 @@ def test_backprop_finite_differences(student, reference, digits, activation):
     theirs, ours = twin_networks(student, reference("nn"), (784, 12, 12, 10), activation)
     x, y = sample(digits, 4)
     expect_own_parts(student, ours, activation, x, y, LOSS_PARTS + GRADIENT_PARTS)
-    w_grad, b_grad = theirs.backprop(x.copy(), y.copy())
+    result = theirs.backprop(x.copy(), y.copy())
+    w_grad, b_grad = result
     expected_w, expected_b = ours.backprop(x, y)
+    diagnose = mistakes.backprop(ours, x, y, (expected_w, expected_b), result)
     rng = np.random.default_rng(7)
 
     def loss():
@@ -287,7 +321,7 @@ def test_backprop_finite_differences(student, reference, digits, activation):
             analytic = np.asarray(grads[i], dtype=float)
             expect(analytic.shape == params[i].shape,
                    f"{name}_grad[{i}] has shape {analytic.shape}, expected {params[i].shape} "
-                   f"(the shape of {name}[{i}])")
+                   f"(the shape of {name}[{i}])", diagnose)
             largest = np.argsort(-np.abs(guide[i]), axis=None)[:4]
             picks = np.concatenate([largest, rng.choice(guide[i].size, size=4, replace=False)])
             for flat in picks:
@@ -325,11 +359,15 @@ def test_parameters_and_gradients_have_the_contract_shapes(student, reference, s
     result = net.backprop(x, y)
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            f"your backprop() returned {type(result).__name__}; expected a pair (w_grad, b_grad) of lists")
+
+    def diagnose():  # made only for a failure: the reference runs on your NN's own parameters
+        return mistakes.backprop(ours, x, y, ours.backprop(x, y), result)()
+
     for name, grads, params in (("w_grad", result[0], net.w), ("b_grad", result[1], net.b)):
         expect(isinstance(grads, (list, tuple)) and len(grads) == L,
                f"your backprop(): {name} is not a list of {L} arrays, one per layer")
         for i, (g, p) in enumerate(zip(grads, params)):
             expect(np.shape(g) == np.shape(p), f"your backprop(x (3, {sizes[0]}), y (3, {sizes[-1]})): "
                                                f"{name}[{i}] has shape {np.shape(g)}; expected {np.shape(p)}, "
-                                               f"the shape of {name[0]}[{i}]")
+                                               f"the shape of {name[0]}[{i}]", diagnose)
     expect_some_w_grad(result[0], f"your backprop(x (3, {sizes[0]}), y (3, {sizes[-1]}))")

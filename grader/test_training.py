@@ -110,8 +110,10 @@ class Replay:
         """forward() of the examples `indices`, with the targets of `target_indices`."""
         if target_indices != indices:
             raise WrongAnswer(f"forward() received features of examples {indices} but targets of "
-                              f"examples {target_indices}: shuffle features "
-                              "and targets with the same order")
+                              f"examples {target_indices}: the examples and their targets were shuffled "
+                              "with different orders (or only the features were shuffled); a target must "
+                              "stay with its own example: shuffle features and targets with the same order, "
+                              "features[order] and targets[order]")
         self._forwarded = indices
 
     def backprop(self, indices):

@@ -46,6 +46,7 @@ class Row:
     yours: str | None
     expected: str
     section: str | None = None
+    note: str | None = None  # what a difference here most likely means
 
 
 @dataclass
@@ -175,7 +176,8 @@ def child(module_name, target, emit):
                     if None not in kinds and kinds[0] != kinds[1]:
                         yours += f"  ({kinds[0]} values; expected {kinds[1]})"
                 emit({"kind": "value", "method": want.method, "label": want.label, "status": status,
-                      "yours": yours, "expected": worked.fmt(want.value), "section": want.section})
+                      "yours": yours, "expected": worked.fmt(want.value), "section": want.section,
+                      "note": want.note})
                 index += 1
     except KeyboardInterrupt:
         raise
@@ -246,7 +248,7 @@ def trace(module_name, target, on_row=None, seconds=RUN_SECONDS):
             record = json.loads(line)
             if record["kind"] == "value":
                 row = Row(record["method"], record["label"], record["status"], record["yours"],
-                          record["expected"], record["section"])
+                          record["expected"], record["section"], record.get("note"))
                 result.rows.append(row)
                 if on_row:
                     on_row(row)
@@ -315,6 +317,11 @@ class Printer:
                        f"{self.first.method} first; this may be only a consequence)")
         if self.first is None:
             self.first = row
+            if row.note:
+                import textwrap
+
+                lines = textwrap.wrap(f"probably: {row.note}", 82, subsequent_indent="  ")
+                self.write("\n".join(" " * 17 + line for line in lines))
             url = link(self.module, row.section)
             if url:
                 self.write(f"                 reread: {url}")

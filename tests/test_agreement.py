@@ -20,6 +20,7 @@ from coursekit import ROOT
 from grader import verdict
 from grader.submissions import grader_command
 from tests.grading import SOLUTIONS, edited
+from tests.wrong_code import NN_BACKPROP, SEED_STYLE_BACKPROP
 
 NO_MNIST = ("-k", "not test_your_classifier_on_mnist and not test_train_your_network_on_mnist")
 
@@ -87,8 +88,47 @@ WRONG = [
     ("backward-seeded-with-two", "autodiff", [("        g = {id(self): np.ones_like(self.data)}",
                                                "        g = {id(self): 2 * np.ones_like(self.data)}")],
      "Tensor.backward"),  # every rule's test fails too, but backward fails where that rule never runs
+    # Issue 27's garbled and unnamed messages, mended: the grader, trace and hint name the same method.
+    ("features-shuffled-in-place-targets-not", "training", [(
+        "        order = rng.permutation(n)  # a new order every epoch\n"
+        "        np.take(features, order, axis=0, out=shuffled_features)\n"
+        "        np.take(targets, order, axis=0, out=shuffled_targets)\n",
+        "        rng.shuffle(features)\n        shuffled_features[:] = features\n"
+        "        shuffled_targets[:] = targets\n")], "train"),
+    ("reshaped-in-fortran-order", "data", [("    flat = images.reshape(len(images), -1)",
+                                            '    flat = images.reshape(len(images), -1, order="F")')], "to_features"),
+    ("divided-by-each-images-maximum", "data", [("    return flat.astype(np.float32) / 255",
+                                                 "    return flat.astype(np.float32) / flat.max(axis=1, keepdims=True)")],
+     "to_features"),
+    ("cross-entropy-for-batches-only", "further", [(
+        "    return float(-np.sum(t * np.log(np.maximum(y, tiny))))",
+        "    return float(-np.sum(np.log(y[np.arange(len(y)), t.argmax(axis=1)])))")], "cross_entropy"),
+    ("never-shuffled-a-step-per-example", "training", [
+        ("        order = rng.permutation(n)  # a new order every epoch\n", "        order = np.arange(n)\n"),
+        ("            network.forward(x, t)\n            network.backprop(t)\n            network.update(step)\n",
+         "            for x1, t1 in zip(x, t):\n                network.forward(x1, t1)\n"
+         "                network.backprop(t1)\n                network.update(step)\n")], "train"),
+    ("sigma-prime-not-the-slope-of-sigma", "functional", [("    return s * (1 - s)\n", "    return s * (1 + s)\n")],
+     "sigma_prime"),
+    ("backward-previous-activation-off-by-one", "functional", [(
+        "grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = delta @ activations[l - 2].T")],
+     "backward"),
+    ("nn-previous-activation-off-by-one", "nn", [("w_grad[i] = hs[i].T @ g", "w_grad[i] = hs[i - 1].T @ g")],
+     "NN.backprop"),
+    ("seed-style-nn-backprop", "nn", [(NN_BACKPROP, SEED_STYLE_BACKPROP)], "NN.backprop"),
 ]
-CASES = [getattr(case, "values", case) for case in WRONG]  # (name, module, edits, first), marks aside
+CASES = [getattr(case, "values", case) for case in WRONG]
+
+# name: what the grader's terminal output, trace's and hint's must each say about the mistake
+SAID = {
+    "features-shuffled-in-place-targets-not": ["the examples and their targets were shuffled with different orders"] * 3,
+    "reshaped-in-fortran-order": ["in column-major order"] * 3,
+    "cross-entropy-for-batches-only": ["given y of shape (10,) and t of shape (10,)"] * 3,
+    "never-shuffled-a-step-per-example": ["- a step for every example instead of every batch:"] * 3,
+    "backward-previous-activation-off-by-one": ["probably: a layer index is off by one in backward:"] * 3,
+    "nn-previous-activation-off-by-one": ["probably: a layer index is off by one in backprop:"] * 3,
+    "seed-style-nn-backprop": ["- the gradient lists are in reverse layer order:"] * 3,
+}  # (name, module, edits, first), marks aside
 
 
 def make(folder, module, edits):
@@ -148,6 +188,13 @@ def test_trace_hint_and_grader_name_the_same_method_first(verdicts, name, module
     assert f"the first method to fix: {first}\n" in traced.stdout, traced.stdout
     assert "values agree with the reference\n" not in traced.stdout  # never 'all agree' on a failing module
     assert f"the first method not done yet: {first} (" in hinted.stdout, hinted.stdout + hinted.stderr
+
+
+@pytest.mark.parametrize("name", SAID)
+def test_grader_trace_and_hint_name_the_mistake_alike(verdicts, name):
+    (_, stdout), traced, hinted = verdicts[name]
+    for fragment, output in zip(SAID[name], (stdout, traced.stdout, hinted.stdout)):
+        assert " ".join(fragment.split()) in " ".join(output.split()), output
 
 
 def test_a_failure_fed_by_an_earlier_function_says_which_to_fix_first(tmp_path):

@@ -130,6 +130,11 @@ VARIANTS = {
     "last mini-batch dropped": ("training", [
         ("for start in range(0, n, batch_size):", "for start in range(0, n - batch_size + 1, batch_size):"),
     ], "the last, partial mini-batch is dropped"),
+    "a step per example": ("training", [
+        ("            network.forward(x, t)\n            network.backprop(t)\n            network.update(step)\n",
+         "            for x1, t1 in zip(x, t):\n                network.forward(x1, t1)\n"
+         "                network.backprop(t1)\n                network.update(step)\n"),
+    ], "a step for every example instead of every batch"),
     "learning rate divided by n": ("training", [
         ("step = learning_rate / batch_size", "step = learning_rate / n"),
     ], None),
@@ -191,11 +196,24 @@ VARIANTS = {
     "nn: gradients in reverse layer order": ("nn", [
         ("        return w_grad, b_grad\n", "        return w_grad[::-1], b_grad[::-1]\n"),
     ], "the gradient lists are in reverse layer order"),
+    # A layer index off by one that still runs: the previous layer's input is a(l-2), and at the first
+    # layer index -1 wraps around to the output (a wrong shape there, wrong values above it).
+    "functional: previous activation off by one": ("functional", [
+        ("grad_weights[l - 1] = delta @ activations[l - 1].T", "grad_weights[l - 1] = delta @ activations[l - 2].T"),
+    ], "a layer index is off by one in backward"),
+    "nn: previous activation off by one": ("nn", [
+        ("w_grad[i] = hs[i].T @ g", "w_grad[i] = hs[i - 1].T @ g"),
+    ], "a layer index is off by one in backprop"),
+    # lesson 7's Classifier: the layer's own output for its input; runs where the hidden layers are square
+    "further: previous activation off by one": ("further", [
+        ("h_rows = np.atleast_2d(self.activations[k - 1])", "h_rows = np.atleast_2d(self.activations[k])"),
+    ], "a layer index is off by one in backprop"),
     "nn: g times 1.37": ("nn", [
         ("g = self.loss.deriv(h, y)  #", "g = 1.37 * self.loss.deriv(h, y)  #"),
     ], None),
 }
-GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"]}  # the MNIST run proves nothing here
+# the MNIST run proves nothing here
+GRADER_ARGS = {"training": ["-k", "not your_network_on_mnist"], "further": ["-k", "not your_classifier_on_mnist"]}
 
 CATALOGUE = diagnoses.catalogue()
 NAMES = sorted({m.name for m in CATALOGUE})
@@ -401,20 +419,51 @@ def test_functional_and_nn_mistakes_are_told_apart(make, batch):
     mistakes predict numbers further apart than DISTINCT, each explaining only its own."""
     check, case = make(batch)
     mistakes = [m for m in CATALOGUE if check in m.checks]
-    assert len(mistakes) == 8  # lesson 2 names reversed gradient lists too, as lesson 3 does
+    assert len(mistakes) == 9  # lesson 2 names reversed gradient lists too, as lesson 3 does; and an index off by one
     recompute = functional_mistakes.recompute_gradients if check == "backward" else nn_mistakes.recompute_gradients
     for label, value in recompute(case).items():
         np.testing.assert_allclose(value, case.correct[label], rtol=1e-10, atol=1e-12)
     predictions = {m.name: m.produce(case) for m in mistakes}
-    predictions = {name: p for name, p in predictions.items() if p is not None}
+    predictions = {name: p if isinstance(p, list) else [p] for name, p in predictions.items() if p is not None}
     assert len(predictions) == len(mistakes) - (batch == 1)  # the mean over one example changes nothing
     for a, pa in predictions.items():
-        assert diagnoses._explains(pa, pa, case.correct, 1e-5, 1e-8), a
-        for b, pb in predictions.items():
-            if a != b:
-                assert not diagnoses._explains(pb, pa, case.correct, 1e-5, 1e-8), (a, b)
+        for one in pa:
+            assert diagnoses._explains(one, one, case.correct, 1e-5, 1e-8), a
+            for b, pb in predictions.items():
+                if a != b:
+                    assert not any(diagnoses._explains(other, one, case.correct, 1e-5, 1e-8) for other in pb), (a, b)
 
 
 # Every mistake a lesson's "Common mistakes" lists is named by a diagnosis or a grader message, or
 # said not to be: a rule of `python -m coursekit.check` (course.toml's named_by_a_message), which
 # tests/test_catalog.py runs.
+
+
+# --- a mistake is named only for numbers its simulation gives: all of them --------------------
+
+def test_a_schedule_is_named_only_by_a_mistake_that_gives_every_rate():
+    """cosine_schedule's rates at every point of the grader's test are judged at once: a mistake
+    that gives the first wrong rate but not the others is not named."""
+    from grader.diagnoses import further as further_mistakes
+
+    points = [(0, 100, 0.1), (50, 100, 0.1), (25, 100, 0.1), (1, 3, 2.0), (7, 10, 0.5)]
+    counted_from_one = [p * (1 + np.cos(np.pi * (s + 1) / n)) / 2 for s, n, p in points]
+    said = further_mistakes.cosine_schedule_at(points, counted_from_one)()
+    assert said.startswith("probably: the schedule counted from step 1:"), said
+    mixed = counted_from_one[:-1] + [0.5 * (1 + np.cos(np.pi * 7 / 9)) / 2]  # the last: total_steps - 1
+    assert further_mistakes.cosine_schedule_at(points, mixed)() == diagnoses.UNRECOGNISED
+
+
+def test_two_backprop_mistakes_at_once_are_both_named_and_one_alone_is_not():
+    """No single mistake gives minus the transposed gradients; the pair does, and is named as a
+    pair. A mistake the catalogue does not know, on top of one it does, names nothing."""
+    network = reference_network()
+    net, x, t = twin(network, (20, 6, 6, 4), 5)
+    right = diagnoses.members(net, "biases_grad", "weights_grad")
+    diagnose = network_mistakes.backprop(network, net, x, t, type("Student", (), {})())
+    diagnose.got = lambda: {label: -(v.T if label.startswith("weights") else v) for label, v in right.items()}
+    said = diagnose()
+    assert said.startswith("probably 2 mistakes at once, each needed to explain the numbers"), said
+    assert "- the sign of g is flipped:" in said and "- the weight gradient is transposed:" in said
+    diagnose.got = lambda: {label: -1.37 * (v.T if label.startswith("weights") else v) for label, v in right.items()}
+    assert diagnose() == diagnoses.UNRECOGNISED

@@ -191,3 +191,22 @@ def test_the_cause_comes_from_the_exceptions_never_from_their_words():
     assert results.cause_of(raised_while(StudentCodeError("network.py: importing failed"),
                                          raised("MemoryError", "", None))) == "memory"
     assert results.cause_of(StudentCodeError("network.py: cannot compile this file: MemoryError")) == "import"
+
+
+def test_a_diagnosis_is_recorded_by_the_mistakes_names(tmp_path):
+    """The diagnosis the message shows is also a field: the mistakes' names, which the verdict
+    (trace, hint, the notebooks) and the summary's next: read, never the message's words."""
+    from grader import progress
+    from tests.variants_network import wrong_source
+
+    folder = submission(tmp_path / "s", wrong_source("sign flipped"))
+    graded = WARM.run(folder, tmp_path / "results.json", "--module", "network", "-k", "test_backprop_matches")
+    failed = [r for r in results.read(graded.results) if r.status == "failed"]
+    assert failed and all(r.cause == "wrong" and r.diagnosis for r in failed), failed
+    first = failed[0]
+    assert all(f"probably: {name}" in first.explanation or f"- {name}" in first.explanation
+               for name in first.diagnosis)
+    assert first.explanation not in first.message  # kept apart; the text the student reads joins them
+    assert first.text().startswith(f"{first.message}\n    {first.explanation}")
+    step = progress.next_step(failed)
+    assert f"probably: {first.diagnosis[0]}" in step or f"- {first.diagnosis[0]}" in step

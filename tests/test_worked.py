@@ -212,8 +212,16 @@ STEP_LINES = "            network.forward(x, t)\n            network.backprop(t)
     ("training", [("    step = learning_rate / batch_size", "    step = learning_rate")],
      "step 1: W(1) after the step"),
     ("training", [("        losses.append(total / n)", "        losses.append(total)")], "train(...) returns"),
+    # The features shuffled in place every epoch, the targets left as they were: epoch 1's order is
+    # right, its targets are not (before, only epoch 2's order differed).
+    ("training", [(PERMUTATION + "        np.take(features, order, axis=0, out=shuffled_features)\n"
+                   "        np.take(targets, order, axis=0, out=shuffled_targets)\n",
+                   "        rng.shuffle(features)\n        shuffled_features[:] = features\n"
+                   "        shuffled_targets[:] = targets\n")],
+     "epoch 1: the class of the target given with each example"),
 ], ids=["data divided by 256", "data column-major", "data scaled by the image's max", "one_hot too narrow",
-        "training by hand per example", "training never shuffled", "training lr not divided", "training loss summed"])
+        "training by hand per example", "training never shuffled", "training lr not divided", "training loss summed",
+        "training features shuffled, targets not"])
 def test_a_variant_differs_exactly_where_its_mistake_shows(module_name, edits, first, tmp_path):
     module = module_from(edited(module_name, edits), module_name, tmp_path)
     assert first_difference(module_name, module) == first

@@ -38,6 +38,7 @@ class Value:
     value: Any
     section: str | None = None  # the lesson heading anchor that explains it
     compared: bool = True  # False: computed inside the method, not read from the student's code
+    note: str | None = None  # what a difference here most likely means, for grader.trace to say
 
 
 def definition(module_name):

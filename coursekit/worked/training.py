@@ -25,6 +25,11 @@ PREDICTIONS = np.array([3, 1, 4, 1, 5])
 LABELS = np.array([3, 1, 4, 2, 5])
 
 
+SHUFFLED_APART = ("the examples and their targets were shuffled with different orders (or only the features "
+                  "were shuffled): a target must stay with its own example; draw one permutation per epoch "
+                  "and index both with it, features[order] and targets[order]")
+
+
 def given():
     """The arguments of train() (the network is lesson 1's example) and of accuracy()."""
     return [
@@ -45,6 +50,7 @@ class Watcher:
     def __init__(self, net):
         object.__setattr__(self, "_net", net)
         object.__setattr__(self, "seen", [])  # example indices, in the order forward() saw them
+        object.__setattr__(self, "classes", [])  # the class of the target forward() got with each
         object.__setattr__(self, "steps", [])  # (examples used, batch loss, {name: parameter})
         object.__setattr__(self, "_since", [])
         object.__setattr__(self, "_loss", 0.0)
@@ -76,6 +82,7 @@ class Watcher:
         # Which example each row is: its index in X (the six rows are all different).
         indices = [int(np.argmin(np.abs(X - row).sum(axis=1))) for row in rows]
         self.seen.extend(indices)
+        self.classes.extend(int(np.argmax(row)) for row in np.atleast_2d(np.asarray(targets, dtype=float)))
         self._since.extend(indices)
         self._net.forward(features, targets)
         object.__setattr__(self, "_loss", self._loss + float(self._net.loss))
@@ -94,6 +101,10 @@ def trace(module):
     for epoch in range(EPOCHS):
         yield Value("train", f"epoch {epoch + 1}: the order of the examples",
                     np.array(watcher.seen[epoch * n:(epoch + 1) * n]), "epochs-and-shuffling")
+        # Example i's target is of class i % 2: a target of another class came with another example.
+        yield Value("train", f"epoch {epoch + 1}: the class of the target given with each example",
+                    np.array(watcher.classes[epoch * n:(epoch + 1) * n]), "epochs-and-shuffling",
+                    note=SHUFFLED_APART)
     for number, (examples, loss, parameters) in enumerate(watcher.steps, start=1):
         yield Value("train", f"step {number}: examples", np.array(examples), "mini-batch-stochastic-gradient-descent")
         yield Value("train", f"step {number}: batch loss J (summed)", loss, "the-loss-of-an-epoch")

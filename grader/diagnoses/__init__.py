@@ -32,14 +32,15 @@ tell "derivative missing" from "missing on the output layer"), all of them are l
 
 How a mistake is matched: every array of the student's result that is wrong (it fails the
 test's own tolerance against the reference) must agree with the mistake's prediction to MATCH
-of its scale, and the prediction there must differ from the right answer by more than DISTINCT
-of its scale; arrays the student got right are left alone. So two mistakes are told apart
+of its scale, and the prediction must differ from the right answer by more than DISTINCT of its
+scale in at least one of them; arrays the student got right are left alone. So two mistakes are told apart
 whenever their predictions differ by more than about a thousandth, and an unrelated mistake
 (a wrong constant, a little noise) is named by none.
 """
 
 import importlib
 import importlib.util
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -99,34 +100,162 @@ class Case:
         raise AttributeError(name)
 
 
+class Explanation(str):
+    """A diagnosis's lines, as the failure message shows them, and `named`: the names of the mistakes
+    they name (none for UNRECOGNISED), which grader.checks.wrong_answer hands to the grader's record."""
+
+    def __new__(cls, text, named=()):
+        explanation = super().__new__(cls, text)
+        explanation.named = tuple(named)
+        return explanation
+
+
 class Diagnose:
     """A callable for `expect_array(..., diagnose=...)`: the diagnosis lines for a failed check.
 
     `got()` collects the student's whole result ({label: array}) when the check fails, so a
     mistake is judged on every array, not only on the first one found wrong.
+
+    When no single mistake explains the numbers, combinations of two, then three, are tried
+    (`combined`): a student often makes two mistakes at once (a list built from the output layer
+    down AND bias gradients without keepdims), and each is named only when the numbers need it.
+    `explains_together(case, got, mistakes)`, if given, judges a combination (for mistakes seen in
+    properties of the result, `recognise`); otherwise predictions are composed (`compose`).
     """
 
-    def __init__(self, check, case, got, catalogue):
-        self.check, self.case, self.got, self.catalogue = check, case, got, catalogue
+    LARGEST = 3  # mistakes made at once that the diagnosis tries
 
-    def mistakes(self):
-        """The mistakes that explain the student's numbers, without repeating a name."""
-        got = self.got()
+    def __init__(self, check, case, got, catalogue, explains_together=None):
+        self.check, self.case, self.got, self.catalogue = check, case, got, catalogue
+        self.explains_together = explains_together
+        self._cache = {}  # what compose() finds once per mistake: from scratch or not, its prediction
+
+    def candidates(self):
+        """The catalogue's mistakes for this check, one per name."""
         found = {}
         for mistake in self.catalogue:
-            if self.check in mistake.checks and mistake.name not in found and mistake.explains(self.case, got):
-                found[mistake.name] = mistake
+            if self.check in mistake.checks:
+                found.setdefault(mistake.name, mistake)
+        return list(found.values())
+
+    def explanations(self):
+        """The smallest sets of mistakes that explain the student's numbers: [(mistake, ...), ...];
+        single mistakes first (several when the numbers cannot tell them apart), else pairs, else triples."""
+        got = self.got()
+        candidates = self.candidates()
+        singles = [(m,) for m in candidates if m.explains(self.case, got)]
+        if singles:
+            return singles
+        for size in range(2, self.LARGEST + 1):
+            found = [combo for combo in itertools.combinations(candidates, size) if self.combined(combo, got)]
+            if found:
+                return found
+        return []
+
+    def combined(self, combo, got):
+        if self.explains_together is not None:
+            return bool(self.explains_together(self.case, got, combo))
+        if any(m.recognise is not None for m in combo):
+            return False
+        got = {label: as_array(value) for label, value in got.items()}
+        return any(_explains(p, got, self.case.correct, self.case.rtol, self.case.atol)
+                   for p in compose(self.case, combo, self._cache))
+
+    def mistakes(self):
+        """The mistakes that explain the student's numbers (alone or together), without repeating a name."""
+        found = {}
+        for combo in self.explanations():
+            for mistake in combo:
+                found.setdefault(mistake.name, mistake)
         return list(found.values())
 
     def __call__(self):
-        found = self.mistakes()
-        self.named = tuple(m.name for m in found)  # the grader's record keeps the names (grader.results)
+        found = self.explanations()
+        # The grader's record keeps the names (grader.results), each once, in the message's order.
+        return Explanation(self._lines(found), tuple(dict.fromkeys(m.name for combo in found for m in combo)))
+
+    @staticmethod
+    def _lines(found):
         if not found:
             return UNRECOGNISED
+        if len(found) == 1 and len(found[0]) == 1:
+            return "probably: " + found[0][0].describe()
+        if all(len(combo) == 1 for combo in found):
+            return ("probably one or more of these mistakes, which each explain the numbers:\n      - "
+                    + "\n      - ".join(combo[0].describe() for combo in found))
         if len(found) == 1:
-            return "probably: " + found[0].describe()
-        return ("probably one or more of these mistakes, which each explain the numbers:\n      - "
-                + "\n      - ".join(m.describe() for m in found))
+            return (f"probably {len(found[0])} mistakes at once, each needed to explain the numbers:\n      - "
+                    + "\n      - ".join(m.describe() for m in found[0]))
+        return ("probably one of these sets of mistakes made at once, each set explaining the numbers:\n"
+                + "\n".join(f"      {i}. " + "\n         ".join(m.describe().replace("\n", "\n   ") for m in combo)
+                             for i, combo in enumerate(found, start=1)))
+
+
+def _alternatives(predicted):
+    if predicted is None:
+        return []
+    return predicted if isinstance(predicted, list) else [predicted]
+
+
+def _differs(a, b):
+    """Whether two predictions ({label: array}) differ by more than DISTINCT somewhere."""
+    for label in set(a) | set(b):
+        x, y = as_array(a.get(label)), as_array(b.get(label))
+        if x is None or y is None or not _close(x, y, DISTINCT):
+            return True
+    return False
+
+
+def _from_scratch(mistake, case):
+    """Whether the mistake's prediction is recomputed from the case's data (derivative left out, ...)
+    rather than made from the right result (a factor, a transpose, a reversed list): it then
+    ignores `case.correct`, and goes first in a combination."""
+    if mistake.produce is None:
+        return False
+    twice = Case({label: 2 * np.asarray(v, dtype=float) for label, v in case.correct.items()},
+                 case.rtol, case.atol, case.data)
+    first, second = _alternatives(mistake.produce(case)), _alternatives(mistake.produce(twice))
+    return bool(first) and len(first) == len(second) and not any(_differs(a, b) for a, b in zip(first, second))
+
+
+def compose(case, combo, cache=None):
+    """The predictions of the mistakes in `combo` made at once: at most one recomputed from scratch
+    (first), then each other applied to the result so far, as if it were the right answer. A
+    mistake that changes nothing on the way gives no prediction (it is not needed). `cache` (a
+    dict) keeps, across calls, which mistakes are from scratch and their first predictions."""
+    cache = {} if cache is None else cache
+
+    def scratch(mistake):
+        if ("scratch", mistake.name) not in cache:
+            cache["scratch", mistake.name] = _from_scratch(mistake, case)
+        return cache["scratch", mistake.name]
+
+    def first(mistake):
+        if ("first", mistake.name) not in cache:
+            cache["first", mistake.name] = [p for p in _alternatives(mistake.produce(case))
+                                            if _differs(p, case.correct)]
+        return cache["first", mistake.name]
+
+    from_scratch = [m for m in combo if scratch(m)]
+    if len(from_scratch) > 1:
+        return []
+    ordered = from_scratch + [m for m in combo if m not in from_scratch]
+    results = first(ordered[0])
+    for mistake in ordered[1:]:
+        following = []
+        for so_far in results:
+            base = Case(so_far, case.rtol, case.atol, case.data)
+            try:
+                predictions = _alternatives(mistake.produce(base))
+            except Exception:  # noqa: BLE001 (a prediction that cannot be made of this result is no explanation)
+                predictions = []
+            for predicted in predictions:
+                if _differs(predicted, so_far):
+                    following.append(predicted)
+        results = following
+        if not results:
+            return []
+    return results
 
 
 def as_array(value):
@@ -157,14 +286,16 @@ def _explains(predicted, got, correct, rtol, atol):
              if not _right(got.get(label), np.asarray(right, dtype=float), rtol, atol)]
     if not wrong:
         return False
+    distinct = False
     for label in wrong:
         if label not in predicted:
             return False
         p = np.asarray(predicted[label], dtype=float)
         right = np.asarray(correct[label], dtype=float)
-        if not _close(got.get(label), p, MATCH) or _close(p, right, DISTINCT):
+        if not _close(got.get(label), p, MATCH):
             return False
-    return True
+        distinct = distinct or not _close(p, right, DISTINCT)
+    return distinct  # the mistake makes a difference somewhere (a rate at step 0 may differ only a little)
 
 
 def catalogue():

@@ -73,3 +73,28 @@ def derivative_missing(case):
 def derivative_of_output(case):
     """The gradients with the activation's derivative taken at its output h instead of its input."""
     return case.convention.recompute(case, derivative="h")
+
+
+SHIFTS = (("previous", -1), ("weights", -1), ("weights", 1), ("derivative_at", -1), ("derivative_at", 1))
+
+
+def layer_index_off_by_one(case, shifts=SHIFTS + (("previous", 1),), wraps=(False, True)):
+    """The gradients of a backprop with one layer index off by one, each way it can be: the h(k-1)
+    of dJ/dW(k) (h(k-2) or h(k)), the W(k) that passes g down (W(k-1) or W(k+1)), the a(k) at
+    which f' is taken below the output; each with and without a list's wrap-around below the first
+    layer (a[-1] is the last). Only those whose shapes fit (square layers, or a wrap-around that
+    lands on the right shape) give a prediction: the others would have raised."""
+    alternatives = []
+    for kind, shift in shifts:
+        for wrap in wraps:
+            try:
+                alternatives.append(case.convention.recompute(case, **{kind: shift, "wrap": wrap}))
+            except (KeyError, IndexError, ValueError):
+                continue
+    return alternatives or None
+
+
+def layer_index_off_by_one_in_dicts(case):
+    """layer_index_off_by_one for lesson 1's dicts keyed 1 ... L, where no index wraps around (a
+    missing key raises), without h(k) for h(k-1), which lesson 1's table names on its own."""
+    return layer_index_off_by_one(case, SHIFTS, wraps=(False,))

@@ -77,6 +77,13 @@ MISTAKES = mistakes_of("functional", {
          "your grad_weights[0] is the last layer's gradient: a loop from l = L down to 1 that appends "
          "builds the lists output layer first. Index 0 is layer 1, like model['weights']: fill the "
          "lists by index (grad_weights[l - 1] = ...) or reverse them before storing."),
+        ("a layer index is off by one in backward",
+         "layer-index-off-by-one", common.layer_index_off_by_one,
+         "your gradients are those of a backward that takes one layer's array in place of its "
+         "neighbour's: activations[l] or activations[l - 2] for a(l-1), weights[l] or weights[l - 2] "
+         "to pass delta down instead of W(l), or sigma_prime of another layer's z. The lists count "
+         "from 0 and the layers from 1: list index l - 1 holds W(l), b(l) and z(l), while "
+         "activations[l - 1] is a(l-1), because activations[0] is the input."),
     ],
     "init": [
         ("unscaled weights",

@@ -30,10 +30,14 @@ def _wrong_axis(case):
             {"softmax": _softmax(a, axis=-1, shift_axis=0)}]
 
 
-def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1):
+def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1, previous=0, weights=0,
+                    slope_at=0):
     """Forward and backward through the case's parameters; returns (forward result, gradients).
     `output_slope` multiplies g at the output by the sigmoid's y (1 - y); `relu_slope=False`
-    leaves relu' out; `output_axis` is the axis of the output's softmax."""
+    leaves relu' out; `output_axis` is the axis of the output's softmax. Layer indices off by
+    one: `previous` shifts the h(k-1) of dJ/dW(k), `weights` the W(k) that passes g down,
+    `slope_at` the a(k-1) of relu'; a missing layer raises KeyError, shapes that do not fit
+    ValueError (the student's code would have failed there)."""
     W, b = case.weights, case.biases
     L = len(W)
     h, a = {0: np.asarray(case.x, dtype=float)}, {}
@@ -51,14 +55,25 @@ def _classifier_run(case, *, output_slope=False, relu_slope=True, output_axis=-1
         g = g * output * (1 - output)
     grads = {}
     for k in range(L, 0, -1):
-        rows, below = np.atleast_2d(g), np.atleast_2d(h[k - 1])
+        rows, below = np.atleast_2d(g), np.atleast_2d(h[k - 1 + previous])
         grads[f"biases_grad[{k}]"] = rows.sum(axis=0)
         grads[f"weights_grad[{k}]"] = below.T @ rows
         if k > 1:
-            g = g @ W[k].T
+            g = g @ W[k + weights].T
             if relu_slope:
-                g = g * (a[k - 1] > 0)
+                g = g * (a[k - 1 + slope_at] > 0)
     return forward, grads
+
+
+def _index_off_by_one(case):
+    alternatives = []
+    for shift in ({"previous": 1}, {"previous": -1}, {"weights": 1}, {"weights": -1}, {"slope_at": 1},
+                  {"slope_at": -1}):
+        try:
+            alternatives.append(_classifier_run(case, **shift)[1])
+        except (KeyError, ValueError):
+            continue
+    return alternatives or None
 
 
 def _momentum_after(case, *, sign=1, old_velocity=False, decay_biases=False, divide=True):
@@ -132,20 +147,31 @@ def _momentum_not_divided(case):
     return _momentum_after(case, divide=False)
 
 
-def _cosine(case, step, total):
-    return {"rate": np.float64(case.peak * (1 + np.cos(np.pi * step / total)) / 2)}
+def _label(step, total, peak):
+    return f"cosine_schedule({step}, {total}, {peak})"
+
+
+def _cosine_all(case, rate):
+    """{label: rate(step, total, peak)} at every point of the case; None if `rate` has no value at one."""
+    result = {}
+    for step, total, peak in case.points:
+        value = rate(step, total, peak)
+        if value is None:
+            return None
+        result[_label(step, total, peak)] = value
+    return result
 
 
 def _cosine_off_by_one(case):
-    return _cosine(case, case.step, case.total - 1) if case.total > 1 else None
+    return _cosine_all(case, lambda s, n, p: np.float64(p * (1 + np.cos(np.pi * s / (n - 1))) / 2) if n > 1 else None)
 
 
 def _cosine_step_off_by_one(case):
-    return _cosine(case, case.step + 1, case.total)
+    return _cosine_all(case, lambda s, n, p: np.float64(p * (1 + np.cos(np.pi * (s + 1) / n)) / 2))
 
 
 def _cosine_without_pi(case):
-    return {"rate": np.float64(case.peak * (1 + np.cos(case.step / case.total)) / 2)}
+    return _cosine_all(case, lambda s, n, p: np.float64(p * (1 + np.cos(s / n)) / 2))
 
 
 # {checks: [(name, anchor, what the student's result would be, why)]}
@@ -178,6 +204,12 @@ MISTAKES = mistakes_of("further", {
          "relu-slope-missing", _relu_slope_missing,
          "your hidden layers pass g down through W(k) without multiplying by relu_prime(a(k-1)): "
          "a unit that was off (a <= 0) in the forward pass must get no gradient."),
+        ("a layer index is off by one in backprop",
+         "layer-index-off-by-one", _index_off_by_one,
+         "your gradients are those of a backprop that takes one layer's array in place of its "
+         "neighbour's: activations[k] or activations[k - 2] for the layer's input h(k-1), "
+         "weights[k - 1] or weights[k + 1] to pass g down instead of W(k), or relu_prime of "
+         "another layer's layers[k - 1]. dJ/dW(k) = h(k-1)^T g; below it, g W(k)^T times relu'(a(k-1))."),
     ],
     "log zero": [
         ("log(0)",
@@ -292,6 +324,13 @@ def momentum(start, batches, settings, expected, got):
 
 def cosine_schedule(step, total, peak, got):
     """Diagnose cosine_schedule(step, total, peak) = `got`."""
-    right = np.float64(peak * (1 + np.cos(np.pi * step / total)) / 2)
-    case = Case({"rate": right}, rtol=1e-5, atol=1e-12, data={"step": step, "total": total, "peak": peak})
-    return Diagnose("cosine", case, lambda: {"rate": got}, MISTAKES)
+    return cosine_schedule_at([(step, total, peak)], [got])
+
+
+def cosine_schedule_at(points, rates):
+    """Diagnose the rates cosine_schedule gave at every (step, total, peak) of `points`: a mistake
+    explains them only if it gives every wrong one of them."""
+    correct = {_label(*point): np.float64(point[2] * (1 + np.cos(np.pi * point[0] / point[1])) / 2)
+               for point in points}
+    case = Case(correct, rtol=1e-5, atol=1e-12, data={"points": list(points)})
+    return Diagnose("cosine", case, lambda: {_label(*point): rate for point, rate in zip(points, rates)}, MISTAKES)

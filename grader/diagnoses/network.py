@@ -20,13 +20,29 @@ class Run:
     output: np.ndarray
     loss: float
     g: dict  # dJ/da(k) as rows, (B, nk)
+    previous: int = 0  # dJ/dW(k) takes h(k - 1 + previous): an index off by one
+    wrap: bool = False  # an index below the first layer wraps to the last, as a Python list's -1
 
 
-def recompute(case, *, derivative="a", output_derivative=None, last_linear=False):
+def _layer(k, first, last, wrap):
+    """Layer k, for keys first ... last; below `first`, with `wrap`, counted from the end as a list's
+    negative index is; else KeyError (the student's code would have failed there)."""
+    if k < first and wrap:
+        k += last - first + 1
+    if not first <= k <= last:
+        raise KeyError(k)
+    return k
+
+
+def recompute(case, *, derivative="a", output_derivative=None, last_linear=False, previous=0, weights=0,
+              derivative_at=0, wrap=False):
     """Forward and backward through the case's parameters, the reference's sigmoid and its
     derivative; `derivative` is where f' is taken ("a", the right place; "h"; or "none", left
     out), `output_derivative` the same for the output layer only, `last_linear` leaves the
-    output layer without its sigmoid."""
+    output layer without its sigmoid. Layer indices off by one: `previous` shifts the h(k-1) of
+    dJ/dW(k), `weights` the W(k) that passes g down, `derivative_at` the a(k) of f' below the
+    output layer; `wrap` lets an index below the first wrap around, as a list's -1 does. An
+    index that does not exist, or shapes that do not fit, raise (no prediction)."""
     sigmoid, sigmoid_prime = case.reference.sigmoid, case.reference.sigmoid_prime
     W, b = case.weights, case.biases
     L = len(W)
@@ -39,18 +55,23 @@ def recompute(case, *, derivative="a", output_derivative=None, last_linear=False
     g, gs = 2 * (output - case.t), {}
     for k in range(L, 0, -1):
         where = output_derivative if (k == L and output_derivative) else derivative
+        at = k if k == L else _layer(k + derivative_at, 1, L, wrap)
         if where == "a":
-            g = g * sigmoid_prime(a[k])
+            g = g * sigmoid_prime(a[at])
         elif where == "h":
-            g = g * sigmoid_prime(h[k])
+            g = g * sigmoid_prime(h[at])
         gs[k] = np.atleast_2d(g)
-        g = g @ W[k].T
-    return Run(a, h, output, loss, gs)
+        if k > 1 or not (weights or derivative_at):
+            g = g @ W[_layer(k + weights, 1, L, wrap)].T
+    return Run(a, h, output, loss, gs, previous, wrap)
 
 
-def gradients(run, previous=lambda k: k - 1, bias_row=None):
-    """The gradients a run gives: dJ/dW(k) = h(previous(k))^T g, dJ/db(k) = sum of g's rows
-    (or only row `bias_row`)."""
+def gradients(run, previous=None, bias_row=None):
+    """The gradients a run gives: dJ/dW(k) = h(previous(k))^T g (by default h(k-1), or the run's
+    own index off by one), dJ/db(k) = sum of g's rows (or only row `bias_row`)."""
+    if previous is None:
+        def previous(k):
+            return _layer(k - 1 + run.previous, 0, len(run.g), run.wrap)
     result = {}
     for k, g in run.g.items():
         h = np.atleast_2d(run.activations[previous(k)])
@@ -174,6 +195,13 @@ MISTAKES = mistakes_of("network", {
          "activation-off-by-one", _activation_off_by_one,
          "weights_grad[k] uses activations[k], the layer's own output. W(k) multiplies the "
          "layer's input h(k-1), so dJ/dW(k) = activations[k - 1]^T g."),
+        ("a layer index is off by one in backprop",
+         "activation-off-by-one", common.layer_index_off_by_one_in_dicts,
+         "your gradients are those of a backprop that takes one layer's array in place of its "
+         "neighbour's: activations[k - 2] for the layer's input h(k-1), weights[k - 1] or "
+         "weights[k + 1] to pass g down instead of W(k), or the derivative at another layer's "
+         "layers[k]. Write each index from the lesson's formulas: dJ/dW(k) = h(k-1)^T g(k), then "
+         "g W(k)^T times f'(a(k-1)) for the layer below."),
     ],
     # forward (and compute_loss): the stored members and the loss
     "forward": [

@@ -67,6 +67,12 @@ MISTAKES = mistakes_of("nn", {
          "your w_grad and b_grad hold the right gradients, the output layer's first. Walking the "
          "graph backwards finds them in that order; the lists are in layer order, w_grad[0] the "
          "gradient of w[0]: fill them by index (w_grad[i] = ...) or reverse them before returning."),
+        ("a layer index is off by one in backprop",
+         "layer-index-off-by-one", common.layer_index_off_by_one,
+         "your gradients are those of a backprop that takes one layer's array in place of its "
+         "neighbour's: hs[i + 1] or hs[i - 1] for the input h(i) of w[i], w[i - 1] or w[i + 1] to "
+         "pass g down instead of w[i], or deriv of another layer's z. hs starts with the input x, "
+         "so hs[i] is what w[i] multiplies, and zs[i] = hs[i] @ w[i] + b[i]."),
     ],
 })
 
