@@ -18,17 +18,25 @@ from grader import remote
 
 
 class WrongAnswer(AssertionError):
-    """A student's result is not the expected one; str() is the whole message."""
+    """A student's result is not the expected one; str() is the whole message. The grader's
+    record (grader.results) keeps its parts apart: `said`, the check's own words; `explanation`,
+    the diagnosis's lines; `diagnosis`, the names of the mistakes they name."""
+
+    def __init__(self, message, explanation="", diagnosis=()):
+        super().__init__(message + (f"\n    {explanation}" if explanation else ""))
+        self.said, self.explanation, self.diagnosis = message, str(explanation), tuple(diagnosis)
 
 
 def wrong_answer(message, diagnose=None):
     """The WrongAnswer for `message`, with the diagnosis's lines if a `diagnose` is given."""
+    explanation, named = "", ()
     if diagnose is not None:
         try:
-            message += "\n    " + diagnose()
+            explanation = diagnose()
+            named = getattr(explanation, "named", ())  # a grader.diagnoses.Explanation: the mistakes it names
         except Exception:  # a hint must never hide the answer; tests/test_diagnoses.py finds such bugs
-            pass
-    return WrongAnswer(message)
+            explanation = ""
+    return WrongAnswer(message, explanation, named)
 
 
 def describe(value):

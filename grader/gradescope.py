@@ -77,6 +77,32 @@ cd "$ROOT/source" && exec "$PYTHON" -m grader.gradescope run "$ROOT"{grader_args
 """
 
 
+def results_json(records, containment):
+    """Gradescope's results.json of a run's records (grader.results.Result): a test each, its
+    `output` the message the student reads, its `extra_data` the record itself, which
+    grader.classroom, grader.classroom50 and grader.notebook read back (grader.results.read)."""
+    tests = [
+        {
+            "name": record.title,
+            "score": record.score,
+            "max_score": record.points,
+            "status": "passed" if record.status == "passed" else "failed",
+            "output": record.text(),
+            "execution_time": round(record.seconds, 3),
+            "visibility": record.visibility,
+            "extra_data": record.to_json(),
+        }
+        for record in records
+    ]
+    return {
+        "score": round(sum(t["score"] for t in tests), 2),
+        "max_score": round(sum(t["max_score"] for t in tests), 2),
+        "execution_time": round(sum(record.seconds for record in records), 3),
+        "extra_data": {"containment": containment},
+        "tests": tests,
+    }
+
+
 def run_autograder_script(grader_args=()):
     """run_autograder's text; `grader_args` (the grader's options) go to every submission's run."""
     options = "".join(" " + shlex.quote(arg) for arg in ("--", *grader_args)) if grader_args else ""

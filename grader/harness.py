@@ -550,6 +550,8 @@ class Harness:
         described = {"kind": kind, "type": type(error).__name__, "message": safe_str(error),
                      "place": where_in(error.__traceback__, self.folder), "import": op == "import",
                      "bases": [cls.__name__ for cls in type(error).__mro__ if cls.__module__ == "builtins"]}
+        if isinstance(error, OSError) and isinstance(error.errno, int):
+            described["errno"] = error.errno  # EFBIG: past the file-size limit; ENOMEM (grader.results)
         if kind == "exit":
             try:
                 described["code"] = repr(error.code)

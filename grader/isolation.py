@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 from _pytest.reports import TestReport
 
-from grader import loader, processes, remote
+from grader import loader, processes, remote, results
 from grader.plugin import GRADING, HARD_STOP_SECONDS, SWALLOWED, module_of, seconds_for
 from grader.submissions import grader_command
 
@@ -131,11 +131,10 @@ class Worker:
         self.write({"event": "report", "nodeid": report.nodeid, "report": data})
 
     def pytest_runtest_logfinish(self, nodeid, location):
-        """Send the parent the test's grade (status, message, seconds)."""
+        """Send the parent the test's grade (status, cause, message, diagnosis, seconds...)."""
         outcome = self.config.stash[GRADING].outcomes.get(nodeid)
         if outcome is not None:
-            self.write({"event": "finish", "nodeid": nodeid, "status": outcome.status,
-                        "output": outcome.output, "seconds": outcome.seconds})
+            self.write({"event": "finish", "nodeid": nodeid, "state": outcome.state()})
 
     def pytest_sessionfinish(self, session, exitstatus):
         """Send the parent the child's exit status: 2 or more is the grader's own error."""
@@ -325,9 +324,9 @@ def read_mnist_once(groups):
         pass
 
 
-def ran_out_of_time(output):
-    """Whether a test's output says it, or the import it needed, ran out of time."""
-    return output.startswith("stopped after") or "importing the module did not finish" in output
+def ran_out_of_time(cause):
+    """Whether a test, or the import it needed, ran out of time (its record's cause)."""
+    return cause == results.TIMEOUT
 
 
 class ModuleRun:
@@ -356,10 +355,8 @@ class ModuleRun:
         """The other modules whose functions this module's tests use ("network:Network.forward")."""
         names = set()
         for item in self.items:
-            marker = item.get_closest_marker("grade")
-            for use in (marker.kwargs.get("uses", ()) if marker else ()):
-                module, _, _ = use.rpartition(":")
-                names.add(module or self.module)
+            for use in results.grade_of(item).qualified(self.module):
+                names.add(use.rpartition(":")[0])
         return names
 
     # The child's command line: the module's test files, the target, the job, and the parent's
@@ -431,7 +428,7 @@ class ModuleRun:
         if kind == "start":
             self.current, self.current_since, self.began = event["nodeid"], time.monotonic(), True
         elif kind == "finish":
-            if self.hung_test is None and ran_out_of_time(event["output"]):
+            if self.hung_test is None and ran_out_of_time(event["state"]["cause"]):
                 self.hung_test = self.by_id[event["nodeid"]].name
             if event["nodeid"] in self.remaining:
                 self.remaining.remove(event["nodeid"])
@@ -485,18 +482,18 @@ class ModuleRun:
             else:
                 seconds = seconds_for(self.by_id[current])
                 message = SWALLOWED.format(seconds=seconds) + "; its process was ended"
-            self.fail(current, message)
+            self.fail(current, message, results.NOT_RUN if current is None else results.TIMEOUT)
             self.give_up(f"not run: {self.name(current)} ran out of time and its process was ended")
             return
         if self.hung is not None:
-            self.fail(self.hung["nodeid"], self.hung["message"])
+            self.fail(self.hung["nodeid"], self.hung["message"], results.TIMEOUT)
             self.give_up(f"not run: {self.name(self.hung['nodeid'])} ran out of time and its process was ended")
             return
         if current is None and not self.began:  # it died before it could run anything
             self.isolation.errors.append((self.module, code if code and code >= 2 else 3, self.tail()))
             self.give_up(f"not run: the grader's process for this module ended with {processes.how_it_ended(code)}")
             return
-        self.fail(current, self.crash_message(code, current))
+        self.fail(current, *self.crash_message(code, current))
         if self.starts >= MAX_STARTS:
             self.give_up(f"not run: your code ended the grading process {self.starts} times in "
                          f"{self.module}.py, so the rest of it is not graded in this run")
@@ -509,39 +506,40 @@ class ModuleRun:
     def files_run_by(self, nodeid):
         """'network.py and training.py': the student's files the test `nodeid` runs (None: unknown)."""
         item = self.by_id.get(nodeid)
-        marker = item.get_closest_marker("grade") if item is not None else None
-        if marker is None:
+        if item is None:
             return None
-        modules = sorted({use.rpartition(":")[0] or self.module for use in marker.kwargs.get("uses", ())})
+        modules = sorted({use.rpartition(":")[0] for use in results.grade_of(item).qualified(self.module)})
         return " and ".join(f"{module}.py" for module in modules) or None
 
     def crash_message(self, code, nodeid=None):
+        """What the test whose process ended is told, and its cause."""
         how = processes.how_it_ended(code)
         files = self.files_run_by(nodeid)
         if files and files != f"{self.module}.py":  # the crash may come from another of the student's files
             how += f", in a test that runs your {files}"
         if code is not None and code < 0 and "SIGXFSZ" in how:
             return (f"your code printed more than the grader allows, and its process was ended ({how}): "
-                    "remove the print() calls inside loops")
+                    "remove the print() calls inside loops"), results.OUTPUT_FLOOD
         if code is not None and code < 0:
-            return f"your code crashed the grading process ({how}); the module's other tests were run again"
+            return (f"your code crashed the grading process ({how}); the module's other tests were run again",
+                    results.CRASH)
         return (f"your code ended the grading process ({how}: `os._exit`?); "
-                "the module's other tests were run again")
+                "the module's other tests were run again"), results.CRASH
 
     def name(self, nodeid):
         item = self.by_id.get(nodeid)
         return f"{item.name} in {self.module}.py" if item is not None else f"a test of {self.module}.py"
 
-    def fail(self, nodeid, message):
+    def fail(self, nodeid, message, cause=results.NOT_RUN):
         if nodeid is None:
             nodeid = self.remaining[0] if self.remaining else None
         if nodeid is None:
             return
         if nodeid in self.remaining:
             self.remaining.remove(nodeid)
-        if self.hung_test is None and ran_out_of_time(message):
+        if self.hung_test is None and ran_out_of_time(cause):
             self.hung_test = self.by_id[nodeid].name
-        self.events.append({"event": "failed", "nodeid": nodeid, "message": message})
+        self.events.append({"event": "failed", "nodeid": nodeid, "message": message, "cause": cause})
 
     def give_up(self, message):
         for nodeid in list(self.remaining):
@@ -575,16 +573,14 @@ class ModuleRun:
                 report = self.config.hook.pytest_report_from_serializable(config=self.config, data=event["report"])
                 item.ihook.pytest_runtest_logreport(report=report)
             elif kind == "finish":
-                outcome = grading.outcomes[item.nodeid]
-                outcome.status, outcome.output, outcome.seconds = event["status"], event["output"], event["seconds"]
+                grading.outcomes[item.nodeid].restore(event["state"])
                 grading.finished.add(item.nodeid)
                 item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
             elif kind == "failed":  # what the parent saw: the child never finished this test
                 if item.nodeid not in self.started_ids:
                     self.started_ids.add(item.nodeid)
                     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-                outcome = grading.outcomes[item.nodeid]
-                outcome.status, outcome.output = "failed", event["message"]
+                grading.outcomes[item.nodeid].judged(event["message"], event["cause"])
                 grading.finished.add(item.nodeid)
                 report = TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed",
                                     event["message"], "call", sections=[], duration=0.0)

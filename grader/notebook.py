@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit import ROOT, course
+from grader import results
 from grader.submissions import grader_command
 
 CHECK_SECONDS = 300  # a whole module, slow but correct code included (the grader stops each test at 10 s)
@@ -106,6 +107,14 @@ class Row:
     link: str  # the lesson section that explains what the test checks
     uses: list = field(default_factory=list)  # the functions the test calls, "module:function"
     about: str | None = None  # the function the test is about, when its marker says (grader.verdict.Blame)
+    diagnosis: tuple = ()  # the mistakes the grader's diagnoses named
+    stubs: tuple = ()  # not attempted: the stubs it uses, "module:function"
+
+    @classmethod
+    def of(cls, record):
+        """The row of a grader.results.Result: its message without the reread line (the link has a column)."""
+        return cls(record.name, record.status, record.score, record.points, record.text(reread=False).strip(),
+                   record.link(), list(record.uses), record.about, record.diagnosis, record.stubs)
 
 
 @dataclass
@@ -184,18 +193,20 @@ def check(module, method=None, target=None, seconds=CHECK_SECONDS):
     methods = [method] if isinstance(method, str) else list(method or ())
     folder = resolve_target(target)
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
-        results, markers = Path(scratch) / "results.json", Path(scratch) / "markers.json"
+        path = Path(scratch) / "results.json"
         # Only the module's own test file is collected (the terminal's `--module` collects them all).
-        command = grader_command(folder, results, "--module", module, "--markers-json", markers,
+        command = grader_command(folder, path, "--module", module,
                                  *[word for name in methods for word in ("--uses", name)],
                                  tests=[f"grader/test_{module}.py"], quiet=False)
         done = run(command, seconds)
-        graded = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
-        described = json.loads(markers.read_text(encoding="utf-8")) if markers.exists() else {}
+        graded = None
+        try:
+            graded = results.read(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+        except ValueError:  # not a grade of this grader's: said below, as a grader that could not run
+            pass
     report = Report(module, method, folder, seconds=done.seconds)
     if graded is not None:
-        report.rows = [_row(test, described.get(test["name"], {})) for test in graded["tests"]
-                       if test["name"] in described or not described]
+        report.rows = [Row.of(record) for record in graded]
     if done.returncode is None:
         report.note = (f"stopped after {seconds:g} s, before the grader had finished: probably an endless "
                        f"loop in your code{_running(done.stdout)}. The grader in a terminal says more: "
@@ -204,18 +215,6 @@ def check(module, method=None, target=None, seconds=CHECK_SECONDS):
         report.note = (f"the grader could not run (exit status {done.returncode}):\n"
                        + _tail(done.stderr.strip() or done.stdout.strip()))
     return report
-
-
-def _row(test, marker):
-    module, _, name = test["name"].partition(".py: ")
-    output = test.get("output") or ""
-    status = "passed" if test["status"] == "passed" else (
-        "not attempted" if output.startswith("not attempted") else "failed")
-    message = "\n".join(line for line in output.splitlines() if not line.strip().startswith("reread:"))
-    section = marker.get("section")
-    link = course.lesson_url(module, section) if module in course.MODULES else ""
-    return Row(name, status, test.get("score", 0.0), test.get("max_score", 0.0), message.strip(), link,
-               list(marker.get("uses", ())), marker.get("about"))
 
 
 def _running(stdout):

@@ -30,7 +30,7 @@ import pytest
 
 from coursekit import course, solutions
 from coursekit.stubs import find_stubs
-from grader import progress, remote, submissions
+from grader import progress, remote, results, submissions
 from grader.checks import WrongAnswer
 from grader.harness import Unsendable
 from grader.loader import InputCalled, StudentCodeError, time_limit, where_in
@@ -43,33 +43,82 @@ HARD_STOP_SECONDS = 15  # past a test's limit: its code swallowed the interrupti
 class TestTimeout(BaseException):
     """The test ran past its time limit (BaseException: `except Exception` doesn't swallow it)."""
 
+    cause = results.TIMEOUT
+
 
 class NoVerdict(Exception):
     """The test ended without passing: it was skipped, or marked as an expected failure."""
 
+    cause = results.NO_VERDICT
+
 
 class NotAttempted(Exception):
-    """The test uses a function that is still a stub."""
+    """The test uses a function that is still a stub; `stubs` names them, "module:function"."""
+
+    def __init__(self, message, stubs=()):
+        super().__init__(message)
+        self.stubs = tuple(stubs)
 
 
 class OutputFlood(Exception):
     """The student's code printed more than the runner allows in one test (grader/harness.py)."""
 
+    cause = results.OUTPUT_FLOOD
+
+
+class NotRun(StudentCodeError):
+    """Not run: an earlier test of the module ran out of time."""
+
+    cause = results.NOT_RUN
+
 
 @dataclass
 class Outcome:
-    """One test's result, as the summary and results.json need it."""
+    """One test's outcome while the run goes on; `record()` is the grader.results.Result it ends as."""
 
     module: str
+    function: str
     name: str
-    max_score: float
-    status: str = "failed"  # "passed" (only on an explicit pass), "failed" or "not attempted"
-    output: str = "not run: the grader has no report of this test"
+    points: float
+    status: str = results.FAILED  # "passed" (only on an explicit pass), "failed" or "not attempted"
+    message: str = "not run: the grader has no report of this test"
+    diagnosis: tuple = ()
+    explanation: str = ""
     section: str | None = None
+    cause: str | None = results.NOT_RUN
+    stubs: tuple = ()
+    upstream: tuple = ()
+    note: str = ""
+    uses: tuple = ()  # "module:function"
+    about: str | None = None  # the function its marker says it is about (grader.verdict.Blame)
     seconds: float = 0.0
     visibility: str = "visible"  # Gradescope's; "after_published" for an instructor's hidden test
-    uses: tuple = ()  # the functions its marker says it uses
-    about: str | None = None  # the function its marker says it is about (grader.verdict.Blame)
+
+    # What a child process (grader/isolation.py) sends its parent once a test is done.
+    STATE = ("status", "message", "diagnosis", "explanation", "cause", "stubs", "seconds")
+
+    def state(self):
+        return {name: list(value) if isinstance(value, tuple) else value
+                for name in self.STATE for value in [getattr(self, name)]}
+
+    def restore(self, state):
+        for name in self.STATE:
+            value = state[name]
+            setattr(self, name, tuple(value) if isinstance(value, list) else value)
+
+    def judged(self, message, cause, status=results.FAILED):
+        """Its status and message, and why (grader.results.CAUSES); no diagnosis, no stubs."""
+        self.status, self.message, self.cause = status, message, cause
+        self.diagnosis, self.explanation, self.stubs = (), "", ()
+
+    def record(self):
+        """The test's grader.results.Result."""
+        from dataclasses import fields
+
+        return results.Result(**{f.name: getattr(self, f.name) for f in fields(results.Result)})
+
+    def text(self):
+        return self.record().text()
 
 
 @dataclass
@@ -84,6 +133,13 @@ class Grading:
     outcomes: dict = field(default_factory=dict)  # nodeid -> Outcome
     collected: dict = field(default_factory=dict)  # module -> its tests before -k, -m, --uses selected
     finished: set = field(default_factory=set)  # nodeids of the tests that have run
+    records: list = field(default_factory=list)  # the grader.results.Result of every test, once the run ended
+
+    def settle(self, config):
+        """Make the records once every test ran: the blame settled, then each outcome frozen."""
+        settle_blame(config, self)
+        self.records = [outcome.record() for outcome in self.outcomes.values()]
+        return self.records
 
     def module(self, name):
         """The student's module `name`: a proxy to it in the runner (grader/remote.py)."""
@@ -201,6 +257,11 @@ def module_of(item):
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by the module markers added here
 def pytest_collection_modifyitems(config, items):
     """Mark and select the tests (--lesson, --module) and take each one's time limit from pytest-timeout."""
+    bad = results.check_markers(items)  # every marker checked once, here; all read with results.grade_of
+    if bad:  # nothing is graded (pytest_collection_finish still runs, on no test)
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+        raise pytest.UsageError(bad)
     progress.mark_and_select(config, items)
     grading = config.stash[GRADING]
     grading.collected = dict(Counter(module_of(item) for item in items))
@@ -228,16 +289,17 @@ def pytest_collection_finish(session):
     grading = session.config.stash[GRADING]
     cases = Counter((module_of(item), item.originalname) for item in session.items)
     for item in session.items:
-        marker = item.get_closest_marker("grade")
+        grade = results.grade_of(item)
         module = module_of(item)
         grading.outcomes[item.nodeid] = Outcome(
             module=module,
+            function=item.originalname,
             name=item.name,
-            max_score=round(course.points(module, item.originalname) / cases[module, item.originalname], 4),
-            section=marker.kwargs.get("section") if marker else None,
+            points=round(course.points(module, item.originalname) / cases[module, item.originalname], 4),
+            section=grade.section,
             visibility=progress.visibility(item),
-            uses=tuple(marker.kwargs.get("uses", ())) if marker else (),
-            about=marker.kwargs.get("about") if marker else None,
+            uses=grade.qualified(module),
+            about=grade.about,
         )
 
 
@@ -247,16 +309,16 @@ def student(request):
     grading = request.config.stash[GRADING]
     name = module_of(request.node)
     if name in grading.hung:
-        raise StudentCodeError(f"not run: {grading.hung[name]} ran out of time, so the rest of "
-                               f"{name}.py is not graded in this run (fix the endless loop first)")
+        raise NotRun(f"not run: {grading.hung[name]} ran out of time, so the rest of "
+                     f"{name}.py is not graded in this run (fix the endless loop first)")
     # Stubs first, from the source: a test of stubs needs no runner started for it.
-    marker = request.node.get_closest_marker("grade")
-    stubs = stubs_used(grading, name, marker.kwargs.get("uses", ())) if marker else {}
+    uses = results.grade_of(request.node).uses
+    stubs = stubs_used(grading, name, uses)
     if stubs:
-        listed = " and ".join(f"{', '.join(functions)} in {module}.py" for module, functions in stubs.items())
-        raise NotAttempted(f"not attempted: {listed} {'is' if len(stubs) == 1 else 'are'} still a stub")
+        found = [f"{module}:{function}" for module, functions in stubs.items() for function in functions]
+        raise NotAttempted(f"not attempted: {results.stub_sentence(found, name)}", found)
     module = grading.module(name)
-    grading.check_kinds(marker.kwargs.get("uses", ()) if marker else (), name)
+    grading.check_kinds(uses, name)
     remote.runner_for(grading.target).reset()  # the objects of earlier tests are not needed again
     return module
 
@@ -293,8 +355,8 @@ def student_module(request):
 
     def load(name):
         if name in grading.hung:
-            raise StudentCodeError(f"not run: {grading.hung[name]} ran out of time, so {name}.py "
-                                   "is not used again in this run (fix the endless loop first)")
+            raise NotRun(f"not run: {grading.hung[name]} ran out of time, so {name}.py "
+                         "is not used again in this run (fix the endless loop first)")
         return grading.module(name)
 
     return load
@@ -349,16 +411,16 @@ def hard_stop(item, seconds):
             os._exit(1)
     for nodeid, outcome in grading.outcomes.items():
         if nodeid == item.nodeid:
-            outcome.status = "failed"
-            outcome.output = message + ": the grading run was ended here"
+            outcome.judged(message + ": the grading run was ended here", results.TIMEOUT)
         elif nodeid not in grading.finished:
-            outcome.status = "failed"
-            outcome.output = f"not run: {item.name} in {module}.py ran out of time and the grading run was ended"
+            outcome.judged(f"not run: {item.name} in {module}.py ran out of time and the grading run was ended",
+                         results.NOT_RUN)
     try:
+        records = grading.settle(config)
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line(f"\n{item.nodeid}: {grading.outcomes[item.nodeid].output}", red=True)
-            progress.write_summary(reporter, grading.outcomes.values(), grading.target, grading.collected)
+            reporter.write_line(f"\n{item.nodeid}: {grading.outcomes[item.nodeid].message}", red=True)
+            progress.write_summary(reporter, records, grading.target, grading.collected)
         write_results(config, grading)
     finally:
         sys.__stdout__.flush()
@@ -431,23 +493,27 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = message
         if hasattr(report, "wasxfail"):
             del report.wasxfail
-        outcome.status, outcome.output = "failed", message
+        outcome.judged(message, results.NO_VERDICT)
         return report
-    if call.when == "call" and report.passed and outcome.status != "not attempted":
-        outcome.status, outcome.output = "passed", ""
+    if call.when == "call" and report.passed and outcome.status != results.NOT_ATTEMPTED:
+        outcome.judged("", None, results.PASSED)
         return report
     if call.excinfo is None or not report.failed:
         return report
-    if call.excinfo.errisinstance(NotAttempted):
-        outcome.status = "not attempted"
+    error = call.excinfo.value
+    if isinstance(error, NotAttempted):
+        outcome.judged(message, None, results.NOT_ATTEMPTED)
+        outcome.stubs = error.stubs
         report.grade_status = "not attempted"
+    elif message is None:  # the grader's own error: pytest's whole report stays
+        outcome.judged(str(error), results.GRADER)
     else:
-        outcome.status = "failed"
+        outcome.judged(message, results.cause_of(error))
+        explanation = getattr(error, "explanation", "") if isinstance(error, WrongAnswer) else ""
+        if explanation:  # the check's words, then the diagnosis's: kept apart in the record
+            outcome.message, outcome.explanation, outcome.diagnosis = error.said, explanation, error.diagnosis
     if message is not None:
-        if outcome.section and outcome.status == "failed":
-            message += f"\n    reread: {course.lesson_url(outcome.module, outcome.section)}"
-        report.longrepr = message
-    outcome.output = message or str(call.excinfo.value)
+        report.longrepr = outcome.text()
     return report
 
 
@@ -471,7 +537,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     grading = config.stash.get(GRADING, None)
     if grading is None or not grading.outcomes:
         return
-    progress.write_summary(terminalreporter, grading.outcomes.values(), grading.target, grading.collected)
+    records = grading.records or grading.settle(config)
+    progress.write_summary(terminalreporter, records, grading.target, grading.collected)
     level = remote.containment()
     terminalreporter.write_line(f"your code ran in: {remote.LEVELS[level]}")
 
@@ -481,7 +548,7 @@ def pytest_sessionfinish(session, exitstatus):
     remote.close_all()
     grading = session.config.stash.get(GRADING, None)
     if grading is not None:
-        settle_blame(session.config, grading)
+        grading.settle(session.config)
         write_results(session.config, grading)
 
 
@@ -497,59 +564,35 @@ def settle_blame(config, grading):
         reports.setdefault(report.nodeid, []).append(report)
     by_module = {}
     for nodeid, outcome in grading.outcomes.items():
-        if outcome.status == "failed":
+        outcome.upstream, outcome.note = (), ""
+        if outcome.status == results.FAILED:
             by_module.setdefault(outcome.module, {})[outcome.name] = (nodeid, outcome)
     for module, failed in by_module.items():
         blame = verdict.Blame(module)
         settled = blame.settle([(name, outcome.uses, outcome.about) for name, (_, outcome) in failed.items()])
         for name, _own, upstream in settled:
-            nodeid, outcome = failed[name]
-            note = verdict.upstream_note(upstream, module, blame.wrong) if upstream else None
-            output = _with_note(outcome.output, note)
-            if output == outcome.output:
+            if not upstream:
                 continue
-            outcome.output = output
+            nodeid, outcome = failed[name]
+            outcome.upstream = tuple(upstream)
+            outcome.note = verdict.upstream_note(upstream, module, blame.wrong)
             for report in reports.get(nodeid, []):
                 if isinstance(report.longrepr, str):
-                    report.longrepr = _with_note(report.longrepr, note)
-
-
-def _with_note(message, note):
-    """`message` with its "fix X first" line replaced by `note` (None: none), before its reread line."""
-    from grader.progress import CONSEQUENCE
-
-    lines = [line for line in message.split("\n") if CONSEQUENCE not in line]
-    tail = [lines.pop()] if lines and lines[-1].strip().startswith("reread:") else []
-    return "\n".join(lines + ([f"    {note}"] if note else []) + tail)
+                    report.longrepr = outcome.text()
 
 
 def write_results(config, grading):
-    """results.json, in Gradescope's format, if --results-json was given; with --results-format
-    classroom50, that same grade converted by grader.classroom50.from_gradescope."""
+    """results.json, in Gradescope's format with each test's record (grader.gradescope.results_json),
+    if --results-json was given; with --results-format classroom50, that same grade converted by
+    grader.classroom50.from_gradescope."""
     path = config.getoption("results_json", None)
     if not path:
         return
-    tests = [
-        {
-            "name": f"{o.module}.py: {o.name}",
-            "score": o.max_score if o.status == "passed" else 0.0,
-            "max_score": o.max_score,
-            "status": "passed" if o.status == "passed" else "failed",
-            "output": o.output,
-            "execution_time": round(o.seconds, 3),
-            "visibility": o.visibility,
-        }
-        for o in grading.outcomes.values()
-    ]
-    results = {
-        "score": round(sum(t["score"] for t in tests), 2),
-        "max_score": round(sum(t["max_score"] for t in tests), 2),
-        "execution_time": round(sum(o.seconds for o in grading.outcomes.values()), 3),
-        "extra_data": {"containment": remote.containment()},
-        "tests": tests,
-    }
+    from grader.gradescope import results_json
+
+    graded = results_json(grading.records, remote.containment())
     if config.getoption("results_format", "gradescope") == "classroom50":
         from grader.classroom50 import from_gradescope
 
-        results = from_gradescope(results)
-    submissions.write_results(path, results)
+        graded = from_gradescope(graded)
+    submissions.write_results(path, graded)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from coursekit import course
-
-STATUSES = ("passed", "failed", "not attempted")
+from grader import results
+from grader.results import STATUSES
 
 
 def module_of(path):
@@ -89,26 +89,21 @@ def order(name):
     return (module.number if module else 99, name)
 
 
-def _link(outcome):
-    return course.lesson_url(outcome.module, outcome.section) if outcome.module in course.MODULES else ""
+def _link(record):
+    return course.lesson_url(record.module, record.section) if record.module in course.MODULES else ""
 
 
 # Where each lesson's reference solutions wait, collapsed, at the end of the page.
 REFERENCE_ANCHOR = "reference-solution"
 
 
-def diagnosis(output):
-    """The lines of a failure message from its "probably..." diagnosis on, reread link excluded."""
-    lines = output.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("probably")), None)
-    if start is None:
+def diagnosis(record):
+    """The lines of a failure's diagnosis, when it names a mistake, and its "fix X first" line."""
+    if not record.diagnosis:
         return []
-    kept = []
-    for line in lines[start:]:
-        if line.lstrip().startswith(("reread:", "at ")):
-            break
-        kept.append("      " + line.strip() if not line.lstrip().startswith("- ") else "        " + line.strip())
-    return kept
+    lines = record.explanation.splitlines() + ([record.note] if record.note else [])
+    return ["        " + line.strip() if line.lstrip().startswith("- ") else "      " + line.strip()
+            for line in lines]
 
 
 CONSEQUENCE = "this failure may be only a consequence"  # grader.verdict.upstream_note's words
@@ -126,22 +121,22 @@ def stuck(module):
     return [f"      stuck? {' or '.join(tools)}"] if tools else []
 
 
-def next_step(outcomes, partial=()):
-    ordered = sorted(outcomes, key=lambda o: order(o.module))
+def next_step(records, partial=()):
+    ordered = sorted(records, key=lambda r: order(r.module))
     # A failure that only follows from an earlier one (grader.verdict.upstream_note) is not first.
-    ordered.sort(key=lambda o: o.status == "failed" and CONSEQUENCE in o.output)
-    for outcome in ordered:
-        if outcome.status == "failed":
-            first = outcome.output.splitlines()[0] if outcome.output else ""
-            lines = [f"next: fix {outcome.module}.py, {outcome.name}: {first}", *diagnosis(outcome.output)]
-            if _link(outcome):
-                lines.append(f"      reread: {_link(outcome)}")
-            return "\n".join(lines + stuck(outcome.module))
-    for outcome in ordered:
-        if outcome.status == "not attempted":
-            return (f"next: {outcome.output.removeprefix('not attempted: ')}; start with {outcome.name}\n"
-                    f"      {_link(outcome)}").rstrip() + "".join("\n" + line for line in stuck(outcome.module))
-    return all_passed(outcomes, partial)
+    ordered.sort(key=lambda r: r.status == results.FAILED and bool(r.upstream))
+    for record in ordered:
+        if record.status == results.FAILED:
+            first = record.message.splitlines()[0] if record.message else ""
+            lines = [f"next: fix {record.module}.py, {record.name}: {first}", *diagnosis(record)]
+            if _link(record):
+                lines.append(f"      reread: {_link(record)}")
+            return "\n".join(lines + stuck(record.module))
+    for record in ordered:
+        if record.status == results.NOT_ATTEMPTED:
+            return (f"next: {results.stub_sentence(record.stubs, record.module)}; start with {record.name}\n"
+                    f"      {_link(record)}").rstrip() + "".join("\n" + line for line in stuck(record.module))
+    return all_passed(records, partial)
 
 
 def all_passed(outcomes, partial=()):
@@ -164,7 +159,8 @@ def all_passed(outcomes, partial=()):
 
 
 def summary_lines(outcomes, target, collected=None):
-    """The grade table, the progress line and the next step, as lines of text.
+    """The grade table, the progress line and the next step, as lines of text, from the run's
+    records (grader.results.Result).
 
     `collected` is {module: number of its tests before -k and the like left some out}: a module
     graded in part is "partly graded", never "done", whatever its selected tests gave.
@@ -177,8 +173,8 @@ def summary_lines(outcomes, target, collected=None):
     rows, done = [], 0
     for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):
         count = {status: sum(o.status == status for o in tests) for status in STATUSES}
-        got = sum(o.max_score for o in tests if o.status == "passed")
-        total = sum(o.max_score for o in tests)
+        got = sum(o.score for o in tests)
+        total = sum(o.points for o in tests)
         lesson = course.MODULES.get(name)
         state = ("partly graded" if name in partial else
                  "done" if count["passed"] == len(tests) else
@@ -193,8 +189,8 @@ def summary_lines(outcomes, target, collected=None):
         title = title if len(title) <= title_width else title[:title_width - 1] + "…"
         lines.append(f"{lesson:<6}  {name:<{name_width}}  {title:<{title_width}}  {count['passed']:>4}  "
                      f"{count['failed']:>4}  {count['not attempted']:>4}  {pts:>9}  {state}")
-    score = sum(o.max_score for o in outcomes if o.status == "passed")
-    total = sum(o.max_score for o in outcomes)
+    score = sum(o.score for o in outcomes)
+    total = sum(o.points for o in outcomes)
     lines.append(f"progress: {done}/{len(rows)} modules done, {points(score)}/{points(total)} points "
                  f"({target})")
     for name, tests in sorted(modules.items(), key=lambda kv: order(kv[0])):

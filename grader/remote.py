@@ -100,7 +100,12 @@ class OutputFlood(Exception):
 
 
 class RunnerEnded(Exception):
-    """The runner's process ended in the middle of a request (os._exit, a crash, a limit)."""
+    """The runner's process ended in the middle of a request (os._exit, a crash, a limit); `cause`,
+    grader.results' word for it ("crash", or "output-flood" past the file-size limit)."""
+
+    def __init__(self, message, cause="crash"):
+        super().__init__(message)
+        self.cause = cause
 
 
 @functools.lru_cache(maxsize=256)
@@ -675,8 +680,7 @@ class Runner:
                 self.close()
             raise
         if isinstance(frame, Exception) or frame is None:
-            ended = self._ended()
-            raise RunnerEnded(ended)
+            raise RunnerEnded(*self._ended())
         try:
             return Wire(resolve=self._resolve).loads(*frame)
         except Exception as error:  # noqa: BLE001
@@ -685,6 +689,7 @@ class Runner:
                               f"({type(error).__name__}); its process was ended") from None
 
     def _ended(self):
+        """What to tell the test whose runner ended, and its cause (grader.results)."""
         process = self.process
         code = None
         if process is not None:
@@ -699,10 +704,10 @@ class Runner:
         how = processes.how_it_ended(code)
         if code is not None and code < 0 and "SIGXFSZ" in how:
             return (f"your code printed more than the grader allows, and its process was ended ({how}): "
-                    "remove the print() calls inside loops")
+                    "remove the print() calls inside loops"), "output-flood"
         if code is not None and code < 0:
-            return f"your code crashed the grading process ({how}){where}"
-        return f"your code ended the grading process ({how}: `os._exit`?){where}"
+            return f"your code crashed the grading process ({how}){where}", "crash"
+        return f"your code ended the grading process ({how}: `os._exit`?){where}", "crash"
 
     def _crash_place(self):
         """' at FILE:LINE in NAME': the innermost place in the student's files of the traceback that
@@ -775,7 +780,10 @@ class Runner:
             return RuntimeError(f"the runner could not read the grader's request: {type_name}: {message}")
         bases = [str(name) for name in error.get("bases") or ()]
         base = next((name for name in bases if name not in ("BaseException", "Exception", "object")), "Exception")
-        return _exception_class(type_name, base)(type_name, message, place)
+        raised = _exception_class(type_name, base)(type_name, message, place)
+        if isinstance(error.get("errno"), int):  # an OSError's number: what grader.results.cause_of reads
+            raised.errno = error["errno"]
+        return raised
 
 
 # --- limits that cross: the test's deadline and a CPU budget ---------------------------------------

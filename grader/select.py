@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import progress
+from grader import progress, results
 
 
 def module_of(item):
@@ -36,15 +36,12 @@ def module_of(item):
 
 def qualified_uses(item):
     """The functions a test uses, each as "module:function"."""
-    marker = item.get_closest_marker("grade")
-    uses = marker.kwargs.get("uses", ()) if marker else ()
-    return [use if ":" in use else f"{module_of(item)}:{use}" for use in uses]
+    return list(results.grade_of(item).qualified(module_of(item)))
 
 
 def end_to_end(item):
     """Whether the test trains on MNIST with the whole module (its marker says `end_to_end=True`)."""
-    marker = item.get_closest_marker("grade")
-    return bool(marker and marker.kwargs.get("end_to_end"))
+    return results.grade_of(item).end_to_end
 
 
 def names(name, functions):
@@ -54,8 +51,7 @@ def names(name, functions):
 
 def about(item):
     """The function the test's marker says it is `about` ("Tensor.__matmul__"), or None."""
-    marker = item.get_closest_marker("grade")
-    return marker.kwargs.get("about") if marker else None
+    return results.grade_of(item).about
 
 
 def own_function(item):
@@ -118,11 +114,10 @@ def pytest_collection_finish(session):
         return
     described = {}
     for item in session.items:
-        marker = item.get_closest_marker("grade")
         described[f"{module_of(item)}.py: {item.name}"] = {
             "module": module_of(item),
             "uses": qualified_uses(item),
-            "section": marker.kwargs.get("section") if marker else None,
+            "section": results.grade_of(item).section,
             "about": about(item),
         }
     Path(path).write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ import pytest
 
 from grader import remote
 from grader.cases import every_combination, sample
-from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar, quietly
+from grader.checks import WrongAnswer, cpu_budget, expect, expect_array, expect_scalar, quietly, wrong_answer
 from grader.diagnoses import autodiff as mistakes
 
 SHAPES = {
@@ -286,8 +286,8 @@ def broadcast_case(student, reference, build, labels, what, unsummed):
         theirs["J"].backward()
     except remote.StudentRaised as error:
         diagnose = mistakes.broadcast_error(error.message)
-        raise WrongAnswer(f"J.backward(), where {what}, raised {error.type_name}: {error.message}"
-                          + (f"\n    at {error.place}" if error.place else "") + "\n    " + diagnose()) from None
+        raise wrong_answer(f"J.backward(), where {what}, raised {error.type_name}: {error.message}"
+                           + (f"\n    at {error.place}" if error.place else ""), diagnose) from None
     got = grads_of(theirs, labels)
     named = {label: ours[label] for label in labels}
     diagnose = mistakes.broadcast(named, unsummed, lambda: got)

@@ -23,7 +23,6 @@ The lesson's order is the order of the module's functions in course.toml, which
 `python -m coursekit.check` holds to the stubs.
 """
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +120,7 @@ class Method:
         """The mistakes the grader's diagnoses named in this method's failures, in order."""
         found = []
         for row in self.tests:
-            for name in diagnosed(row.message):
+            for name in row.diagnosis:
                 if name not in found:
                     found.append(name)
         return found
@@ -170,8 +169,9 @@ def verdict_of(module, target, methods, rows, note=""):
                 found[name].status = PASSES
     for row in rows:
         if row.status == "not attempted":
-            for name in _stubs_named(row.message, own_uses(row.uses, module)):
-                found[name].status = NOT_ATTEMPTED
+            for name in own_uses(row.stubs, module):
+                if name in found:
+                    found[name].status = NOT_ATTEMPTED
     failed = {row.name: row for row in rows if row.status == "failed"}
     settled = blame.settle([(row.name, row.uses, row.about) for row in failed.values()])
     for name, own, upstream in settled:
@@ -190,28 +190,6 @@ def verdict_of(module, target, methods, rows, note=""):
             method.status = WRONG
             method.tests.append(row)
     return Verdict(module, Path(target), found, rows, note)
-
-
-def _stubs_named(message, names):
-    """The names among `names` that a "not attempted: ... is still a stub" message lists."""
-    listed = message.split("\n")[0]
-    return [name for name in names if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", listed)]
-
-
-def diagnosed(message):
-    """The names of the mistakes a grader message names ("probably: <name>: <why>", or one per
-    "- <name>: <why>" line when several explain the numbers), in the message's order."""
-    if "probably" not in message:
-        return []
-    from grader import diagnoses
-
-    found = []
-    for mistake in diagnoses.catalogue():
-        for mark in (f"probably: {mistake.name}: ", f"- {mistake.name}: "):
-            at = message.find(mark)
-            if at >= 0 and mistake.name not in (name for _, name in found):
-                found.append((at, mistake.name))
-    return [name for _, name in sorted(found)]
 
 
 def mistake(name):

@@ -261,9 +261,12 @@ FAKE_GRADER = """
 import json, os, signal, sys
 path, how, text = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(path, "w") as handle:
+    record = {"module": "network", "function": "test_x", "name": "test_x", "status": "passed", "points": 80.0,
+              "message": "Python cannot compile this file: MemoryError"}  # no cause: what it says is no flag
     handle.write(text if text != "full" else json.dumps({"score": 80.0, "max_score": 80.0, "tests": [
         {"name": "network.py: test_x", "score": 80.0, "max_score": 80.0, "status": "passed",
-         "output": "Python cannot compile this file: MemoryError"}], "extra_data": {"containment": "bwrap"}}))
+         "output": "Python cannot compile this file: MemoryError", "extra_data": record}],
+        "extra_data": {"containment": "bwrap"}}))
 if how == "killed":
     os.kill(os.getpid(), signal.SIGKILL)
 sys.exit(int(how))
@@ -271,7 +274,7 @@ sys.exit(int(how))
 
 
 @pytest.mark.parametrize(("how", "text", "status"), [
-    ("0", "full", "ok"), ("1", "full", "ok"),  # graded: a compile-time MemoryError is a bad input, not "memory"
+    ("0", "full", "ok"), ("1", "full", "ok"),  # graded: a message that says MemoryError is no "memory" flag
     ("2", "full", "crashed"), ("3", "full", "crashed"), ("4", "full", "crashed"), ("killed", "full", "crashed"),
     ("1", "{not json", "crashed"), ("0", '{"score": 80}', "crashed"), ("0", "[1, 2]", "crashed")])
 def test_only_a_grader_that_ended_normally_is_trusted(tmp_path, monkeypatch, how, text, status):

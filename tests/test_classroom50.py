@@ -76,7 +76,8 @@ def checkout(folder, exercises):
     """A student's checkout: the course with `exercises` ({name: source}, else the stubs) as exercises/."""
     for part in ("grader", "coursekit", "solutions"):
         shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__", "hidden"))
-    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    for part in ("pyproject.toml", "course.toml"):
+        shutil.copy2(ROOT / part, folder / part)
     shutil.copytree(EXERCISES, folder / "exercises", ignore=shutil.ignore_patterns("__pycache__", ".*"))
     for name, source in exercises.items():
         (folder / "exercises" / f"{name}.py").write_text(source, encoding="utf-8")
@@ -192,15 +193,18 @@ def test_a_grader_that_cannot_grade_is_an_error_not_a_grade(made, tmp_path):
 
 def test_partial_credit_is_rounded_down_to_whole_points():
     """Classroom 50 takes whole points: a row is a test function, its parametrized cases summed."""
-    case = {"max_score": 0.3333, "output": ""}
-    results = {"tests": [
-        {"name": "network.py: test_a[1]", "status": "passed", "score": 0.3333, **case},
-        {"name": "network.py: test_a[2]", "status": "passed", "score": 0.3333, **case},
-        {"name": "network.py: test_a[3]", "status": "failed", "score": 0.0, **case},
-        {"name": "network.py: test_b[1]", "status": "passed", "score": 1.5, "max_score": 1.5},
-        {"name": "network.py: test_b[2]", "status": "passed", "score": 1.5, "max_score": 1.5},
-        {"name": "network.py: test_c", "status": "failed", "score": 0.0, "max_score": 2.0},
-    ]}
+    from grader.gradescope import results_json
+    from grader.results import Result
+
+    def case(function, name, status, points):
+        return Result(module="network", function=function, name=name, status=status, points=points)
+
+    results = results_json([
+        case("test_a", "test_a[1]", "passed", 0.3333), case("test_a", "test_a[2]", "passed", 0.3333),
+        case("test_a", "test_a[3]", "failed", 0.3333),
+        case("test_b", "test_b[1]", "passed", 1.5), case("test_b", "test_b[2]", "passed", 1.5),
+        case("test_c", "test_c", "failed", 2.0),
+    ], "process")
     result = from_gradescope(results, env=ENV)
     validate(result)
     assert [(t["test-name"], t["passed"], t["score"], t["max-score"]) for t in result["tests"]] == [

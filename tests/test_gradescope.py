@@ -138,9 +138,10 @@ def test_stage_copies_a_hidden_folder_named_by_the_environment(tmp_path, monkeyp
 
 
 def outcome(visibility, status="passed"):
-    from grader.plugin import Outcome
+    from grader.results import Result
 
-    return Outcome(module="network", name="test_x", max_score=1.0, status=status, visibility=visibility)
+    return Result(module="network", function="test_x", name="test_x", points=1.0, status=status,
+                  visibility=visibility)
 
 
 def test_the_summary_says_well_done_only_without_hidden_tests():

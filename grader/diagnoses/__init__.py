@@ -100,6 +100,16 @@ class Case:
         raise AttributeError(name)
 
 
+class Explanation(str):
+    """A diagnosis's lines, as the failure message shows them, and `named`: the names of the mistakes
+    they name (none for UNRECOGNISED), which grader.checks.wrong_answer hands to the grader's record."""
+
+    def __new__(cls, text, named=()):
+        explanation = super().__new__(cls, text)
+        explanation.named = tuple(named)
+        return explanation
+
+
 class Diagnose:
     """A callable for `expect_array(..., diagnose=...)`: the diagnosis lines for a failed check.
 
@@ -161,6 +171,11 @@ class Diagnose:
 
     def __call__(self):
         found = self.explanations()
+        # The grader's record keeps the names (grader.results), each once, in the message's order.
+        return Explanation(self._lines(found), tuple(dict.fromkeys(m.name for combo in found for m in combo)))
+
+    @staticmethod
+    def _lines(found):
         if not found:
             return UNRECOGNISED
         if len(found) == 1 and len(found[0]) == 1:
