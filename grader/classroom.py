@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit import ROOT, course
-from grader import processes, results as model
+from grader import processes
+from grader import results as model
 from grader.gradescope import hidden_folder, stage
 from grader.progress import order
 from grader.submissions import (

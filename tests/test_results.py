@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from coursekit import ROOT
-from grader import classroom, classroom50, results
+from grader import classroom, results
 from grader.gradescope import results_json, stage
 from grader.results import Result
 from tests.grading import WARM, submission
