@@ -452,6 +452,12 @@ def check_course(root=ROOT, lessons=None):
                            "fix the test file pytest names above")]
     for lesson in lessons:
         gaps.extend(check_lesson(lesson, root, markers))
+    if root == ROOT and not any(not gap.advice for gap in gaps):
+        from coursekit import notebooks  # builds every notebook in memory: only a course that checks
+
+        for path in notebooks.stale(notebooks.expected()):
+            gaps.append(Gap("notebooks", f"{path.relative_to(root)} is out of date with the course",
+                            "make notebooks (python -m coursekit.notebooks), then commit it"))
     return gaps
 
 

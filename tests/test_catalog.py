@@ -206,3 +206,12 @@ def test_the_home_page_counts_the_lessons_from_the_table():
         assert f"| {lesson.number}. [{lesson.title}]({lesson.page}.md) |" in path
     index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     assert "print(lesson_nav.course_path())" in index and "Seven lessons" not in index
+
+
+def test_a_stale_notebook_is_a_problem(monkeypatch):
+    from coursekit import notebooks
+
+    monkeypatch.setattr(notebooks, "expected", lambda: {})
+    monkeypatch.setattr(notebooks, "stale", lambda built: [ROOT / "notebooks" / "network.ipynb"])
+    problems = [gap.problem for gap in check.check_course() if not gap.advice]
+    assert problems == ["notebooks/network.ipynb is out of date with the course"]
