@@ -23,9 +23,12 @@ WRONG_SIGN = "g = 2 * (targets - self.output)"
 
 
 def variant_source(name: str) -> str:
-    """The network.py graded for `name`: "untouched" (the exercise) or "sign error"."""
+    """The network.py graded for `name`: "untouched" (the exercise as the generator makes it, never
+    the student's exercises/) or "sign error"."""
     if name == "untouched":
-        return (ROOT / "exercises" / "network.py").read_text(encoding="utf-8")
+        from coursekit.exercise_source import stub_file
+
+        return stub_file("network")
     if name == "sign error":
         source = (ROOT / "solutions" / "network.py").read_text(encoding="utf-8")
         if RIGHT_SIGN not in source:

@@ -259,9 +259,10 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 
 # What a check, a trace and a hint import of coursekit (no figures, runs, notebooks or site hooks),
-# and the grader's tools for classes and hand-ins, which they never import.
+# and the grader's tools for classes and hand-ins, which they never import (grader.gradescope they
+# do: the plugin writes the results, records and all, with it).
 COURSEKIT = ["__init__", "course", "gradcheck", "hints", "mnist", "solutions", "stubs"]
-GRADER_TOOLS = {"classroom", "classroom50", "gradescope", "reset", "submit", "watch"}
+GRADER_TOOLS = {"classroom", "classroom50", "reset", "submit", "watch"}  # gradescope writes results.json
 
 
 def course_sources() -> bytes:

@@ -22,7 +22,7 @@ import sys
 import pytest
 
 from coursekit import ROOT
-from grader import notebook
+from grader import notebook, results
 from tests.grading import run_grader
 from tests.test_browser import browser, playwright_api, server  # noqa: F401  (fixtures used here)
 
@@ -133,7 +133,7 @@ def local_grade(tmp_path, name, text):
     (folder / "network.py").write_text(text, encoding="utf-8")
     graded = run_grader(folder, tmp_path / f"{name}.json", "--module", "network")
     assert graded.results is not None, graded
-    return {test["name"].split(": ", 1)[1]: notebook._row(test, {}) for test in graded.results["tests"]}
+    return {record.name: notebook.Row.of(record) for record in results.read(graded.results)}
 
 
 def local_tool(tmp_path, name, *arguments):

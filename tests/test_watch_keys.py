@@ -27,7 +27,7 @@ def test_keys_give_a_hint_a_trace_a_new_grade_and_quit(tmp_path):
             process.stdin.flush()
             assert wait_for(log, shows, count), log.read_text()
 
-        press("h", "Network.forward (network.py), Hint 1 of 3")
+        press("h", f"Network.forward ({target / 'network.py'}), Hint 1 of 3")
         press("h", "Hint 2 of 3")
         press("t", "values of the worked example agree with the reference;")
         press("", "your grade", count=2)  # Enter grades again

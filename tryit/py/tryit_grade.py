@@ -295,14 +295,14 @@ def inline_check(module, method=None, target=None, seconds=None):
     import pytest
 
     from grader import notebook
+    from grader import results as records
     from grader.submissions import grader_command
 
     methods = [method] if isinstance(method, str) else list(method or ())
     folder = Path(target or TARGET)
-    results, markers = Path("/tmp/results.json"), Path("/tmp/markers.json")
-    for path in (results, markers):
-        path.unlink(missing_ok=True)
-    command = grader_command(folder, results, "--module", module, "--markers-json", markers, "--in-process",
+    results = Path("/tmp/results.json")
+    results.unlink(missing_ok=True)
+    command = grader_command(folder, results, "--module", module, "--in-process",
                              # pytest's own capture of file descriptors needs a real OS; its unraisable-
                              # and thread-exception plugins collect garbage five times per run (0.3 s here)
                              "--capture=sys", "-p", "no:unraisableexception", "-p", "no:threadexception",
@@ -313,12 +313,14 @@ def inline_check(module, method=None, target=None, seconds=None):
     started = time.monotonic()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         code = pytest.main(command[3:], plugins=[browser])
-    graded = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
-    described = json.loads(markers.read_text(encoding="utf-8")) if markers.exists() else {}
+    graded = None
+    try:  # the records the judge made, as grader.notebook.check reads them
+        graded = records.read(json.loads(results.read_text(encoding="utf-8"))) if results.exists() else None
+    except ValueError:
+        pass
     report = notebook.Report(module, method, folder, seconds=time.monotonic() - started)
     if graded is not None:
-        report.rows = [notebook._row(test, described.get(test["name"], {})) for test in graded["tests"]
-                       if test["name"] in described or not described]
+        report.rows = [notebook.Row.of(record) for record in graded]
     if graded is None or int(code) >= 2 and not report.rows:
         report.note = f"the grader could not run (exit status {int(code)}):\n" + output.getvalue()[-3000:]
     LAST["local"] = browser.local
