@@ -176,8 +176,6 @@ def message_text(source):
     """The strings of a Python file, one per line, as Python reads them: adjacent literals joined
     ("a " "b" is "a b"), an f-string's literal parts joined with a space where its values go.
     A fragment of a grader message is looked for here, so a message may be wrapped in the source."""
-    import ast
-
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):

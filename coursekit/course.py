@@ -107,10 +107,17 @@ def lesson_url(module, section=None):
     return f"{url}#{section}" if section else url
 
 
+WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+
+
+def in_words(number):
+    """'eight' for 8, as the pages write small numbers; larger ones stay digits."""
+    return WORDS[number] if number < len(WORDS) else str(number)
+
+
 def counted(number, noun):
-    """'eight lessons', 'one lesson': numbers in words, as the pages write them."""
-    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
-    return f"{words[number] if number < len(words) else number} {noun}{'' if number == 1 else 's'}"
+    """'eight lessons', 'one lesson'."""
+    return f"{in_words(number)} {noun}{'' if number == 1 else 's'}"
 
 
 def target(given=None, cwd=None):

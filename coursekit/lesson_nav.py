@@ -49,10 +49,10 @@ def course_path():
     graded = [lesson for lesson in lessons if lesson.module]
     others = len(lessons) - len(graded)
     sentence = (f"{course.counted(len(lessons), 'lesson').capitalize()}, in this order; "
-                f"{course.counted(len(graded), 'lesson').split()[0]} of them end with an exercise module "
+                f"{course.in_words(len(graded))} of them end with an exercise module "
                 "that the grader checks")
     if others:
-        sentence += (f", and the other {course.counted(others, 'lesson').split()[0]} "
+        sentence += (f", and the other {course.in_words(others)} "
                      f"{'is' if others == 1 else 'are'} for reading and trying things out")
     rows = ["| lesson | what it teaches | your exercise |", "| --- | --- | --- |"]
     for lesson in lessons:
