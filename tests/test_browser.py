@@ -352,7 +352,7 @@ def visit_all(context, urls: list[str], origin: str, axe_script: str, *, content
             for page, record in opened:
                 page.wait_for_load_state("load", timeout=PAGE_TIMEOUT_MS)
                 try:
-                    page.wait_for_function(MATH_DONE_JS, timeout=PAGE_TIMEOUT_MS)
+                    page.wait_for_function(MATH_DONE_JS, timeout=PAGE_TIMEOUT_MS, polling=100)
                 except Exception:  # noqa: BLE001 - what is left untypeset is reported by INSPECT_JS
                     pass
                 record.inspection = page.evaluate(INSPECT_JS)
@@ -539,12 +539,12 @@ def test_dark_mode_toggle_switches_and_persists(browser, server, page_paths):
         page.goto(origin + "/", wait_until="load")
         assert page.evaluate(scheme) == "default"
         page.get_by_title("Switch to dark mode").click()
-        page.wait_for_function(f"({scheme})() === 'slate'", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_function(f"({scheme})() === 'slate'", timeout=PAGE_TIMEOUT_MS, polling=100)
         page.reload(wait_until="load")
         assert page.evaluate(scheme) == "slate"
         page.goto(origin + other, wait_until="load")
         assert page.evaluate(scheme) == "slate"
         page.get_by_title("Switch to light mode").click()
-        page.wait_for_function(f"({scheme})() === 'default'", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_function(f"({scheme})() === 'default'", timeout=PAGE_TIMEOUT_MS, polling=100)
     finally:
         ctx.close()

@@ -27,7 +27,7 @@ from tests.grading import run_grader
 from tests.test_browser import browser, playwright_api, server  # noqa: F401  (fixtures used here)
 
 LOAD_MS = 180_000  # a cold start on a loaded 2-core machine: Pyodide, numpy, pytest, the course
-CHECK_MS = 60_000
+CHECK_MS = 120_000  # a check takes about 1 s here: the limit only catches an answer that never comes
 
 
 def solution_method(module, qualname):
@@ -59,8 +59,8 @@ OVERFLOWING_SIGMA = '''def sigma(x):
 class Session:
     """A page of the site with its panels, and what left (or tried to leave) the site."""
 
-    def __init__(self, context, origin):
-        self.origin, self.outside, self.inside = origin, [], []
+    def __init__(self, api, context, origin):
+        self.api, self.origin, self.outside, self.inside = api, origin, [], []
         context.route("**/*", self._route)
         self.page = context.new_page()
         self.errors = []
@@ -97,12 +97,21 @@ class Session:
         state = panel.locator(".tryit-state")
         before = state.text_content()
         panel.get_by_role("button", name=button, exact=True).click()
-        self.page.wait_for_function(
-            """([fn, before]) => {
-                const panel = document.querySelector(`div.tryit-panel[data-functions~='${fn}']`);
-                const text = panel.querySelector('.tryit-state').textContent;
-                return text !== before && !text.endsWith('…') && !panel.querySelector('button:disabled');
-            }""", arg=[function, before], timeout=timeout)
+        try:
+            # Polled on a timer: requestAnimationFrame, Playwright's default, can stall in a headless
+            # browser on a loaded machine, and the wait then never sees the answer.
+            self.page.wait_for_function(
+                """([fn, before]) => {
+                    const panel = document.querySelector(`div.tryit-panel[data-functions~='${fn}']`);
+                    const text = panel.querySelector('.tryit-state').textContent;
+                    return text !== before && !text.endsWith('…') && !panel.querySelector('button:disabled');
+                }""", arg=[function, before], timeout=timeout, polling=250)
+        except self.api.TimeoutError:
+            output = panel.locator(".tryit-output").text_content()
+            disabled = panel.locator("button:disabled").count()
+            pytest.fail(f"{button} in {function}'s panel had no answer after {timeout / 1000:.0f} s: its status"
+                        f" line says {state.text_content()!r}, {disabled} buttons disabled, output"
+                        f" {output[-2000:]!r}; page errors: {self.errors}")
         return state.text_content()
 
     def rows(self, function):
@@ -117,12 +126,12 @@ class Session:
 
 
 @pytest.fixture(scope="module")
-def session(server, browser):  # noqa: F811  (the fixtures imported above)
+def session(playwright_api, server, browser):  # noqa: F811  (the fixtures imported above)
     origin, site = server
     if not (site / "tryit" / "tryit.js").is_file():
         pytest.skip("the site was built without its try-it panels (see the build's 'try-it panels left out' line)")
     context = browser.new_context(accept_downloads=True)
-    yield Session(context, origin)
+    yield Session(playwright_api, context, origin)
     context.close()
 
 
@@ -255,7 +264,7 @@ def test_a_runtime_that_cannot_load_is_said_and_the_page_is_left_as_it_was(serve
         panel.get_by_role("button", name="Check", exact=True).click()
         state = panel.locator(".tryit-state")
         page.wait_for_function("(el) => el.textContent.startsWith('The in-browser grader could not run')",
-                               arg=state.element_handle(), timeout=60_000)
+                               arg=state.element_handle(), timeout=60_000, polling=250)
         assert "python -m pytest grader --module network" in state.text_content()
         assert page.evaluate(lesson) == text
     finally:
